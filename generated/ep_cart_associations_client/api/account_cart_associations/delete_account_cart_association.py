@@ -1,0 +1,250 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.account_cart_association_request import AccountCartAssociationRequest
+from ...models.error_response import ErrorResponse
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    cart_id: str,
+    *,
+    body: AccountCartAssociationRequest,
+    ep_account_management_authentication_token: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(ep_account_management_authentication_token, Unset):
+        headers["EP-Account-Management-Authentication-Token"] = ep_account_management_authentication_token
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/v2/carts/{cart_id}/relationships/accounts".format(
+            cart_id=quote(str(cart_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorResponse | None:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 422:
+        response_422 = ErrorResponse.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    cart_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: AccountCartAssociationRequest,
+    ep_account_management_authentication_token: str | Unset = UNSET,
+) -> Response[Any | ErrorResponse]:
+    """Delete an account cart association
+
+     Removes the association between the account named in the body and the cart (S3: same parameters and
+    body as `POST`, answers `204`). Afterwards the account no longer finds the cart, and a new `POST`
+    answers `200` again.
+
+    Deleting an association that does not exist also answers `204` (assumption: the vendor is silent;
+    JSON:API, whose relationship format this endpoint uses, asks a server to answer success when the
+    members to remove are already missing). The error answers are the `POST` operation's, checked in the
+    same order.
+
+    Args:
+        cart_id (str): A cart ID made of safe characters only (S5).
+        ep_account_management_authentication_token (str | Unset):
+        body (AccountCartAssociationRequest): The account to associate with, or remove from, the
+            cart. The vendor's spec marks nothing required
+            (S3); every field here is required, since the endpoint cannot act without it.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorResponse]
+    """
+
+    kwargs = _get_kwargs(
+        cart_id=cart_id,
+        body=body,
+        ep_account_management_authentication_token=ep_account_management_authentication_token,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    cart_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: AccountCartAssociationRequest,
+    ep_account_management_authentication_token: str | Unset = UNSET,
+) -> Any | ErrorResponse | None:
+    """Delete an account cart association
+
+     Removes the association between the account named in the body and the cart (S3: same parameters and
+    body as `POST`, answers `204`). Afterwards the account no longer finds the cart, and a new `POST`
+    answers `200` again.
+
+    Deleting an association that does not exist also answers `204` (assumption: the vendor is silent;
+    JSON:API, whose relationship format this endpoint uses, asks a server to answer success when the
+    members to remove are already missing). The error answers are the `POST` operation's, checked in the
+    same order.
+
+    Args:
+        cart_id (str): A cart ID made of safe characters only (S5).
+        ep_account_management_authentication_token (str | Unset):
+        body (AccountCartAssociationRequest): The account to associate with, or remove from, the
+            cart. The vendor's spec marks nothing required
+            (S3); every field here is required, since the endpoint cannot act without it.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorResponse
+    """
+
+    return sync_detailed(
+        cart_id=cart_id,
+        client=client,
+        body=body,
+        ep_account_management_authentication_token=ep_account_management_authentication_token,
+    ).parsed
+
+
+async def asyncio_detailed(
+    cart_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: AccountCartAssociationRequest,
+    ep_account_management_authentication_token: str | Unset = UNSET,
+) -> Response[Any | ErrorResponse]:
+    """Delete an account cart association
+
+     Removes the association between the account named in the body and the cart (S3: same parameters and
+    body as `POST`, answers `204`). Afterwards the account no longer finds the cart, and a new `POST`
+    answers `200` again.
+
+    Deleting an association that does not exist also answers `204` (assumption: the vendor is silent;
+    JSON:API, whose relationship format this endpoint uses, asks a server to answer success when the
+    members to remove are already missing). The error answers are the `POST` operation's, checked in the
+    same order.
+
+    Args:
+        cart_id (str): A cart ID made of safe characters only (S5).
+        ep_account_management_authentication_token (str | Unset):
+        body (AccountCartAssociationRequest): The account to associate with, or remove from, the
+            cart. The vendor's spec marks nothing required
+            (S3); every field here is required, since the endpoint cannot act without it.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorResponse]
+    """
+
+    kwargs = _get_kwargs(
+        cart_id=cart_id,
+        body=body,
+        ep_account_management_authentication_token=ep_account_management_authentication_token,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    cart_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: AccountCartAssociationRequest,
+    ep_account_management_authentication_token: str | Unset = UNSET,
+) -> Any | ErrorResponse | None:
+    """Delete an account cart association
+
+     Removes the association between the account named in the body and the cart (S3: same parameters and
+    body as `POST`, answers `204`). Afterwards the account no longer finds the cart, and a new `POST`
+    answers `200` again.
+
+    Deleting an association that does not exist also answers `204` (assumption: the vendor is silent;
+    JSON:API, whose relationship format this endpoint uses, asks a server to answer success when the
+    members to remove are already missing). The error answers are the `POST` operation's, checked in the
+    same order.
+
+    Args:
+        cart_id (str): A cart ID made of safe characters only (S5).
+        ep_account_management_authentication_token (str | Unset):
+        body (AccountCartAssociationRequest): The account to associate with, or remove from, the
+            cart. The vendor's spec marks nothing required
+            (S3); every field here is required, since the endpoint cannot act without it.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            cart_id=cart_id,
+            client=client,
+            body=body,
+            ep_account_management_authentication_token=ep_account_management_authentication_token,
+        )
+    ).parsed
