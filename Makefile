@@ -1,0 +1,68 @@
+# The project's verbs. Every target sets up what it needs on a fresh clone: uv (pinned) in .tools/, then the
+# virtual environment .venv/ from uv.lock. `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+UV_VERSION := 0.13.8
+REDOCLY_CLI := @redocly/cli@2.77.0
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+SYNCED := $(VENV)/.synced
+RUN := $(UV) run --frozen --no-sync
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+# Never download a Python build: use the machine's 3.11+.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# The generator's ruff hooks must not leave caches inside generated/.
+export RUFF_NO_CACHE := true
+
+GENERATE = $(RUN) openapi-python-client generate --path openapi.yaml --config openapi-python-client.yaml \
+	--meta uv --fail-on-warning --overwrite
+
+.PHONY: help install generate check-generated lint test mock clean
+
+help: ## List the targets, one line each
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(SYNCED): pyproject.toml uv.lock generated/pyproject.toml | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+install: $(SYNCED) ## Create .venv from uv.lock (every other target does this when needed)
+
+generate: $(SYNCED) ## Regenerate the client in generated/ from openapi.yaml
+	$(GENERATE) --output-path generated
+
+check-generated: $(SYNCED) ## Fail, showing the diff, when generated/ is not what openapi.yaml produces
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GENERATE) --output-path "$$tmp/generated" >/dev/null; \
+	if diff -ru generated "$$tmp/generated"; then \
+		echo "generated/ is up to date with openapi.yaml"; \
+	else \
+		echo; echo "generated/ differs from what openapi.yaml produces (diff above): run 'make generate' and commit." >&2; \
+		exit 1; \
+	fi
+
+lint: $(SYNCED) ## Validate and lint the spec (openapi-spec-validator, Redocly), then ruff and mypy
+	$(RUN) openapi-spec-validator openapi.yaml
+	npx --yes $(REDOCLY_CLI) lint --config redocly.yaml openapi.yaml
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+
+test: $(SYNCED) ## Run every test of the project
+	$(RUN) pytest
+
+mock: $(SYNCED) ## Run the mock server in the foreground on HOST:PORT (default 127.0.0.1:8000)
+	$(RUN) python -m ep_cart_mock --host $(HOST) --port $(PORT)
+
+clean: ## Remove the virtual environment, tools and reports
+	rm -rf $(VENV) $(TOOLS) reports .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,341 @@
+"""The endpoint's documented rules, as one table, and the code that applies them, with no HTTP in sight.
+
+Each rule is one entry of RULES: the answer's status, title and detail, and where the behaviour comes from
+(S1..S6 are the sources of shared/reference/endpoint-facts.md; "assumption" says the vendor is silent and
+why we decided). openapi.yaml names each rule by its id in the response it belongs to, with an example of
+the same title; tests/test_rules_match_spec.py holds the two together.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from jsonschema import ValidationError
+
+from ep_cart_mock.config import MAX_BODY_BYTES, Settings
+from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH, ApiSpec
+from ep_cart_mock.store import AssociateOutcome, AssociationStore
+from ep_cart_mock.tokens import GrantType, IssuedToken, TokenIssuer, TokenLookup
+
+ASSOCIATION_OPERATIONS = ("post", "delete")
+POST_ONLY = ("post",)
+DELETE_ONLY = ("delete",)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    status: int
+    title: str
+    detail: str
+    source: str
+    operations: tuple[str, ...]
+    """Which operations of `path` can answer with this rule: "post", "delete"."""
+    path: str | None = ASSOCIATION_PATH
+    """The spec path whose operations document the rule; None for answers outside every operation."""
+
+
+_TYPE_TITLE = "The type does not exist or is not listed as account"
+_MORE_THAN_ONE = "Cannot associate more than one account."
+_PERMISSION = "Account does not have the required permissions to fulfill this request."
+
+# The table is laid out by hand so it reads as a table.
+# fmt: off
+RULE_TABLE: tuple[Rule, ...] = (
+    # Bearer token (checked first).
+    Rule("bearer-token-missing", 401, "Unauthorized",
+         "Send Authorization Bearer with a token from POST /oauth/access_token.",
+         "S3 (older) lists 401; S1 documents bearer security", ASSOCIATION_OPERATIONS),
+    Rule("bearer-token-invalid", 401, "Unauthorized", "The bearer token is not valid.",
+         "S3 (older) lists 401", ASSOCIATION_OPERATIONS),
+    Rule("bearer-token-expired", 401, "Unauthorized",
+         "The bearer token has expired; get a new one from POST /oauth/access_token.",
+         "S6: tokens expire after expires_in seconds; the 401 is S3 (older)", ASSOCIATION_OPERATIONS),
+    # The cart ID.
+    Rule("cart-id-unsafe", 400, "Invalid cart ID",
+         'A cart ID may contain only letters, digits, "_" and "-", at most 255 characters.',
+         "S5 safe characters; the length limit is an assumption", ASSOCIATION_OPERATIONS),
+    # The body, before and after parsing.
+    Rule("body-too-large", 400, "Request body too large",
+         f"The request body must be at most {MAX_BODY_BYTES} bytes.",
+         "assumption: the vendor documents no limit; refusing early keeps the mock safe", ASSOCIATION_OPERATIONS),
+    Rule("body-missing", 400, "Request body is required",
+         'Send {"data":[{"id":"<account id>","type":"account"}]} as application/json.',
+         "assumption: S1 needs a body to act on", ASSOCIATION_OPERATIONS),
+    Rule("content-type-unsupported", 400, "Unsupported content type",
+         "The request body must be sent with Content-Type application/json.",
+         "assumption: S1 documents only JSON bodies", ASSOCIATION_OPERATIONS),
+    Rule("json-malformed", 400, "Malformed JSON", "The request body is not valid JSON.",
+         "assumption: the vendor documents no answer for it", ASSOCIATION_OPERATIONS),
+    Rule("data-not-array", 403, "Invalid json payload", "The request body must be an array [].",
+         "S2", ASSOCIATION_OPERATIONS),
+    Rule("more-than-one-account-in-request", 403, _MORE_THAN_ONE, "data must hold exactly one account.",
+         "S2", ASSOCIATION_OPERATIONS),
+    Rule("account-type-invalid", 400, _TYPE_TITLE, 'Each entry in data must have type "account".',
+         "S2", ASSOCIATION_OPERATIONS),
+    Rule("body-invalid", 400, "Invalid request body",
+         "The body does not match AccountCartAssociationRequest.",
+         "assumption: any other mismatch with the spec's schema", ASSOCIATION_OPERATIONS),
+    # Who may act for the account.
+    Rule("account-permission-denied", 403, _PERMISSION,
+         "Send the account's EP-Account-Management-Authentication-Token, or use a client_credentials token.",
+         "S2 (implicit token without account token); assumption for an unknown or other account's token",
+         ASSOCIATION_OPERATIONS),
+    # The cart.
+    Rule("cart-has-contact-email", 422, "Cannot associate accounts to carts with contact emails",
+         "Unable to associate accounts to carts with contact emails attached.",
+         "S2, S3 (422 example); for DELETE an assumption", ASSOCIATION_OPERATIONS),
+    Rule("cart-associated-with-other-account", 403, _MORE_THAN_ONE,
+         "The cart is already associated with another account.",
+         "assumption: S2's 'more than one account' read as a second account on one cart", POST_ONLY),
+    # Success.
+    Rule("association-created", 200, "OK", "The account is now associated with the cart.", "S1", POST_ONLY),
+    Rule("association-exists", 204, "No Content", "The account was already associated with the cart.",
+         "S1", POST_ONLY),
+    Rule("association-deleted", 204, "No Content", "The association is gone.", "S3", DELETE_ONLY),
+    Rule("association-absent", 204, "No Content", "There was no such association; nothing changed.",
+         "assumption: JSON:API answers success when the members to remove are already missing", DELETE_ONLY),
+    # POST /oauth/access_token.
+    Rule("token-request-invalid", 400, "Invalid token request",
+         "Send a form (application/x-www-form-urlencoded) with grant_type and client_id.",
+         "assumption: S6 documents no error answers", POST_ONLY, TOKEN_PATH),
+    Rule("grant-type-unsupported", 400, "Unsupported grant type",
+         "grant_type must be client_credentials or implicit.", "S6 lists the two grants", POST_ONLY, TOKEN_PATH),
+    Rule("client-secret-missing", 400, "Invalid token request",
+         "grant_type client_credentials needs client_secret.", "S6", POST_ONLY, TOKEN_PATH),
+    Rule("client-credentials-invalid", 401, "Unauthorized", "The client ID or client secret is not valid.",
+         "assumption: S6 documents no error answers", POST_ONLY, TOKEN_PATH),
+    # Outside every operation.
+    Rule("path-unknown", 404, "Not Found", "No operation is documented at this path; see /openapi.yaml.",
+         "assumption, documented in openapi.yaml's info", (), None),
+    Rule("method-not-allowed", 405, "Method Not Allowed",
+         "This method is not documented for this path; see /openapi.yaml.",
+         "assumption, documented in openapi.yaml's info", (), None),
+)
+# fmt: on
+
+RULES: Mapping[str, Rule] = {rule.id: rule for rule in RULE_TABLE}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the server sends back: a status and, unless it is 204, a JSON body."""
+
+    status: int
+    body: Any = None
+    rule: Rule | None = None
+
+
+def error_answer(rule_id: str, detail: str | None = None, meta: Mapping[str, Any] | None = None) -> Answer:
+    """The `{"errors": [...]}` answer of an error rule (ErrorResponse in openapi.yaml)."""
+    rule = RULES[rule_id]
+    item: dict[str, Any] = {"status": rule.status, "title": rule.title, "detail": detail or rule.detail}
+    if meta:
+        item["meta"] = dict(meta)
+    return Answer(rule.status, {"errors": [item]}, rule)
+
+
+class Rejected(Exception):
+    """A check failed: `answer` is what the client gets."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.rule.id if answer.rule else answer.status)
+        self.answer = answer
+
+
+def reject(rule_id: str, detail: str | None = None, meta: Mapping[str, Any] | None = None) -> Rejected:
+    return Rejected(error_answer(rule_id, detail, meta))
+
+
+@dataclass(frozen=True)
+class AssociationRequest:
+    """The parts of an association request the rules look at, as they arrived."""
+
+    method: str
+    cart_id: str
+    authorization: str | None = None
+    account_token: str | None = None
+    content_type: str | None = None
+    body: bytes = b""
+    body_too_large: bool = False
+    """Set by the HTTP layer when it stopped reading a body past MAX_BODY_BYTES."""
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    content_type: str | None
+    body: bytes
+    body_too_large: bool = False
+
+
+@dataclass
+class AssociationRules:
+    """Applies RULE_TABLE to requests. Validators are built once, from openapi.yaml, at construction."""
+
+    spec: ApiSpec
+    settings: Settings
+    store: AssociationStore
+    tokens: TokenIssuer
+    _cart_id_validator: Any = field(init=False, repr=False)
+    _body_validator: Any = field(init=False, repr=False)
+    _token_request_validator: Any = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._cart_id_validator = self.spec.validator(self.spec.path_parameter_schema(ASSOCIATION_PATH, "cartID"))
+        self._body_validator = self.spec.validator(
+            self.spec.request_schema(ASSOCIATION_PATH, "post", "application/json")
+        )
+        self._token_request_validator = self.spec.validator(
+            self.spec.request_schema(TOKEN_PATH, "post", "application/x-www-form-urlencoded")
+        )
+
+    # --- POST and DELETE /v2/carts/{cartID}/relationships/accounts ---------------------------------------
+
+    def handle_association(self, request: AssociationRequest) -> Answer:
+        try:
+            grant = self._authenticate(request.authorization)
+            self._check_cart_id(request.cart_id)
+            account_id = self._parse_body(request)
+            self._check_permission(grant, request.account_token, account_id)
+            if request.cart_id == self.settings.contact_email_cart_id:
+                raise reject("cart-has-contact-email", meta={"cart_id": request.cart_id})
+            if request.method == "delete":
+                return self._dissociate(request.cart_id, account_id)
+            return self._associate(request.cart_id, account_id)
+        except Rejected as rejected:
+            return rejected.answer
+
+    def _authenticate(self, authorization: str | None) -> GrantType:
+        scheme, _, token = (authorization or "").strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise reject("bearer-token-missing")
+        found = self.tokens.lookup(token)
+        if found is TokenLookup.EXPIRED:
+            raise reject("bearer-token-expired")
+        if not isinstance(found, IssuedToken):
+            raise reject("bearer-token-invalid")
+        return found.grant_type
+
+    def _check_cart_id(self, cart_id: str) -> None:
+        if not self._cart_id_validator.is_valid(cart_id):
+            raise reject("cart-id-unsafe", meta={"value": cart_id[:300]})
+
+    def _parse_body(self, request: AssociationRequest) -> str:
+        """The account ID named in a valid body, in canonical (lower-case) UUID form."""
+        if request.body_too_large or len(request.body) > MAX_BODY_BYTES:
+            raise reject("body-too-large")
+        if not request.body.strip():
+            raise reject("body-missing")
+        if media_type(request.content_type) != "application/json":
+            raise reject("content-type-unsupported")
+        document = parse_json(request.body)
+        errors = list(self._body_validator.iter_errors(document))
+        if errors:
+            raise body_rejection(errors)
+        return str(uuid.UUID(document["data"][0]["id"]))
+
+    def _check_permission(self, grant: GrantType, account_token: str | None, account_id: str) -> None:
+        if account_token is not None:
+            # With an account token the caller acts as that account, whatever the bearer token (assumption).
+            if self.settings.account_tokens.get(account_token) != account_id:
+                raise reject("account-permission-denied")
+        elif grant is not GrantType.CLIENT_CREDENTIALS:
+            raise reject("account-permission-denied")
+
+    def _associate(self, cart_id: str, account_id: str) -> Answer:
+        outcome = self.store.associate(cart_id, account_id)
+        if outcome is AssociateOutcome.CREATED:
+            return Answer(200, {"data": [{"id": account_id, "type": "account"}]}, RULES["association-created"])
+        if outcome is AssociateOutcome.ALREADY_ASSOCIATED:
+            return Answer(204, None, RULES["association-exists"])
+        raise reject("cart-associated-with-other-account", meta={"cart_id": cart_id})
+
+    def _dissociate(self, cart_id: str, account_id: str) -> Answer:
+        if self.store.dissociate(cart_id, account_id):
+            return Answer(204, None, RULES["association-deleted"])
+        return Answer(204, None, RULES["association-absent"])
+
+    # --- POST /oauth/access_token -----------------------------------------------------------------------
+
+    def handle_token(self, request: TokenRequest) -> Answer:
+        try:
+            if request.body_too_large or len(request.body) > MAX_BODY_BYTES:
+                raise reject("token-request-invalid", f"The form must be at most {MAX_BODY_BYTES} bytes.")
+            if media_type(request.content_type) != "application/x-www-form-urlencoded":
+                raise reject("token-request-invalid")
+            try:
+                form = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+            except (UnicodeDecodeError, ValueError):
+                raise reject("token-request-invalid") from None
+            errors = list(self._token_request_validator.iter_errors(form))
+            if any(list(error.path) == ["grant_type"] for error in errors):
+                raise reject("grant-type-unsupported")
+            if errors:
+                raise reject("token-request-invalid", describe(errors[0]))
+            grant = GrantType(form["grant_type"])
+            if grant is GrantType.CLIENT_CREDENTIALS and "client_secret" not in form:
+                raise reject("client-secret-missing")
+            if form["client_id"] != self.settings.client_id or (
+                grant is GrantType.CLIENT_CREDENTIALS and form["client_secret"] != self.settings.client_secret
+            ):
+                raise reject("client-credentials-invalid")
+            token = self.tokens.issue(grant)
+            return Answer(200, token.as_response(self.tokens.ttl_seconds))
+        except Rejected as rejected:
+            return rejected.answer
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").partition(";")[0].strip().lower()
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise reject("json-malformed", f"The request body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise reject("json-malformed", "The request body is nested too deeply to be a valid request.") from None
+
+
+def body_rejection(errors: Iterable[ValidationError]) -> Rejected:
+    """Map schema errors to the documented rule that explains them best, most specific first."""
+    ranked: list[tuple[int, ValidationError, str]] = []
+    for error in errors:
+        path = list(error.absolute_path)
+        if path == ["data"] and error.validator == "type" and isinstance(error.instance, dict):
+            ranked.append((0, error, "data-not-array"))
+        elif path == ["data"] and error.validator == "maxItems":
+            ranked.append((1, error, "more-than-one-account-in-request"))
+        elif is_type_error(path, error):
+            ranked.append((2, error, "account-type-invalid"))
+        else:
+            ranked.append((3, error, "body-invalid"))
+    _, error, rule_id = min(ranked, key=lambda entry: entry[0])
+    return reject(rule_id, describe(error) if rule_id == "body-invalid" else None)
+
+
+def is_type_error(path: list[Any], error: ValidationError) -> bool:
+    """Is this the entry's `type` being missing or not `account`?"""
+    if len(path) == 3 and path[0] == "data" and path[2] == "type":
+        return True
+    return (
+        len(path) == 2
+        and path[0] == "data"
+        and error.validator == "required"
+        and isinstance(error.instance, dict)
+        and "type" not in error.instance
+    )
+
+
+def describe(error: ValidationError) -> str:
+    """`data[0].id: 'x' is not a 'uuid'`: where the error is, then the validator's message, kept short."""
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
+    message = error.message if len(error.message) <= 200 else error.message[:200] + "..."
+    return f"{where.lstrip('.') or 'body'}: {message}"

@@ -1,0 +1,225 @@
+"""openapi.yaml is valid, and says everything the vendor documents, in the right place, more strictly.
+
+The vendor's facts are written here as data (from shared/reference/endpoint-facts.md, sources S1..S6), so
+this test needs nothing outside the repository.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+
+from ep_cart_mock.spec import ASSOCIATION_PATH, ApiSpec
+from tests.conftest import SPEC_PATH
+
+OPERATIONS = {"post": "createAccountCartAssociation", "delete": "deleteAccountCartAssociation"}  # S1, S3
+TAG = "Account Cart Associations"  # S1, S3
+VENDOR_SERVERS = {"https://useast.api.elasticpath.com", "https://euwest.api.elasticpath.com"}  # S3
+ACCOUNT_TOKEN_HEADER = "EP-Account-Management-Authentication-Token"  # S1
+DOCUMENTED_STATUSES = {"post": {200, 204, 400, 401, 403, 422}, "delete": {204}}  # S1; 401 from S3 (older)
+ERROR_STATUSES = {400, 401, 403, 422}
+ERROR_ITEM_FIELDS = {"title", "status", "detail", "meta"}  # S1
+ERROR_META_FIELDS = {
+    "id",
+    "ids",
+    "item_ids",
+    "shipping_group_id",
+    "shipping_group_ids",
+    "cart_id",
+    "code",
+    "order_id",
+    "value",
+}  # S1
+DOCUMENTED_TITLES = {  # S2's scenarios: status -> titles
+    400: ["The type does not exist or is not listed as account"],
+    403: [
+        "Cannot associate more than one account.",
+        "Account does not have the required permissions to fulfill this request.",
+        "Invalid json payload",
+    ],
+    422: ["Cannot associate accounts to carts with contact emails"],
+}
+SAFE_CART_IDS = ["abc", "ABC123", "cart_1", "cart-1", "_-", "9"]  # S5
+RESERVED_AND_UNSAFE = list("&$+,/:;=?@#") + list(" <>[]{}|\\^%~")  # S5
+
+
+@pytest.fixture(scope="module")
+def api() -> ApiSpec:
+    return ApiSpec.load(SPEC_PATH)
+
+
+def operation(api: ApiSpec, method: str) -> dict[str, Any]:
+    return api.operation(ASSOCIATION_PATH, method)
+
+
+def response(api: ApiSpec, method: str, status: int) -> dict[str, Any]:
+    return api.resolve(operation(api, method)["responses"][str(status)])
+
+
+def json_schema(api: ApiSpec, node: dict[str, Any]) -> dict[str, Any]:
+    return api.resolve(node["content"]["application/json"]["schema"])
+
+
+def test_spec_is_valid_openapi_3_1(api: ApiSpec) -> None:
+    assert api.document["openapi"] == "3.1.0"
+    validate(api.document)
+
+
+@pytest.mark.parametrize(("method", "operation_id"), OPERATIONS.items())
+def test_operations_are_named_and_tagged_as_the_vendor_does(api: ApiSpec, method: str, operation_id: str) -> None:
+    op = operation(api, method)
+    assert op["operationId"] == operation_id
+    assert op["tags"] == [TAG]
+
+
+def test_servers_list_both_vendor_regions_and_the_mock(api: ApiSpec) -> None:
+    urls = {server["url"] for server in api.document["servers"]}
+    assert urls >= VENDOR_SERVERS
+    assert any(url.startswith("http://127.0.0.1:") for url in urls)
+
+
+def test_security_is_http_bearer(api: ApiSpec) -> None:
+    schemes = api.document["components"]["securitySchemes"]
+    assert api.document["security"] == [{"bearerAuth": []}]
+    assert schemes["bearerAuth"] == {**schemes["bearerAuth"], "type": "http", "scheme": "bearer"}
+    for method in OPERATIONS:
+        assert "security" not in operation(api, method), "the association operations must not drop bearer auth"
+
+
+def parameters(api: ApiSpec) -> dict[str, dict[str, Any]]:
+    return {p["name"]: p for p in map(api.resolve, api.document["paths"][ASSOCIATION_PATH]["parameters"])}
+
+
+def test_cart_id_is_a_required_path_parameter(api: ApiSpec) -> None:
+    cart_id = parameters(api)["cartID"]
+    assert cart_id["in"] == "path"
+    assert cart_id["required"] is True
+    assert "Safe Characters" in cart_id["description"]
+
+
+@pytest.mark.parametrize("value", SAFE_CART_IDS)
+def test_cart_id_schema_accepts_safe_characters(api: ApiSpec, value: str) -> None:
+    assert api.validator(parameters(api)["cartID"]["schema"]).is_valid(value)
+
+
+@pytest.mark.parametrize("character", RESERVED_AND_UNSAFE)
+def test_cart_id_schema_refuses_reserved_and_unsafe_characters(api: ApiSpec, character: str) -> None:
+    validator = api.validator(parameters(api)["cartID"]["schema"])
+    assert not validator.is_valid(f"cart{character}1")
+    assert not validator.is_valid("")
+
+
+def test_account_token_header_is_optional_with_a_realistic_example(api: ApiSpec) -> None:
+    header = parameters(api)[ACCOUNT_TOKEN_HEADER]
+    assert header["in"] == "header"
+    assert header["required"] is False
+    assert "Account Management Authentication token" in header["description"]
+    for example in header["examples"].values():
+        assert "{{" not in example["value"], "vendor weak point: template placeholders as examples"
+
+
+@pytest.mark.parametrize("method", OPERATIONS)
+def test_request_body_is_required_with_data_id_and_type_required(api: ApiSpec, method: str) -> None:
+    body = api.resolve(operation(api, method)["requestBody"])
+    assert body["required"] is True
+    schema = json_schema(api, body)
+    assert schema["required"] == ["data"]
+    data = schema["properties"]["data"]
+    assert data["type"] == "array"
+    item = api.resolve(data["items"])
+    assert set(item["required"]) == {"id", "type"}
+    assert api.resolve(item["properties"]["type"])["const"] == "account"
+
+
+@pytest.mark.parametrize(
+    ("body", "valid"),
+    [
+        ({"data": [{"id": "deb6b25f-8451-4211-9a22-95610333df23", "type": "account"}]}, True),
+        ({"data": [{"id": "deb6b25f-8451-4211-9a22-95610333df23", "type": "customer"}]}, False),
+        ({"data": [{"id": "deb6b25f-8451-4211-9a22-95610333df23"}]}, False),
+        ({"data": [{"type": "account"}]}, False),
+        ({"data": {"id": "deb6b25f-8451-4211-9a22-95610333df23", "type": "account"}}, False),
+        ({"data": []}, False),
+        ({}, False),
+    ],
+)
+def test_request_body_schema_accepts_only_one_account(api: ApiSpec, body: dict[str, Any], valid: bool) -> None:
+    schema = api.request_schema(ASSOCIATION_PATH, "post", "application/json")
+    assert api.validator(schema).is_valid(body) is valid
+
+
+@pytest.mark.parametrize("method", OPERATIONS)
+def test_every_documented_status_code_is_there(api: ApiSpec, method: str) -> None:
+    documented = api.documented_statuses(ASSOCIATION_PATH, method)
+    assert documented >= DOCUMENTED_STATUSES[method]
+    assert documented >= ERROR_STATUSES, "DELETE answers the same errors as POST"
+
+
+@pytest.mark.parametrize("method", OPERATIONS)
+def test_every_response_has_a_description_and_an_example(api: ApiSpec, method: str) -> None:
+    for status, node in operation(api, method)["responses"].items():
+        resolved = api.resolve(node)
+        assert resolved["description"].strip(), status
+        if status == "204":
+            assert "content" not in resolved, "204 has no body (S1)"
+            continue
+        examples = resolved["content"]["application/json"]["examples"]
+        assert examples, status
+        validator = api.validator(json_schema(api, resolved))
+        for name, example in examples.items():
+            errors = [error.message for error in validator.iter_errors(example["value"])]
+            assert not errors, f"{method} {status} example {name}: {errors}"
+
+
+def test_200_echoes_the_associated_accounts(api: ApiSpec) -> None:
+    schema = json_schema(api, response(api, "post", 200))
+    assert schema["required"] == ["data"]
+    item = api.resolve(schema["properties"]["data"]["items"])
+    assert set(item["properties"]) == {"id", "type"}
+
+
+@pytest.mark.parametrize("method", OPERATIONS)
+@pytest.mark.parametrize("status", sorted(ERROR_STATUSES))
+def test_error_answers_have_the_documented_body(api: ApiSpec, method: str, status: int) -> None:
+    schema = json_schema(api, response(api, method, status))
+    assert schema["required"] == ["errors"]
+    errors = schema["properties"]["errors"]
+    assert errors["type"] == "array", "vendor weak point: Response.Error typed array with object properties"
+    item = api.resolve(errors["items"])
+    assert set(item["properties"]) == ERROR_ITEM_FIELDS
+    assert set(item["required"]) == {"title", "status"}
+    assert set(api.resolve(item["properties"]["meta"])["properties"]) == ERROR_META_FIELDS
+
+
+def test_error_status_accepts_string_and_integer(api: ApiSpec) -> None:
+    item = api.document["components"]["schemas"]["ErrorItem"]
+    validator = Draft202012Validator(item["properties"]["status"])
+    for value in ("400", 400, "422", 422):
+        assert validator.is_valid(value), value
+    for wrong in ("4000", 99, 600, "abc", None, 4.5):
+        assert not validator.is_valid(wrong), wrong
+
+
+@pytest.mark.parametrize("status", sorted(DOCUMENTED_TITLES))
+def test_documented_scenarios_appear_with_their_titles(api: ApiSpec, status: int) -> None:
+    for method in OPERATIONS:
+        node = response(api, method, status)
+        titles = {
+            error["title"]
+            for example in node["content"]["application/json"]["examples"].values()
+            for error in example["value"]["errors"]
+        }
+        for title in DOCUMENTED_TITLES[status]:
+            assert title in titles, f"{method} {status} lacks an example titled {title!r}"
+            description = " ".join(node["description"].split())
+            assert title.rstrip(".") in description, f"{method} {status} description lacks {title!r}"
+
+
+def test_assumptions_are_marked_as_such(api: ApiSpec) -> None:
+    absent = response(api, "delete", 204)["description"]
+    assert "association-absent" in absent
+    assert "assumption" in absent.lower()
+    assert "assumption" in response(api, "post", 403)["description"].lower()
