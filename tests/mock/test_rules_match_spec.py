@@ -1,0 +1,65 @@
+"""The mock's rule table and openapi.yaml say the same thing (house style: the rules are one table).
+
+Each rule names an operation and status; the spec must document that status for that operation, name the
+rule in the response's description, and, for an error, carry an example of the rule with the same title.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ep_cart_mock.rules import RULE_TABLE, Rule
+from ep_cart_mock.spec import ApiSpec
+from tests.conftest import SPEC_PATH
+
+API = ApiSpec.load(SPEC_PATH)
+OPERATION_RULES = [(rule, method) for rule in RULE_TABLE if rule.path for method in rule.operations]
+
+
+def rule_id(value: object) -> str:
+    return value.id if isinstance(value, Rule) else str(value)
+
+
+@pytest.mark.parametrize(("rule", "method"), OPERATION_RULES, ids=rule_id)
+def test_rule_status_is_documented_for_its_operation(rule: Rule, method: str) -> None:
+    assert rule.path is not None
+    assert rule.status in API.documented_statuses(rule.path, method)
+
+
+@pytest.mark.parametrize(("rule", "method"), OPERATION_RULES, ids=rule_id)
+def test_rule_is_named_in_the_response_description(rule: Rule, method: str) -> None:
+    assert rule.path is not None
+    response = API.resolve(API.operation(rule.path, method)["responses"][str(rule.status)])
+    assert f"`{rule.id}`" in response["description"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "method"), [(rule, method) for rule, method in OPERATION_RULES if rule.status >= 400], ids=rule_id
+)
+def test_error_rule_has_an_example_with_its_title(rule: Rule, method: str) -> None:
+    assert rule.path is not None
+    response = API.resolve(API.operation(rule.path, method)["responses"][str(rule.status)])
+    examples = response["content"]["application/json"]["examples"]
+    (error,) = examples[rule.id]["value"]["errors"]
+    assert error["title"] == rule.title
+    assert int(error["status"]) == rule.status
+
+
+def test_every_rule_has_a_source() -> None:
+    for rule in RULE_TABLE:
+        assert rule.source.strip(), rule.id
+        assert rule.source.startswith(("S", "assumption")), f"{rule.id}: cite S1..S6 or say 'assumption'"
+
+
+def test_every_rule_named_in_the_spec_exists() -> None:
+    ids = {rule.id for rule in RULE_TABLE}
+    for path, item in API.document["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            for status, node in operation["responses"].items():
+                for line in API.resolve(node)["description"].splitlines():
+                    line = line.strip()
+                    if line.startswith("- `"):
+                        named = line[3:].split("`")[0]
+                        assert named in ids, f"{method} {path} {status} names unknown rule {named!r}"
