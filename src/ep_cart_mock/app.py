@@ -8,6 +8,7 @@ import time
 from collections.abc import Mapping
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,6 +23,21 @@ from ep_cart_mock.tokens import TokenIssuer
 
 ACCOUNT_TOKEN_HEADER = "ep-account-management-authentication-token"
 log = logging.getLogger("ep_cart_mock")
+
+
+class AnythingConvertor(Convertor[str]):
+    """Like Starlette's `path`, but also across newlines (`%0A` in a cart ID must reach the rules)."""
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anything", AnythingConvertor())
 
 
 def create_app(
@@ -73,9 +89,9 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/oauth/access_token", access_token, methods=["POST"]),
-            # `path` matches encoded slashes and empty segments too, so the rules can refuse them with 400.
+            # `anything` matches encoded slashes, newlines and empty segments too, so the rules refuse them (400).
             Route(
-                "/v2/carts/{cart_id:path}/relationships/accounts",
+                "/v2/carts/{cart_id:anything}/relationships/accounts",
                 account_association,
                 methods=["POST", "DELETE"],
             ),

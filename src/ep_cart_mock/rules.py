@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from jsonschema import ValidationError
+from jsonschema_rs import ValidationError
 
 from ep_cart_mock.config import MAX_BODY_BYTES, Settings
 from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH, ApiSpec
@@ -274,7 +274,7 @@ class AssociationRules:
             except (UnicodeDecodeError, ValueError):
                 raise reject("token-request-invalid") from None
             errors = list(self._token_request_validator.iter_errors(form))
-            if any(list(error.path) == ["grant_type"] for error in errors):
+            if any(list(error.instance_path) == ["grant_type"] for error in errors):
                 raise reject("grant-type-unsupported")
             if errors:
                 raise reject("token-request-invalid", describe(errors[0]))
@@ -308,10 +308,10 @@ def body_rejection(errors: Iterable[ValidationError]) -> Rejected:
     """Map schema errors to the documented rule that explains them best, most specific first."""
     ranked: list[tuple[int, ValidationError, str]] = []
     for error in errors:
-        path = list(error.absolute_path)
-        if path == ["data"] and error.validator == "type" and isinstance(error.instance, dict):
+        path = list(error.instance_path)
+        if path == ["data"] and error.kind.name == "type" and isinstance(error.instance, dict):
             ranked.append((0, error, "data-not-array"))
-        elif path == ["data"] and error.validator == "maxItems":
+        elif path == ["data"] and error.kind.name == "maxItems":
             ranked.append((1, error, "more-than-one-account-in-request"))
         elif is_type_error(path, error):
             ranked.append((2, error, "account-type-invalid"))
@@ -328,14 +328,13 @@ def is_type_error(path: list[Any], error: ValidationError) -> bool:
     return (
         len(path) == 2
         and path[0] == "data"
-        and error.validator == "required"
-        and isinstance(error.instance, dict)
-        and "type" not in error.instance
+        and error.kind.name == "required"
+        and error.kind.as_dict().get("property") == "type"
     )
 
 
 def describe(error: ValidationError) -> str:
     """`data[0].id: 'x' is not a 'uuid'`: where the error is, then the validator's message, kept short."""
-    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.instance_path)
     message = error.message if len(error.message) <= 200 else error.message[:200] + "..."
     return f"{where.lstrip('.') or 'body'}: {message}"

@@ -97,7 +97,21 @@ def test_bearer_scheme_is_case_insensitive(
 
 
 @pytest.mark.parametrize(
-    "raw_cart_id", ["cart%2F1", "cart%20x", "cart%3F", "cart%23", "caf%C3%A9", "a%7Eb", "%2E%2E", "a.b", "x" * 256, ""]
+    "raw_cart_id",
+    [
+        "cart%2F1",
+        "cart%0Ax",
+        "cart%0A",
+        "cart%20x",
+        "cart%3F",
+        "cart%23",
+        "caf%C3%A9",
+        "a%7Eb",
+        "%2E%2E",
+        "a.b",
+        "x" * 256,
+        "",
+    ],
 )
 def test_unsafe_cart_id_returns_400(http: httpx.Client, admin_token: str, raw_cart_id: str) -> None:
     response = call(http, raw_cart_id, admin_token, json=body())
