@@ -13,6 +13,8 @@ SYNCED := $(VENV)/.synced
 RUN := $(UV) run --frozen --no-sync
 PORT ?= 8000
 HOST ?= 127.0.0.1
+PROFILE ?= default
+REPORTS := reports
 
 # Never download a Python build: use the machine's 3.11+.
 export UV_PYTHON_DOWNLOADS := never
@@ -23,7 +25,7 @@ export RUFF_NO_CACHE := true
 GENERATE = $(RUN) openapi-python-client generate --path openapi.yaml --config openapi-python-client.yaml \
 	--meta uv --fail-on-warning --overwrite
 
-.PHONY: help install generate check-generated lint test mock clean
+.PHONY: help install generate check-generated lint test contract-test mock clean
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -58,8 +60,14 @@ lint: $(SYNCED) ## Validate and lint the spec (openapi-spec-validator, Redocly),
 	$(RUN) ruff format --check .
 	$(RUN) mypy
 
-test: $(SYNCED) ## Run every test of the project
-	$(RUN) pytest
+test: $(SYNCED) ## Run every test of the project (the contract suite against the bundled mock included)
+	@mkdir -p $(REPORTS)
+	env -u EP_BASE_URL $(RUN) pytest --junitxml=$(REPORTS)/junit.xml
+
+contract-test: $(SYNCED) ## Check a server against openapi.yaml: the bundled mock, or EP_BASE_URL (PROFILE=thorough)
+	@mkdir -p $(REPORTS)
+	EP_CONTRACT_PROFILE=$(PROFILE) $(RUN) pytest tests/contract -p no:cacheprovider \
+		--junitxml=$(REPORTS)/contract-junit.xml -o junit_suite_name=contract
 
 mock: $(SYNCED) ## Run the mock server in the foreground on HOST:PORT (default 127.0.0.1:8000)
 	$(RUN) python -m ep_cart_mock --host $(HOST) --port $(PORT)

@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from ep_cart_mock.config import DEFAULTS
+from tests.paths import ROOT, SPEC_PATH
 
-ROOT = Path(__file__).resolve().parents[1]
-SPEC_PATH = ROOT / "openapi.yaml"
+__all__ = ["ROOT", "SPEC_PATH"]
 
 
 @pytest.fixture(scope="session")

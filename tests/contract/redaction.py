@@ -1,0 +1,59 @@
+"""Secrets never reach output or reports: every known secret value is masked wherever the suite writes.
+
+Known secrets are the configured ones (client secret, account tokens) and every bearer token seen during
+the run, added as the token endpoint hands them out or as requests carry them.
+"""
+
+from __future__ import annotations
+
+import shlex
+import threading
+
+import httpx
+
+MASK = "[masked]"
+SENSITIVE_HEADERS = frozenset({"authorization", "ep-account-management-authentication-token", "cookie"})
+
+
+class Redactor:
+    def __init__(self) -> None:
+        self._secrets: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, *values: str | None) -> None:
+        with self._lock:
+            # Very short values would mask ordinary words; no real secret is that short.
+            self._secrets.update(value for value in values if value and len(value) >= 6)
+
+    def add_authorization(self, header: str | None) -> None:
+        if header:
+            self.add(header.partition(" ")[2].strip() or header)
+
+    def scrub(self, text: str) -> str:
+        with self._lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        for secret in secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
+    def scrub_bytes(self, data: bytes) -> bytes:
+        return self.scrub(data.decode("utf-8", errors="replace")).encode("utf-8")
+
+
+REDACTOR = Redactor()
+"""One per process: the pytest plugin, the schemathesis hooks and the scenario client all feed and use it."""
+
+
+def curl_command(request: httpx.Request) -> str:
+    """The request as a copy-pasteable curl command, with sensitive headers masked."""
+    parts = ["curl", "-X", request.method, str(request.url)]
+    for name, value in request.headers.items():
+        if name.lower() in {"host", "content-length", "accept-encoding", "connection", "user-agent", "accept"}:
+            continue
+        shown = MASK if name.lower() in SENSITIVE_HEADERS else value
+        parts += ["-H", f"{name}: {shown}"]
+    body = request.content
+    if body:
+        parts += ["--data-raw", body.decode("utf-8", errors="replace")]
+    return REDACTOR.scrub(shlex.join(parts))

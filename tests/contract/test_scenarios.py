@@ -1,0 +1,265 @@
+"""Layer 2: one test per documented scenario, through the generated client, asserting the status, the typed
+body and the state after. Sources: shared/reference/endpoint-facts.md (S1..S6); "assumption" is ours.
+
+Against a live store, a scenario whose configuration is missing is skipped with the variable's name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from ep_cart_associations_client.models import AccessToken, AccountCartAssociationResponse
+
+from tests.contract.client import ScenarioClient, expect_error, expect_status
+from tests.contract.conftest import Target
+from tests.contract.extensions import SETTINGS
+
+TYPE_TITLE = "The type does not exist or is not listed as account"  # S2
+MORE_THAN_ONE_TITLE = "Cannot associate more than one account."  # S2
+PERMISSION_TITLE = "Account does not have the required permissions to fulfill this request."  # S2
+INVALID_PAYLOAD_TITLE = "Invalid json payload"  # S2
+CONTACT_EMAIL_TITLE = "Cannot associate accounts to carts with contact emails"  # S2, S3
+
+
+def needs(*names: str) -> None:
+    missing = SETTINGS.missing(*names)
+    if missing:
+        pytest.skip(f"set {', '.join(missing)} to run this scenario against {SETTINGS.base_url}")
+
+
+@pytest.fixture(scope="module")
+def api(contract_target: Target) -> Iterator[ScenarioClient]:
+    client = ScenarioClient(contract_target.base_url)
+    yield client
+    client.clean_up()
+
+
+@pytest.fixture(scope="module")
+def admin(api: ScenarioClient) -> str:
+    """A client_credentials token: acts as administrator (S2)."""
+    return api.token("client_credentials")
+
+
+@pytest.fixture(scope="module")
+def shopper(api: ScenarioClient) -> str:
+    """An implicit token: a shopper, who needs an account token to act for an account (S2)."""
+    return api.token("implicit")
+
+
+@pytest.fixture
+def account() -> str:
+    needs("EP_ACCOUNT_ID", "EP_ACCOUNT_TOKEN")
+    return SETTINGS.values["EP_ACCOUNT_ID"]
+
+
+@pytest.fixture
+def other_account() -> str:
+    needs("EP_OTHER_ACCOUNT_ID", "EP_OTHER_ACCOUNT_TOKEN")
+    return SETTINGS.values["EP_OTHER_ACCOUNT_ID"]
+
+
+def account_token() -> str:
+    return SETTINGS.values["EP_ACCOUNT_TOKEN"]
+
+
+def other_account_token() -> str:
+    return SETTINGS.values["EP_OTHER_ACCOUNT_TOKEN"]
+
+
+# --- Tokens (S6, S4) ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("grant_type", ["client_credentials", "implicit"])
+def test_token_endpoint_issues_bearer_tokens(api: ScenarioClient, grant_type: str) -> None:
+    secret = SETTINGS.values["EP_CLIENT_SECRET"] if grant_type == "client_credentials" else None
+    token = expect_status(api.token_response(grant_type, client_secret=secret), 200)
+    assert isinstance(token, AccessToken)
+    assert token.token_type == "Bearer"
+    assert token.identifier == grant_type
+    assert token.expires_in > 0
+
+
+def test_token_with_a_wrong_client_secret_returns_401(api: ScenarioClient) -> None:
+    expect_error(api.token_response("client_credentials", client_secret="not-the-secret"), 401)
+
+
+def test_token_with_an_unsupported_grant_returns_400(api: ScenarioClient) -> None:
+    expect_error(api.token_response("password"), 400)
+
+
+# --- 200, then 204 (S1) ---------------------------------------------------------------------------------
+
+
+def test_first_association_returns_200_with_the_account(api: ScenarioClient, admin: str, account: str) -> None:
+    cart = api.new_cart_id("first")
+    parsed = expect_status(api.associate(cart, [account], token=admin), 200)
+    assert isinstance(parsed, AccountCartAssociationResponse)
+    assert [(str(item.id), item.type_) for item in parsed.data] == [(account, "account")]
+
+
+def test_second_association_returns_204(api: ScenarioClient, admin: str, account: str) -> None:
+    cart = api.new_cart_id("repeat")
+    expect_status(api.associate(cart, [account], token=admin), 200)
+    response = api.associate(cart, [account], token=admin)
+    expect_status(response, 204)
+    assert response.content == b""
+
+
+def test_shopper_with_the_accounts_token_associates(api: ScenarioClient, shopper: str, account: str) -> None:
+    """S2: an implicit token plus the account's Account Management Authentication token."""
+    cart = api.new_cart_id("shopper")
+    expect_status(api.associate(cart, [account], token=shopper, account_token=account_token()), 200)
+    expect_status(api.associate(cart, [account], token=shopper, account_token=account_token()), 204)
+
+
+def test_administrator_associates_any_account(api: ScenarioClient, admin: str, account: str) -> None:
+    """S2: a client_credentials token "can call any account cart association operations for any account"."""
+    cart = api.new_cart_id("admin")
+    expect_status(api.associate(cart, [account], token=admin), 200)
+
+
+# --- DELETE (S3; 204 on a missing association is an assumption) -------------------------------------------
+
+
+def test_delete_then_associate_again_returns_200(api: ScenarioClient, admin: str, account: str) -> None:
+    cart = api.new_cart_id("delete")
+    expect_status(api.associate(cart, [account], token=admin), 200)
+    expect_status(api.associate(cart, [account], token=admin, delete=True), 204)
+    expect_status(api.associate(cart, [account], token=admin), 200)
+
+
+def test_delete_of_a_missing_association_returns_204(api: ScenarioClient, admin: str, account: str) -> None:
+    cart = api.new_cart_id("absent")
+    expect_status(api.associate(cart, [account], token=admin, delete=True), 204)
+    expect_status(api.associate(cart, [account], token=admin), 200)
+
+
+def test_shopper_deletes_own_association(api: ScenarioClient, admin: str, shopper: str, account: str) -> None:
+    cart = api.new_cart_id("shopper-delete")
+    expect_status(api.associate(cart, [account], token=admin), 200)
+    expect_status(api.associate(cart, [account], token=shopper, account_token=account_token(), delete=True), 204)
+    expect_status(api.associate(cart, [account], token=admin), 200)
+
+
+# --- 401 ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
+def test_missing_bearer_token_returns_401(api: ScenarioClient, admin: str, account: str, delete: bool) -> None:
+    cart = api.new_cart_id("anonymous")
+    expect_error(api.associate(cart, [account], token=None, delete=delete), 401)
+    expect_status(api.associate(cart, [account], token=admin), 200)  # nothing was associated
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
+def test_unknown_bearer_token_returns_401(api: ScenarioClient, account: str, delete: bool) -> None:
+    expect_error(api.associate(api.new_cart_id("bad-token"), [account], token="0" * 40, delete=delete), 401)
+
+
+# --- 400 ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
+def test_unsafe_cart_id_returns_400(api: ScenarioClient, admin: str, account: str, delete: bool) -> None:
+    """S5: only letters, digits, "_" and "-" are safe in a cart ID."""
+    expect_error(api.associate(f"{SETTINGS.run_prefix}/unsafe cart", [account], token=admin, delete=delete), 400)
+
+
+@pytest.mark.parametrize("entry", [b'{"id": "%s", "type": "customer"}', b'{"id": "%s"}'], ids=["wrong", "missing"])
+def test_type_missing_or_not_account_returns_400(api: ScenarioClient, admin: str, account: str, entry: bytes) -> None:
+    """S2: "The type does not exist or is not listed as account"."""
+    content = b'{"data": [' + entry % account.encode() + b"]}"
+    response = api.raw("POST", api.new_cart_id("type"), token=admin, content=content)
+    expect_error(response, 400, TYPE_TITLE)
+
+
+def test_malformed_json_returns_400(api: ScenarioClient, admin: str) -> None:
+    expect_error(api.raw("POST", api.new_cart_id("malformed"), token=admin, content=b'{"data": [}'), 400)
+
+
+def test_missing_body_returns_400(api: ScenarioClient, admin: str) -> None:
+    expect_error(api.raw("POST", api.new_cart_id("no-body"), token=admin, content=b""), 400)
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
+def test_account_id_that_is_not_a_uuid_returns_400(api: ScenarioClient, admin: str, delete: bool) -> None:
+    content = b'{"data": [{"id": "not-an-account-id", "type": "account"}]}'
+    expect_error(api.raw("DELETE" if delete else "POST", api.new_cart_id("bad-id"), token=admin, content=content), 400)
+
+
+# --- 403 (S2) -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_data_as_an_object_returns_403_invalid_json_payload(
+    api: ScenarioClient, admin: str, account: str, method: str
+) -> None:
+    content = b'{"data": {"id": "%s", "type": "account"}}' % account.encode()
+    expect_error(api.raw(method, api.new_cart_id("object"), token=admin, content=content), 403, INVALID_PAYLOAD_TITLE)
+
+
+def test_more_than_one_account_returns_403(api: ScenarioClient, admin: str, account: str, other_account: str) -> None:
+    cart = api.new_cart_id("two-in-one")
+    expect_error(api.associate(cart, [account, other_account], token=admin), 403, MORE_THAN_ONE_TITLE)
+    expect_status(api.associate(cart, [account], token=admin), 200)  # nothing was associated
+
+
+def test_two_accounts_on_one_cart_returns_403(
+    api: ScenarioClient, admin: str, account: str, other_account: str
+) -> None:
+    """Assumption: a cart holds one account; a second answers "Cannot associate more than one account."."""
+    cart = api.new_cart_id("second-account")
+    expect_status(api.associate(cart, [account], token=admin), 200)
+    expect_error(api.associate(cart, [other_account], token=admin), 403, MORE_THAN_ONE_TITLE)
+    expect_status(api.associate(cart, [account], token=admin), 204)  # the first account keeps the cart
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
+def test_shopper_without_an_account_token_returns_403(
+    api: ScenarioClient, admin: str, shopper: str, account: str, delete: bool
+) -> None:
+    cart = api.new_cart_id("no-account-token")
+    expect_error(api.associate(cart, [account], token=shopper, delete=delete), 403, PERMISSION_TITLE)
+    expect_status(api.associate(cart, [account], token=admin), 200)
+
+
+def test_shopper_with_another_accounts_token_returns_403(
+    api: ScenarioClient, admin: str, shopper: str, account: str, other_account: str
+) -> None:
+    """A token for one account is not accepted for another."""
+    cart = api.new_cart_id("other-token")
+    expect_error(
+        api.associate(cart, [account], token=shopper, account_token=other_account_token()), 403, PERMISSION_TITLE
+    )
+    expect_status(api.associate(cart, [account], token=admin), 200)
+
+
+def test_shopper_cannot_delete_another_accounts_association(
+    api: ScenarioClient, admin: str, shopper: str, account: str, other_account: str
+) -> None:
+    cart = api.new_cart_id("other-delete")
+    expect_status(api.associate(cart, [account], token=admin), 200)
+    expect_error(
+        api.associate(cart, [account], token=shopper, account_token=other_account_token(), delete=True),
+        403,
+        PERMISSION_TITLE,
+    )
+    expect_status(api.associate(cart, [account], token=admin), 204)  # still there
+
+
+def test_unknown_account_token_returns_403(api: ScenarioClient, shopper: str, account: str) -> None:
+    """Assumption: an account token the store did not issue grants nothing."""
+    forged = f"forged-{uuid.uuid4().hex}"
+    expect_error(api.associate(api.new_cart_id("forged"), [account], token=shopper, account_token=forged), 403)
+
+
+# --- 422 (S2, S3) ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
+def test_cart_with_a_contact_email_returns_422(api: ScenarioClient, admin: str, account: str, delete: bool) -> None:
+    needs("EP_CONTACT_EMAIL_CART_ID")
+    cart = SETTINGS.values["EP_CONTACT_EMAIL_CART_ID"]
+    expect_error(api.associate(cart, [account], token=admin, delete=delete), 422, CONTACT_EMAIL_TITLE)
