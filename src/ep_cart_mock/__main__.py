@@ -7,10 +7,9 @@ import logging
 import os
 import sys
 
-import uvicorn
-
 from ep_cart_mock.app import create_app
 from ep_cart_mock.config import DEFAULTS, SECRET_VARIABLES, ConfigError, Settings
+from ep_cart_mock.server import serve
 
 
 def fixture_lines(environ: dict[str, str]) -> list[str]:
@@ -40,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     print("Account cart associations mock, with these values:", flush=True)
     print("\n".join(fixture_lines(dict(os.environ))), flush=True)
     print(f"Spec: http://{args.host}:{args.port}/openapi.yaml   Stop: Ctrl-C", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
+    serve(app, args.host, args.port)
     return 0
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -112,11 +112,15 @@ async def read_body(request: Request) -> tuple[bytes, bool]:
         return b"", True
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return b"", True
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return b"", True
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # The client left mid-body: answer as for any incomplete JSON (nobody will read it), no traceback.
+        return b"".join(chunks), False
     return b"".join(chunks), False
 
 

@@ -15,17 +15,16 @@ from pathlib import Path
 
 import httpx
 import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 ASSOCIATION_SUFFIX = "/relationships/accounts"
 HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "date", "server"}
 Upstream = Callable[..., Awaitable[httpx.Response]]
 
 
-def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str, tokens_file: Path) -> Starlette:
+def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str, tokens_file: Path) -> ASGIApp:
     client = httpx.AsyncClient(base_url=upstream_url, timeout=30)
     rate_limited: set[tuple[str, str]] = set()
 
@@ -103,8 +102,12 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
                 headers = {name: value for name, value in retried.headers.items() if name.lower() not in HOP_HEADERS}
         return Response(content, status, headers)
 
-    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "TRACE"]
-    return Starlette(routes=[Route("/{path:path}", proxy, methods=methods)])
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        # Plain ASGI, no routing: every path and method is forwarded, newlines in the path included.
+        response = await proxy(Request(scope, receive))
+        await response(scope, receive, send)
+
+    return app
 
 
 FAULTS = (
@@ -131,7 +134,7 @@ def main() -> None:
     app = build_app(
         args.upstream, args.fault, os.environ["EP_CLIENT_ID"], os.environ["EP_CLIENT_SECRET"], args.tokens_file
     )
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off")
 
 
 if __name__ == "__main__":
