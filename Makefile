@@ -25,7 +25,7 @@ export RUFF_NO_CACHE := true
 GENERATE = $(RUN) openapi-python-client generate --path openapi.yaml --config openapi-python-client.yaml \
 	--meta uv --fail-on-warning --overwrite
 
-.PHONY: help install generate check-generated lint test contract-test mock clean
+.PHONY: help install generate check-generated lint test contract-test fuzz mock clean
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -68,6 +68,9 @@ contract-test: $(SYNCED) ## Check a server against openapi.yaml: the bundled moc
 	@mkdir -p $(REPORTS)
 	EP_CONTRACT_PROFILE=$(PROFILE) $(RUN) pytest tests/contract -p no:cacheprovider \
 		--junitxml=$(REPORTS)/contract-junit.xml -o junit_suite_name=contract
+
+fuzz: $(SYNCED) ## Send at least CASES (default 10000) invalid requests to the mock; any 5xx or surprise fails
+	$(RUN) python -m tests.fuzz_mock --cases $(or $(CASES),10000)
 
 mock: $(SYNCED) ## Run the mock server in the foreground on HOST:PORT (default 127.0.0.1:8000)
 	$(RUN) python -m ep_cart_mock --host $(HOST) --port $(PORT)

@@ -263,3 +263,25 @@ def test_cart_with_a_contact_email_returns_422(api: ScenarioClient, admin: str, 
     needs("EP_CONTACT_EMAIL_CART_ID")
     cart = SETTINGS.values["EP_CONTACT_EMAIL_CART_ID"]
     expect_error(api.associate(cart, [account], token=admin, delete=delete), 422, CONTACT_EMAIL_TITLE)
+
+
+# --- Administrator token with an account token (assumptions: the account token scopes the request) --------
+
+
+def test_administrator_with_the_accounts_token_associates(api: ScenarioClient, admin: str, account: str) -> None:
+    cart = api.new_cart_id("admin-own-token")
+    expect_status(api.associate(cart, [account], token=admin, account_token=account_token()), 200)
+
+
+def test_administrator_with_another_accounts_token_returns_403(
+    api: ScenarioClient, admin: str, account: str, other_account: str
+) -> None:
+    cart = api.new_cart_id("admin-other-token")
+    response = api.associate(cart, [account], token=admin, account_token=other_account_token())
+    expect_error(response, 403, PERMISSION_TITLE)
+    expect_status(api.associate(cart, [account], token=admin), 200)
+
+
+def test_administrator_with_an_unknown_account_token_returns_403(api: ScenarioClient, admin: str, account: str) -> None:
+    forged = f"forged-{uuid.uuid4().hex}"
+    expect_error(api.associate(api.new_cart_id("admin-forged"), [account], token=admin, account_token=forged), 403)

@@ -1,0 +1,88 @@
+"""Faults: the mock stops cleanly on SIGTERM while a request is in flight; the contract suite reports a
+server that disappears mid-run, or never answers, as a clear error and never as a pass."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from ep_cart_mock.config import DEFAULTS
+from tests.conftest import MockProcess, free_port, get_token, mock_env
+from tests.paths import ROOT
+
+
+def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path) -> None:
+    server = MockProcess(mock_env(), tmp_path / "mock.log")
+    with httpx.Client(base_url=server.base_url) as http:
+        token = get_token(http, "client_credentials")
+    body = json.dumps({"data": [{"id": DEFAULTS["EP_ACCOUNT_ID"], "type": "account"}]}).encode()
+    head = (
+        f"POST /v2/carts/in-flight/relationships/accounts HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=15) as sock:
+        sock.sendall(head + body[:10])  # the request is in flight: half its body is still to come
+        time.sleep(0.2)
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.2)
+        sock.sendall(body[10:])
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+    # uvicorn finishes the request, shuts down, then exits by the signal it caught, as a service should.
+    assert server.process.wait(timeout=15) in (0, -signal.SIGTERM)
+    server.stop()
+    log = server.log()
+    assert "Finished server process" in log
+    assert "Traceback" not in log
+
+
+def test_suite_reports_a_server_that_disappears_mid_run(tmp_path: Path) -> None:
+    server = MockProcess(mock_env(), tmp_path / "mock.log")
+    env = mock_env(
+        EP_BASE_URL=server.base_url,
+        EP_RATE_LIMIT="off",
+        EP_REQUEST_TIMEOUT="5",
+        **{name: DEFAULTS[name] for name in DEFAULTS if name != "EP_TOKEN_TTL_SECONDS"},
+    )
+    killer = threading.Timer(2.5, server.process.kill)
+    killer.start()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-q", "-x"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        killer.cancel()
+        server.stop()
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-2000:]
+    assert "Connection refused" in output or "cannot reach" in output, output[-3000:]
+
+
+def test_suite_reports_a_server_that_never_answers() -> None:
+    closed_port = free_port()
+    env = mock_env(EP_BASE_URL=f"http://127.0.0.1:{closed_port}", EP_CLIENT_ID="id", EP_CLIENT_SECRET="secret")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-q"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert f"EP_BASE_URL=http://127.0.0.1:{closed_port} cannot be reached" in result.stdout + result.stderr
