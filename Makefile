@@ -10,6 +10,9 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 SYNCED := $(VENV)/.synced
+REDOC_VERSION := 2.5.4
+REDOC := $(TOOLS)/redoc-$(REDOC_VERSION)/package/bundles/redoc.standalone.js
+DOCS := docs/index.html
 RUN := $(UV) run --frozen --no-sync
 PORT ?= 8000
 HOST ?= 127.0.0.1
@@ -25,7 +28,7 @@ export RUFF_NO_CACHE := true
 GENERATE = $(RUN) openapi-python-client generate --path openapi.yaml --config openapi-python-client.yaml \
 	--meta uv --fail-on-warning --overwrite
 
-.PHONY: help install generate check-generated lint test contract-test fuzz mock clean
+.PHONY: help install generate check-generated lint test contract-test fuzz docs mock clean
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,7 +75,17 @@ contract-test: $(SYNCED) ## Check a server against openapi.yaml: the bundled moc
 fuzz: $(SYNCED) ## Send at least CASES (default 10000) invalid requests to the mock; any 5xx or surprise fails
 	$(RUN) python -m tests.fuzz_mock --cases $(or $(CASES),10000)
 
-mock: $(SYNCED) ## Run the mock server in the foreground on HOST:PORT (default 127.0.0.1:8000)
+$(REDOC):
+	@mkdir -p $(dir $(REDOC))
+	cd $(TOOLS)/redoc-$(REDOC_VERSION) && npm pack --silent redoc@$(REDOC_VERSION) >/dev/null \
+		&& tar -xzf redoc-$(REDOC_VERSION).tgz package/bundles/redoc.standalone.js && rm redoc-$(REDOC_VERSION).tgz
+
+$(DOCS): openapi.yaml docs/build.py $(REDOC) | $(SYNCED)
+	$(RUN) python docs/build.py --spec openapi.yaml --redoc $(REDOC) --output $(DOCS)
+
+docs: $(DOCS) ## Render openapi.yaml into docs/index.html, one page that works offline
+
+mock: $(SYNCED) $(DOCS) ## Run the mock server on HOST:PORT (default 127.0.0.1:8000); it serves the docs at /docs
 	$(RUN) python -m ep_cart_mock --host $(HOST) --port $(PORT)
 
 clean: ## Remove the virtual environment, tools and reports

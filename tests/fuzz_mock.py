@@ -29,9 +29,20 @@ def main(argv: list[str] | None = None) -> int:
     server = MockProcess(mock_env(), Path(tempfile.mkdtemp(prefix="fuzz-")) / "mock.log")
     try:
         command = [
-            str(Path(sys.executable).parent / "st"), "run", "openapi.yaml", "--url", server.base_url,
-            "--mode", "negative", "--phases", "fuzzing", "--checks", CHECKS,
-            "--max-examples", str(math.ceil(args.cases / OPERATIONS) + 200), "--continue-on-failure",
+            str(Path(sys.executable).parent / "st"),
+            "run",
+            "openapi.yaml",
+            "--url",
+            server.base_url,
+            "--mode",
+            "negative",
+            "--phases",
+            "fuzzing",
+            "--checks",
+            CHECKS,
+            "--max-examples",
+            str(math.ceil(args.cases / OPERATIONS) + 200),
+            "--continue-on-failure",
         ]
         print("$", " ".join(command), flush=True)
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
@@ -42,10 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     count = int(generated.group(1)) if generated else 0
     log = server.log()
     server_errors = len(re.findall(r" 5\d\d [\d.]+ms$", log, re.MULTILINE))
-    print(f"fuzz: {count} negative cases generated, {server_errors} server errors in the mock's log, "
-          f"schemathesis exit code {result.returncode}")
+    print(
+        f"fuzz: {count} negative cases generated, {server_errors} server errors in the mock's log, "
+        f"schemathesis exit code {result.returncode}"
+    )
     if "Traceback" in log:
-        print("fuzz: the mock logged a traceback:\n" + log[log.index("Traceback"):][:3000])
+        print("fuzz: the mock logged a traceback:\n" + log[log.index("Traceback") :][:3000])
         return 1
     if count < args.cases:
         print(f"fuzz: only {count} cases were generated, fewer than the {args.cases} asked for")

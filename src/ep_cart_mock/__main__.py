@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print("Account cart associations mock, with these values:", flush=True)
     print("\n".join(fixture_lines(dict(os.environ))), flush=True)
-    print(f"Spec: http://{args.host}:{args.port}/openapi.yaml   Stop: Ctrl-C", flush=True)
+    print(f"Docs: http://{args.host}:{args.port}/docs   Spec: http://{args.host}:{args.port}/openapi.yaml", flush=True)
+    print("Stop: Ctrl-C", flush=True)
     serve(app, args.host, args.port)
     return 0
 

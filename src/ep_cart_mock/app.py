@@ -56,6 +56,7 @@ def create_app(
         tokens=tokens or TokenIssuer(settings.token_ttl_seconds),
     )
     spec_bytes = spec.text.encode("utf-8")
+    docs_bytes = settings.docs_path.read_bytes() if settings.docs_path.is_file() else None
 
     async def access_token(request: Request) -> Response:
         body, too_large = await read_body(request)
@@ -80,6 +81,11 @@ def create_app(
     async def openapi_document(request: Request) -> Response:
         return Response(spec_bytes, media_type="application/yaml")
 
+    async def docs_page(request: Request) -> Response:
+        if docs_bytes is None:
+            return to_response(error_answer("docs-not-built"))
+        return Response(docs_bytes, media_type="text/html; charset=utf-8")
+
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 405:
@@ -96,6 +102,7 @@ def create_app(
                 methods=["POST", "DELETE"],
             ),
             Route("/openapi.yaml", openapi_document, methods=["GET"]),
+            Route("/docs", docs_page, methods=["GET"]),
         ],
         exception_handlers={404: http_error, 405: http_error},
     )

@@ -12,7 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
+REPOSITORY = Path(__file__).resolve().parents[2]
+DEFAULT_SPEC_PATH = REPOSITORY / "openapi.yaml"
+DEFAULT_DOCS_PATH = REPOSITORY / "docs" / "index.html"
+"""Built by `make docs`; the mock serves it at /docs when it exists."""
 
 DEFAULTS: dict[str, str] = {
     "EP_CLIENT_ID": "ep-mock-client-id",
@@ -47,6 +50,7 @@ class Settings:
     contact_email_cart_id: str
     token_ttl_seconds: int
     spec_path: Path = DEFAULT_SPEC_PATH
+    docs_path: Path = DEFAULT_DOCS_PATH
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

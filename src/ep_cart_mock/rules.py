@@ -113,6 +113,8 @@ RULE_TABLE: tuple[Rule, ...] = (
     # Outside every operation.
     Rule("path-unknown", 404, "Not Found", "No operation is documented at this path; see /openapi.yaml.",
          "assumption, documented in openapi.yaml's info", (), None),
+    Rule("docs-not-built", 404, "Not Found", "The docs page is not built yet: run make docs, then restart the mock.",
+         "assumption: /docs is the mock's own page", (), None),
     Rule("http-request-malformed", 400, "Malformed HTTP request", "Send a valid HTTP/1.1 request.",
          "assumption, documented in openapi.yaml's info", (), None),
     Rule("method-not-allowed", 405, "Method Not Allowed",

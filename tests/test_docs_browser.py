@@ -1,0 +1,94 @@
+"""The rendered docs work offline: headless Chromium opens /docs from the running mock with every other host
+blocked, and both operations, every documented status code and the error schema are on the page.
+
+Needs Debian's `chromium` (`apt-get install chromium`; .ci/run installs it); without it the test is skipped
+with that message. A screenshot is saved as reports/docs.png.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH, ApiSpec
+from tests.conftest import MockProcess, mock_env
+from tests.paths import ROOT, SPEC_PATH
+
+DOCS = ROOT / "docs" / "index.html"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Every host but this machine resolves to nothing: the page must not need the internet.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    "--virtual-time-budget=20000",
+    "--enable-logging=stderr",
+    "--v=0",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.skip("Chromium is not installed: run `apt-get install chromium` (Debian) for the browser test")
+    return found
+
+
+@pytest.fixture(scope="module")
+def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockProcess]:
+    subprocess.run(["make", "-s", "docs"], cwd=ROOT, check=True, capture_output=True, timeout=300)
+    server = MockProcess(mock_env(), tmp_path_factory.mktemp("docs") / "mock.log")
+    yield server
+    server.stop()
+
+
+def run_chromium(chromium: str, profile: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *arguments]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def visible_text(dom: str) -> str:
+    dom = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.DOTALL | re.IGNORECASE)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", dom)).split())
+
+
+def test_built_page_loads_nothing_from_elsewhere(docs_server: MockProcess) -> None:
+    page = re.sub(r"<script>.*?</script>", "", DOCS.read_text(encoding="utf-8"), flags=re.DOTALL)
+    assert '<div id="redoc">' in page
+    assert not re.search(r"<(script|img|iframe)[^>]+src=", page, re.IGNORECASE)
+    assert not re.search(r"<link[^>]+href=", page, re.IGNORECASE)
+
+
+def test_docs_page_shows_the_whole_api_offline(chromium: str, docs_server: MockProcess, tmp_path: Path) -> None:
+    url = f"{docs_server.base_url}/docs"
+    result = run_chromium(chromium, tmp_path / "profile", "--dump-dom", url)
+    assert "Uncaught" not in result.stderr, result.stderr[-2000:]
+    text = visible_text(result.stdout)
+
+    api = ApiSpec.load(SPEC_PATH)
+    for path, method in [(ASSOCIATION_PATH, "post"), (ASSOCIATION_PATH, "delete"), (TOKEN_PATH, "post")]:
+        operation = api.operation(path, method)
+        assert operation["summary"] in text, f"{method} {path} is not on the page"
+        for status in operation["responses"]:
+            assert re.search(rf"\b{status}\b", text), f"{method} {path} {status} is not on the page"
+    for field in ("ErrorResponse", "ErrorItem", "errors", "title", "status", "detail"):
+        assert field in text, f"the error schema's {field!r} is not on the page"
+
+    reports = ROOT / "reports"
+    reports.mkdir(exist_ok=True)
+    shot = reports / "docs.png"
+    run_chromium(chromium, tmp_path / "profile-shot", "--window-size=1400,2400", f"--screenshot={shot}", url)
+    assert shot.is_file(), "no screenshot was saved"
+    assert shot.stat().st_size > 50_000, "the screenshot is blank"
