@@ -28,7 +28,7 @@ export RUFF_NO_CACHE := true
 GENERATE = $(RUN) openapi-python-client generate --path openapi.yaml --config openapi-python-client.yaml \
 	--meta uv --fail-on-warning --overwrite
 
-.PHONY: help install generate check-generated lint test contract-test fuzz docs mock clean
+.PHONY: help install generate check-generated lint test contract-test fuzz bench docs mock clean
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -74,6 +74,9 @@ contract-test: $(SYNCED) ## Check a server against openapi.yaml: the bundled moc
 
 fuzz: $(SYNCED) ## Send at least CASES (default 10000) invalid requests to the mock; any 5xx or surprise fails
 	$(RUN) python -m tests.fuzz_mock --cases $(or $(CASES),10000)
+
+bench: $(SYNCED) ## Measure mock, suite, client and set-up against Prism and bare st run; writes reports/bench.json
+	$(RUN) python -m bench.run $(BENCH_ARGS)
 
 $(REDOC):
 	@mkdir -p $(dir $(REDOC))

@@ -1,0 +1,379 @@
+"""`make bench`: the mock, the contract suite and the generated client, measured against the tools a team
+would pick instead, in the same run on the same machine. Writes reports/bench.json and prints a table.
+
+Each figure is the median of several repetitions after a warm-up, with min and max. Targets are reported as
+met or not; nothing here fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from ep_cart_associations_client import AuthenticatedClient
+from ep_cart_associations_client.api.account_cart_associations import create_account_cart_association
+from ep_cart_associations_client.models import AccountCartAssociationRequest, AccountIdentifier
+
+from ep_cart_mock.config import DEFAULTS
+from tests.conftest import MockProcess, free_port, get_token, mock_env
+from tests.paths import ROOT
+
+PRISM = "@stoplight/prism-cli@5.16.0"
+LOAD_SCRIPT = ROOT / "bench" / "association_mix.lua"
+CONNECTIONS = 32
+ACCOUNT = DEFAULTS["EP_ACCOUNT_ID"]
+ST = Path(sys.executable).parent / "st"
+
+
+@dataclass
+class Figure:
+    """The median of repeated measurements, with their spread."""
+
+    median: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Figure:
+        return cls(statistics.median(values), min(values), max(values))
+
+    def as_dict(self) -> dict[str, float]:
+        return {"median": self.median, "min": self.low, "max": self.high}
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+# --- 1. Mock throughput and latency under load, against Prism -------------------------------------------
+
+
+def require_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing wrk (Debian package) for the load test")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        found = shutil.which("wrk")
+    if not found:
+        sys.exit("bench: the load test needs wrk: run `sudo apt-get install wrk` (Debian/Ubuntu), then make bench")
+    return found
+
+
+def run_wrk(wrk: str, base_url: str, token: str, seconds: int) -> dict[str, float]:
+    command = [
+        wrk,
+        "-t1",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LOAD_SCRIPT),
+        base_url,
+        "--",
+        token,
+        ACCOUNT,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    match = re.search(r"^WRK_JSON (.*)$", result.stdout, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"wrk printed no result:\n{result.stdout}\n{result.stderr}")
+    raw = json.loads(match.group(1))
+    return {
+        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "p50_ms": raw["p50_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "socket_errors": raw["socket_errors"],
+    }
+
+
+def load_figures(wrk: str, base_url: str, token: str, seconds: int, repetitions: int) -> dict[str, Any]:
+    run_wrk(wrk, base_url, token, 2)  # warm-up
+    runs = [run_wrk(wrk, base_url, token, seconds) for _ in range(repetitions)]
+    return {
+        "rps": Figure.of([run["rps"] for run in runs]).as_dict(),
+        "p50_ms": Figure.of([run["p50_ms"] for run in runs]).as_dict(),
+        "p99_ms": Figure.of([run["p99_ms"] for run in runs]).as_dict(),
+        "socket_errors": sum(int(run["socket_errors"]) for run in runs),
+    }
+
+
+@contextmanager
+def our_mock(directory: Path) -> Iterator[MockProcess]:
+    server = MockProcess(mock_env(), directory / "mock.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def prism(directory: Path) -> Iterator[str]:
+    port = free_port()
+    command = ["npx", "--yes", PRISM, "mock", str(ROOT / "openapi.yaml"), "-p", str(port), "-h", "127.0.0.1"]
+    log_file = (directory / "prism.log").open("wb")
+    process = subprocess.Popen(command, cwd=directory, stdout=log_file, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300  # the first run downloads Prism from the npm registry
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"Prism exited: {(directory / 'prism.log').read_text()[-2000:]}")
+            try:
+                httpx.post(f"{base_url}/oauth/access_token", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("Prism did not start within 300 s") from None
+                time.sleep(0.2)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log_file.close()
+
+
+def measure_load(directory: Path, seconds: int, repetitions: int) -> dict[str, Any]:
+    wrk = require_wrk()
+    with our_mock(directory) as server, httpx.Client(base_url=server.base_url) as http:
+        log(f"load: our mock, {repetitions} x {seconds} s at {CONNECTIONS} connections")
+        ours = load_figures(wrk, server.base_url, get_token(http, "client_credentials"), seconds, repetitions)
+    log("load: Prism (started with npx; the first run downloads it)")
+    with prism(directory) as prism_url:
+        theirs = load_figures(wrk, prism_url, "any-token", seconds, repetitions)
+    return {"mock": ours, "prism": theirs}
+
+
+# --- 2. Contract-suite cost, against a bare `st run` -------------------------------------------------------
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, subprocess.CompletedProcess[str]]:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    return time.perf_counter() - started, result
+
+
+def measure_suite(directory: Path, repetitions: int) -> dict[str, Any]:
+    suite_rates, st_rates, suite_walls, st_walls, suite_cases, st_cases = [], [], [], [], [], []
+    for index in range(repetitions):
+        stats = directory / f"suite-{index}.json"
+        env = {**mock_env(), "EP_CONTRACT_STATS": str(stats)}
+        log(f"suite: make contract-test's default profile, run {index + 1}/{repetitions}")
+        wall, result = timed([sys.executable, "-m", "pytest", "tests/contract", "-q", "-p", "no:cacheprovider"], env)
+        if result.returncode != 0:
+            raise RuntimeError(f"the contract suite failed:\n{result.stdout[-3000:]}")
+        cases = json.loads(stats.read_text())["responses"]
+        suite_walls.append(wall)
+        suite_cases.append(cases)
+        suite_rates.append(cases / wall)
+
+        log(f"suite: bare st run, same schemathesis.toml, run {index + 1}/{repetitions}")
+        st_stats = directory / f"st-{index}.json"
+        with our_mock(directory) as server:
+            started = time.perf_counter()  # st run needs a server; the suite's wall time includes starting its own
+            command = [str(ST), "run", "openapi.yaml", "--url", server.base_url]
+            result = subprocess.run(
+                command,
+                cwd=ROOT,
+                env={**mock_env(), "EP_CONTRACT_STATS": str(st_stats)},
+                capture_output=True,
+                text=True,
+            )
+            wall = time.perf_counter() - started
+        if result.returncode != 0:
+            raise RuntimeError(f"st run failed:\n{result.stdout[-3000:]}")
+        # Responses judged, counted by the same hook in both runs (st run's own "generated" count leaves out
+        # the extra requests its checks send).
+        cases = json.loads(st_stats.read_text())["responses"]
+        st_walls.append(wall)
+        st_cases.append(cases)
+        st_rates.append(cases / wall)
+    return {
+        "suite": {
+            "wall_s": Figure.of(suite_walls).as_dict(),
+            "cases": Figure.of(suite_cases).as_dict(),
+            "cases_per_s": Figure.of(suite_rates).as_dict(),
+        },
+        "st_run": {
+            "wall_s": Figure.of(st_walls).as_dict(),
+            "cases": Figure.of(st_cases).as_dict(),
+            "cases_per_s": Figure.of(st_rates).as_dict(),
+        },
+        # Seconds per case of the suite over seconds per case of st run: the overhead for the same work.
+        "overhead_ratio": statistics.median(st_rates) / statistics.median(suite_rates),
+    }
+
+
+# --- 3. Generated-client overhead, against plain httpx ------------------------------------------------------
+
+
+def per_call_seconds(call: Callable[[], int], calls: int) -> float:
+    started = time.perf_counter()
+    for _ in range(calls):
+        call()
+    return (time.perf_counter() - started) / calls
+
+
+def measure_client(directory: Path, calls: int, blocks: int) -> dict[str, Any]:
+    with our_mock(directory) as server, httpx.Client(base_url=server.base_url) as http:
+        token = get_token(http, "client_credentials")
+        cart = f"client-bench-{uuid.uuid4().hex[:8]}"
+        path = f"/v2/carts/{cart}/relationships/accounts"
+        body = {"data": [{"id": ACCOUNT, "type": "account"}]}
+        headers = {"Authorization": f"Bearer {token}"}
+        assert http.post(path, json=body, headers=headers).status_code == 200  # later calls all answer 204
+
+        client = AuthenticatedClient(base_url=server.base_url, token=token)
+        typed_body = AccountCartAssociationRequest(data=[AccountIdentifier(id=uuid.UUID(ACCOUNT), type_="account")])
+
+        def generated() -> int:
+            return create_account_cart_association.sync_detailed(cart, client=client, body=typed_body).status_code
+
+        def plain() -> int:
+            return http.post(path, json=body, headers=headers).status_code
+
+        assert generated() == plain() == 204
+        for call in (generated, plain):  # warm-up
+            per_call_seconds(call, 200)
+        generated_times, plain_times = [], []
+        for _ in range(blocks):  # interleaved, so drift hits both alike
+            generated_times.append(per_call_seconds(generated, calls // blocks))
+            plain_times.append(per_call_seconds(plain, calls // blocks))
+    return {
+        "calls_each": calls,
+        "generated_ms": Figure.of([t * 1000 for t in generated_times]).as_dict(),
+        "httpx_ms": Figure.of([t * 1000 for t in plain_times]).as_dict(),
+        "overhead_ratio": statistics.median(generated_times) / statistics.median(plain_times),
+    }
+
+
+# --- 4. Set-up cost ---------------------------------------------------------------------------------------
+
+
+def measure_setup(repetitions: int) -> dict[str, Any]:
+    figures = {}
+    for target in ("generate", "check-generated"):
+        walls = []
+        for _ in range(repetitions):
+            wall, result = timed(["make", "-s", target])
+            if result.returncode != 0:
+                raise RuntimeError(f"make {target} failed:\n{result.stdout}{result.stderr}")
+            walls.append(wall)
+        figures[target] = Figure.of(walls).as_dict()
+    return figures
+
+
+# --- Report -------------------------------------------------------------------------------------------------
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    found = []
+    load = results.get("load")
+    if load:
+        throughput = load["mock"]["rps"]["median"] / load["prism"]["rps"]["median"]
+        p99 = load["mock"]["p99_ms"]["median"] / load["prism"]["p99_ms"]["median"]
+        found.append(("mock throughput >= 3x Prism's", f"{throughput:.2f}x", throughput >= 3))
+        found.append(("mock p99 <= 1/3 of Prism's", f"{p99:.2f}x", p99 <= 1 / 3))
+    if "suite" in results:
+        ratio = results["suite"]["overhead_ratio"]
+        found.append(("suite overhead <= 1.2x bare st run", f"{ratio:.2f}x", ratio <= 1.2))
+    if "client" in results:
+        ratio = results["client"]["overhead_ratio"]
+        found.append(("generated client <= 1.15x plain httpx", f"{ratio:.2f}x", ratio <= 1.15))
+    if "setup" in results:
+        seconds = results["setup"]["check-generated"]["median"]
+        found.append(("make check-generated < 5 s", f"{seconds:.2f} s", seconds < 5))
+    return found
+
+
+def fmt(figure: dict[str, float], unit: str = "", digits: int = 1) -> str:
+    return f"{figure['median']:.{digits}f}{unit} ({figure['min']:.{digits}f}-{figure['max']:.{digits}f})"
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = ["measure                                   median (min-max)"]
+    if "load" in results:
+        for name in ("mock", "prism"):
+            data = results["load"][name]
+            lines.append(f"{name:<8} requests/s                        {fmt(data['rps'], digits=0)}")
+            lines.append(f"{name:<8} p50 latency                       {fmt(data['p50_ms'], ' ms', 2)}")
+            lines.append(f"{name:<8} p99 latency                       {fmt(data['p99_ms'], ' ms', 2)}")
+    if "suite" in results:
+        for name in ("suite", "st_run"):
+            data = results["suite"][name]
+            lines.append(f"{name:<8} wall time                         {fmt(data['wall_s'], ' s', 2)}")
+            lines.append(f"{name:<8} test cases                        {fmt(data['cases'], '', 0)}")
+            lines.append(f"{name:<8} cases/s                           {fmt(data['cases_per_s'], '', 1)}")
+    if "client" in results:
+        lines.append(f"client   generated sync_detailed per call  {fmt(results['client']['generated_ms'], ' ms', 3)}")
+        lines.append(f"client   plain httpx per call              {fmt(results['client']['httpx_ms'], ' ms', 3)}")
+    if "setup" in results:
+        for target, figure in results["setup"].items():
+            lines.append(f"setup    make {target:<28} {fmt(figure, ' s', 2)}")
+    lines.append("")
+    lines.append("target                                    measured   met")
+    for name, measured, met in targets(results):
+        lines.append(f"{name:<41} {measured:<10} {'yes' if met else 'NO'}")
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=["load", "suite", "client", "setup"], action="append")
+    parser.add_argument("--seconds", type=int, default=8, help="length of each load run")
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--calls", type=int, default=3000, help="client calls per variant (at least 2000)")
+    parser.add_argument("--output", type=Path, default=ROOT / "reports" / "bench.json")
+    args = parser.parse_args(argv)
+    wanted = set(args.only or ["load", "suite", "client", "setup"])
+
+    results: dict[str, Any] = {"machine": machine(), "command": "make bench"}
+    with tempfile.TemporaryDirectory(prefix="bench-") as temporary:
+        directory = Path(temporary)
+        if "load" in wanted:
+            results["load"] = measure_load(directory, args.seconds, args.repetitions)
+        if "suite" in wanted:
+            results["suite"] = measure_suite(directory, args.repetitions)
+        if "client" in wanted:
+            results["client"] = measure_client(directory, max(args.calls, 2000), blocks=6)
+        if "setup" in wanted:
+            results["setup"] = measure_setup(args.repetitions)
+    results["targets"] = [
+        {"target": name, "measured": measured, "met": met} for name, measured, met in targets(results)
+    ]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(table(results))
+    print(f"\nwrote {args.output.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
