@@ -38,8 +38,9 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(SYNCED): pyproject.toml uv.lock generated/pyproject.toml | $(UV)
-	$(UV) sync --frozen
-	@touch $@
+	@# A .venv linked in from another checkout belongs to it: syncing here would repoint its editable installs.
+	@if [ -L $(VENV) ]; then echo "$(VENV) is a link to another checkout's environment; using it as it is"; \
+	else $(UV) sync --frozen && touch $@; fi
 
 install: $(SYNCED) ## Create .venv from uv.lock (every other target does this when needed)
 

@@ -33,7 +33,6 @@ from tests.contract.extensions import SETTINGS, TABLE
 from tests.contract.redaction import REDACTOR, curl_command
 from tests.contract.transport import PoliteTransport
 
-ACCOUNT_TOKEN_HEADER = "EP-Account-Management-Authentication-Token"
 T = TypeVar("T")
 
 

@@ -42,8 +42,9 @@ def write_stats() -> None:
 
 
 REDACTOR.add(*SETTINGS.secret_values)
-CART_ID_MAX_LENGTH = 255
-_CART_ID = API.validator(API.path_parameter_schema(ASSOCIATION_PATH, "cartID"))
+_CART_ID_SCHEMA = API.resolve(API.path_parameter_schema(ASSOCIATION_PATH, "cartID"))
+CART_ID_MAX_LENGTH: int = _CART_ID_SCHEMA["maxLength"]
+_CART_ID = API.validator(_CART_ID_SCHEMA)
 
 
 def is_valid_cart_id(value: object) -> TypeGuard[str]:

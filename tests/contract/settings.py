@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ep_cart_mock.config import DEFAULTS
+from ep_cart_mock.config import DEFAULTS, SECRET_VARIABLES
 
 FIXTURE_VARIABLES = (
     "EP_CLIENT_ID",
@@ -23,7 +23,6 @@ FIXTURE_VARIABLES = (
     "EP_OTHER_ACCOUNT_TOKEN",
     "EP_CONTACT_EMAIL_CART_ID",
 )
-SECRET_VARIABLES = ("EP_CLIENT_SECRET", "EP_ACCOUNT_TOKEN", "EP_OTHER_ACCOUNT_TOKEN")
 LIVE_DEFAULT_RATE_LIMIT = "10/s"
 """Stays well under the vendor's limits (undocumented; the SDK retries on 429, S4). `EP_RATE_LIMIT=off` lifts it."""
 
@@ -101,7 +100,7 @@ class ContractSettings:
 
     @property
     def secret_values(self) -> list[str]:
-        return [self.values[name] for name in SECRET_VARIABLES if self.values.get(name)]
+        return [self.values[name] for name in sorted(SECRET_VARIABLES) if self.values.get(name)]
 
     def missing(self, *names: str) -> list[str]:
         return [name for name in names if not self.values.get(name)]
