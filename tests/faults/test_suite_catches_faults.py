@@ -54,6 +54,19 @@ class SuiteRun:
     output: str
     junit: str
     bearer_tokens: list[str]
+    written: dict[Path, str]
+    """Every file under the repository that the run created or changed, with its text."""
+
+
+def files_written_since(started: float) -> dict[Path, str]:
+    skipped = {".venv", ".tools", ".git", "node_modules"}
+    written = {}
+    for path in ROOT.rglob("*"):
+        if skipped & set(path.relative_to(ROOT).parts) or not path.is_file():
+            continue
+        if path.stat().st_mtime >= started:
+            written[path] = path.read_text(encoding="utf-8", errors="replace")
+    return written
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +98,7 @@ def run_suite_against(fault: str, upstream: MockProcess, tmp_path: Path) -> Suit
         cwd=ROOT,
         env=env,
     )
+    started = time.time()
     try:
         wait_until_listening(port)
         junit = tmp_path / "junit.xml"
@@ -109,6 +123,7 @@ def run_suite_against(fault: str, upstream: MockProcess, tmp_path: Path) -> Suit
         output=result.stdout + result.stderr,
         junit=junit.read_text(encoding="utf-8") if junit.exists() else "",
         bearer_tokens=[line for line in tokens_file.read_text().splitlines() if line],
+        written=files_written_since(started),
     )
 
 
@@ -130,6 +145,8 @@ def assert_no_secret_leaked(run: SuiteRun) -> None:
             continue  # a client ID identifies the application; it is not a secret
         assert secret not in run.output, f"a secret leaked into the output: {secret[:8]}..."
         assert secret not in run.junit, f"a secret leaked into the JUnit report: {secret[:8]}..."
+        for path, text in run.written.items():
+            assert secret not in text, f"a secret leaked into {path.relative_to(ROOT)}: {secret[:8]}..."
 
 
 @pytest.mark.parametrize("fault", sorted(EXPECTED_NAMES))
