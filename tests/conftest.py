@@ -109,11 +109,16 @@ def new_cart_id() -> Callable[[], str]:
     return lambda: f"test-{uuid.uuid4().hex[:16]}"
 
 
-def get_token(http: httpx.Client, grant_type: str) -> str:
+def token_form(grant_type: str, client_secret: str | None = None) -> dict[str, str]:
+    """The token request for the mock's default application keys (a client secret only where the grant takes one)."""
     form = {"grant_type": grant_type, "client_id": DEFAULTS["EP_CLIENT_ID"]}
     if grant_type == "client_credentials":
-        form["client_secret"] = DEFAULTS["EP_CLIENT_SECRET"]
-    response = http.post("/oauth/access_token", data=form)
+        form["client_secret"] = client_secret or DEFAULTS["EP_CLIENT_SECRET"]
+    return form
+
+
+def get_token(http: httpx.Client, grant_type: str) -> str:
+    response = http.post("/oauth/access_token", data=token_form(grant_type))
     assert response.status_code == 200, response.text
     token: str = response.json()["access_token"]
     return token

@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -84,7 +85,7 @@ class Settings:
             spec_path=Path(env.get("EP_SPEC_PATH") or DEFAULT_SPEC_PATH),
         )
 
-    @property
+    @cached_property
     def account_tokens(self) -> dict[str, str]:
-        """Account Management Authentication token -> the account it belongs to."""
+        """Account Management Authentication token -> the account it belongs to (built once; read per request)."""
         return {self.account_token: self.account_id, self.other_account_token: self.other_account_id}

@@ -6,7 +6,6 @@ expectation prints the request as a curl command (secrets masked) and the answer
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from ep_cart_associations_client.models import (
 )
 from ep_cart_associations_client.types import UNSET, Response
 
-from tests.contract.extensions import SETTINGS, TABLE
+from tests.contract.extensions import SETTINGS, observe
 from tests.contract.redaction import REDACTOR, curl_command
 from tests.contract.transport import PoliteTransport
 
@@ -43,16 +42,15 @@ LAST_REQUEST: list[httpx.Request] = []
 def record(response: httpx.Response) -> None:
     response.read()
     LAST_REQUEST[:] = [response.request]
-    REDACTOR.add_authorization(response.request.headers.get("authorization"))
-    if response.request.url.path.endswith("/oauth/access_token") and response.status_code == 200:
-        with contextlib.suppress(ValueError):
-            REDACTOR.add(response.json().get("access_token"))
-    TABLE.record(
-        response.request.method,
-        response.request.url.raw_path.decode("ascii").partition("?")[0],
+    request = response.request
+    path = request.url.raw_path.decode("ascii").partition("?")[0]
+    observe(
+        request.method,
+        path,
         response.status_code,
         response.headers,
         response.content,
+        request.headers.get("authorization"),
     )
 
 

@@ -8,7 +8,6 @@ import os
 import socket
 import tempfile
 from collections.abc import Generator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,12 +23,6 @@ CONTRACT_DIR = Path(__file__).parent
 # schemathesis.toml reads the EP_* variables; against the mock, unset ones take the mock's defaults.
 for _name, _value in SETTINGS.values.items():
     os.environ.setdefault(_name, _value)
-
-
-@dataclass(frozen=True)
-class Target:
-    base_url: str
-    description: str
 
 
 _MOCK: list[MockProcess] = []
@@ -58,9 +51,8 @@ def check_reachable(base_url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def contract_target() -> Target:
-    base_url = contract_target_url()
-    return Target(base_url, f"live server {base_url}" if SETTINGS.live else f"bundled mock on {base_url}")
+def contract_base_url() -> str:
+    return contract_target_url()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
@@ -138,12 +139,23 @@ def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) ->
     return case
 
 
+def observe(
+    method: str, path: str, status: int, headers: Mapping[str, str], content: bytes, authorization: str | None
+) -> None:
+    """Every answer either layer gets: the bearer token it was sent with and any token it hands out are
+    masked from now on, and it is counted in the documented-response table."""
+    REDACTOR.add_authorization(authorization)
+    if path == TOKEN_PATH and status == 200:
+        with contextlib.suppress(ValueError):
+            document = json.loads(content)
+            if isinstance(document, dict):
+                REDACTOR.add(document.get("access_token"))
+    TABLE.record(method, path, status, headers, content)
+
+
 @schemathesis.hook
 def after_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], response: Any) -> None:
-    REDACTOR.add_authorization(response.request.headers.get("Authorization"))
-    if case.path == TOKEN_PATH and response.status_code == 200:
-        with contextlib.suppress(ValueError):
-            REDACTOR.add(response.json().get("access_token"))
     headers = {name: values[0] for name, values in response.headers.items() if values}
     path = urlsplit(response.request.url or "").path
-    TABLE.record(case.method, path, response.status_code, headers, response.content)
+    authorization = response.request.headers.get("Authorization")
+    observe(case.method, path, response.status_code, headers, response.content, authorization)

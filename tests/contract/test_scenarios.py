@@ -13,7 +13,6 @@ import pytest
 from ep_cart_associations_client.models import AccessToken, AccountCartAssociationResponse
 
 from tests.contract.client import ScenarioClient, expect_error, expect_status
-from tests.contract.conftest import Target
 from tests.contract.extensions import SETTINGS
 
 TYPE_TITLE = "The type does not exist or is not listed as account"  # S2
@@ -30,8 +29,8 @@ def needs(*names: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def api(contract_target: Target) -> Iterator[ScenarioClient]:
-    client = ScenarioClient(contract_target.base_url)
+def api(contract_base_url: str) -> Iterator[ScenarioClient]:
+    client = ScenarioClient(contract_base_url)
     yield client
     client.clean_up()
 

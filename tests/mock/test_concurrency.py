@@ -17,7 +17,7 @@ import uvicorn
 from ep_cart_mock.app import create_app
 from ep_cart_mock.config import DEFAULTS, Settings
 from ep_cart_mock.store import AssociateOutcome, InMemoryAssociationStore
-from tests.conftest import free_port
+from tests.conftest import free_port, token_form
 
 ACCOUNTS = [DEFAULTS["EP_ACCOUNT_ID"], DEFAULTS["EP_OTHER_ACCOUNT_ID"]]
 CARTS = [f"busy-cart-{index}" for index in range(4)]
@@ -75,11 +75,7 @@ def test_concurrent_operations_match_a_sequential_replay(served_store: tuple[str
     async def run() -> list[int]:
         limits = httpx.Limits(max_connections=CONNECTIONS)
         async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as http:
-            form = {
-                "grant_type": "client_credentials",
-                "client_id": DEFAULTS["EP_CLIENT_ID"],
-                "client_secret": DEFAULTS["EP_CLIENT_SECRET"],
-            }
+            form = token_form("client_credentials")
             token = (await http.post("/oauth/access_token", data=form)).json()["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
             calls = [

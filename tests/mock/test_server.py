@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ep_cart_mock.config import DEFAULTS
-from tests.conftest import MockProcess, get_token, mock_env
+from tests.conftest import MockProcess, get_token, mock_env, token_form
 
 
 def test_startup_prints_the_fixture_values(mock_server: MockProcess) -> None:
@@ -47,11 +47,7 @@ def test_two_hundred_simultaneous_identical_posts_give_one_200(mock_server: Mock
     async def run() -> list[int]:
         limits = httpx.Limits(max_connections=200)
         async with httpx.AsyncClient(base_url=mock_server.base_url, limits=limits, timeout=30) as http:
-            form = {
-                "grant_type": "client_credentials",
-                "client_id": DEFAULTS["EP_CLIENT_ID"],
-                "client_secret": DEFAULTS["EP_CLIENT_SECRET"],
-            }
+            form = token_form("client_credentials")
             token = (await http.post("/oauth/access_token", data=form)).json()["access_token"]
             body = {"data": [{"id": DEFAULTS["EP_ACCOUNT_ID"], "type": "account"}]}
             headers = {"Authorization": f"Bearer {token}"}
@@ -71,11 +67,7 @@ def test_secrets_set_in_the_environment_are_not_printed(tmp_path: Path) -> None:
     server = MockProcess(mock_env(**canaries), tmp_path / "mock.log")
     try:
         with httpx.Client(base_url=server.base_url) as http:
-            form = {
-                "grant_type": "client_credentials",
-                "client_id": DEFAULTS["EP_CLIENT_ID"],
-                "client_secret": canaries["EP_CLIENT_SECRET"],
-            }
+            form = token_form("client_credentials", canaries["EP_CLIENT_SECRET"])
             assert http.post("/oauth/access_token", data=form).status_code == 200
     finally:
         server.stop()

@@ -14,6 +14,7 @@ from ep_cart_mock.app import create_app
 from ep_cart_mock.config import DEFAULTS, Settings
 from ep_cart_mock.rules import RULES
 from ep_cart_mock.tokens import GrantType, IssuedToken, TokenIssuer, TokenLookup
+from tests.conftest import token_form
 
 
 class FakeClock:
@@ -51,11 +52,7 @@ def test_expired_bearer_token_returns_401() -> None:
     clock = FakeClock()
     settings = Settings.from_env({"EP_TOKEN_TTL_SECONDS": "120"})
     app = create_app(settings, tokens=TokenIssuer(settings.token_ttl_seconds, clock=clock))
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": DEFAULTS["EP_CLIENT_ID"],
-        "client_secret": DEFAULTS["EP_CLIENT_SECRET"],
-    }
+    form = token_form("client_credentials")
     body = {"data": [{"id": DEFAULTS["EP_ACCOUNT_ID"], "type": "account"}]}
     path = f"/v2/carts/cart-{uuid.uuid4().hex}/relationships/accounts"
 
