@@ -6,13 +6,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from ep_cart_contract import transport
+from ep_cart_contract.client import ScenarioClient
+from ep_cart_contract.observations import ResponseTable
+from ep_cart_contract.redaction import MASK, Redactor, curl_command
+from ep_cart_contract.settings import ContractConfigError, ContractSettings
 from ep_cart_mock.config import DEFAULTS
 from ep_cart_mock.spec import ApiSpec
-from tests.contract import transport
-from tests.contract.client import ScenarioClient
-from tests.contract.observations import ResponseTable
-from tests.contract.redaction import MASK, Redactor, curl_command
-from tests.contract.settings import ContractConfigError, ContractSettings
 from tests.paths import SPEC_PATH
 
 # --- Settings -------------------------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from ep_cart_contract.settings import FIXTURE_VARIABLES
 from ep_cart_mock.config import DEFAULTS
 from tests.conftest import MockProcess, mock_env
-from tests.contract.settings import FIXTURE_VARIABLES
 from tests.paths import ROOT
 
 BLOCK = re.compile(r"(?:<!-- (?P<marker>[^>]*) -->\n)?```(?P<language>sh|python)\n(?P<code>.*?)```", re.DOTALL)

@@ -6,12 +6,13 @@ this test needs nothing outside the repository.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
 
-from ep_cart_mock.spec import ASSOCIATION_PATH, ApiSpec
+from ep_cart_mock.spec import ASSOCIATION_PATH, ApiSpec, walk
 from tests.conftest import SPEC_PATH
 
 OPERATIONS = {"post": "createAccountCartAssociation", "delete": "deleteAccountCartAssociation"}  # S1, S3
@@ -35,8 +36,8 @@ ERROR_META_FIELDS = {
 DOCUMENTED_TITLES = {  # S2's scenarios: status -> titles
     400: ["The type does not exist or is not listed as account"],
     403: [
-        "Cannot associate more than one account.",
-        "Account does not have the required permissions to fulfill this request.",
+        "Cannot associate more than one account",
+        "Account does not have the required permissions to fulfill this request",
         "Invalid json payload",
     ],
     422: ["Cannot associate accounts to carts with contact emails"],
@@ -222,3 +223,82 @@ def test_assumptions_are_marked_as_such(api: ApiSpec) -> None:
     assert "association-absent" in absent
     assert "assumption" in absent.lower()
     assert "assumption" in response(api, "post", 403)["description"].lower()
+
+
+# --- x-assumptions: the marks and the prose say the same thing ------------------------------------------
+
+MARK_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def described_ancestor(api: ApiSpec, pointer: str) -> dict[str, Any]:
+    """The object at `pointer`, or its nearest ancestor, that has a description."""
+    parts = pointer.split("/")[1:]
+    while True:
+        node: Any = api.document
+        for part in parts:
+            node = node[int(part)] if isinstance(node, list) else node[part.replace("~1", "/").replace("~0", "~")]
+        if isinstance(node, dict) and "description" in node:
+            return node
+        if not parts:
+            raise AssertionError(f"{pointer}: no description on the way up")
+        parts.pop()
+
+
+def marks_below(api: ApiSpec, node: Any, seen: set[int] | None = None) -> list[str]:
+    """Mark ids on `node` and everything under it, following local `$ref`s."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return []
+    seen.add(id(node))
+    found: list[str] = []
+    if isinstance(node, dict):
+        found += [entry["id"] for entry in node.get("x-assumptions", [])]
+        if "$ref" in node:
+            found += marks_below(api, api.resolve(node), seen)
+        for key, value in node.items():
+            if key != "x-assumptions":
+                found += marks_below(api, value, seen)
+    elif isinstance(node, list):
+        for value in node:
+            found += marks_below(api, value, seen)
+    return found
+
+
+def test_every_mark_is_well_formed(api: ApiSpec) -> None:
+    assert len(api.assumptions) >= 20
+    for mark in api.assumptions.values():
+        assert MARK_ID.match(mark.id), mark.id
+        assert len(mark.reason) > 20, f"{mark.id}: say why the vendor's material does not decide it"
+        assert mark.line > 0, f"{mark.id}: its line in openapi.yaml was not found"
+        assert f"- id: {mark.id}" in SPEC_PATH.read_text(encoding="utf-8").splitlines()[mark.line - 1]
+
+
+def test_every_mark_covers_what_its_object_has(api: ApiSpec) -> None:
+    for mark in api.assumptions.values():
+        target: Any = api.document
+        for part in mark.pointer.split("/")[1:]:
+            target = target[int(part)] if isinstance(target, list) else target[part.replace("~1", "/")]
+        for covered in mark.covers:
+            if covered.isdigit():
+                assert covered in target["responses"], f"{mark.id}: the operation has no {covered} response"
+            elif covered == "status":
+                assert mark.pointer.split("/")[-2] == "responses" or "responses" in mark.pointer, mark.id
+            else:
+                assert covered in target, f"{mark.id}: covers {covered!r}, which its object does not have"
+
+
+def test_every_mark_is_said_in_the_prose(api: ApiSpec) -> None:
+    """Where a mark sits, the nearest description says 'assumption' too, so a reader of the docs sees it."""
+    for mark in api.assumptions.values():
+        description = described_ancestor(api, mark.pointer)["description"]
+        assert "assumption" in description.lower(), f"{mark.id} ({mark.where}): the prose does not say so"
+
+
+def test_every_assumption_in_the_prose_is_marked(api: ApiSpec) -> None:
+    """A description that says 'assumption' has a mark on its object or under it."""
+    unmarked = []
+    for pointer, node in walk(api.document):
+        description = node.get("description")
+        if isinstance(description, str) and "assumption" in description.lower() and not marks_below(api, node):
+            unmarked.append(pointer)
+    assert not unmarked, f"descriptions that say 'assumption' without an x-assumptions mark: {unmarked}"

@@ -1,9 +1,10 @@
 """The endpoint's documented rules, as one table, and the code that applies them, with no HTTP in sight.
 
-Each rule is one entry of RULES: the answer's status, title and detail, and where the behaviour comes from
-(S1..S6 are the sources of shared/reference/endpoint-facts.md; "assumption" says the vendor is silent and
-why we decided). openapi.yaml names each rule by its id in the response it belongs to, with an example of
-the same title; tests/test_rules_match_spec.py holds the two together.
+Each rule is one entry of RULES: the answer's status, title and detail, the vendor's sources for it (S1..S6
+of shared/reference/endpoint-facts.md) and, where the vendor is silent, the id of the `x-assumptions` mark
+in openapi.yaml that holds our decision and its reason (declared there once, read here by id).
+openapi.yaml names each rule by its id in the response it belongs to, with an example of the same title;
+tests/mock/test_rules_match_spec.py holds the two together, marks included.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ class Rule:
     title: str
     detail: str
     source: str
+    """What the vendor documents about it (S1..S6), or "none"."""
+    assumption: str | None
+    """The openapi.yaml `x-assumptions` id of our decision, where the vendor is silent; None for the vendor's."""
     operations: tuple[str, ...]
     """Which operations of `path` can answer with this rule: "post", "delete"."""
     path: str | None = ASSOCIATION_PATH
@@ -41,8 +45,10 @@ class Rule:
 
 
 _TYPE_TITLE = "The type does not exist or is not listed as account"
-_MORE_THAN_ONE = "Cannot associate more than one account."
-_PERMISSION = "Account does not have the required permissions to fulfill this request."
+# S2 gives both messages as code spans with no trailing period.
+_MORE_THAN_ONE = "Cannot associate more than one account"
+_PERMISSION = "Account does not have the required permissions to fulfill this request"
+_OLD_401 = "S3 (older) lists 401"
 
 # The table is laid out by hand so it reads as a table.
 # fmt: off
@@ -50,76 +56,82 @@ RULE_TABLE: tuple[Rule, ...] = (
     # Bearer token (checked first).
     Rule("bearer-token-missing", 401, "Unauthorized",
          "Send Authorization Bearer with a token from POST /oauth/access_token.",
-         "S3 (older) lists 401; S1 documents bearer security", ASSOCIATION_OPERATIONS),
+         f"{_OLD_401}; S1 documents bearer security", "unauthorized-body-is-an-errors-array", ASSOCIATION_OPERATIONS),
     Rule("bearer-token-invalid", 401, "Unauthorized", "The bearer token is not valid.",
-         "S3 (older) lists 401", ASSOCIATION_OPERATIONS),
+         _OLD_401, "unauthorized-body-is-an-errors-array", ASSOCIATION_OPERATIONS),
     Rule("bearer-token-expired", 401, "Unauthorized",
          "The bearer token has expired; get a new one from POST /oauth/access_token.",
-         "S6: tokens expire after expires_in seconds; the 401 is S3 (older)", ASSOCIATION_OPERATIONS),
+         f"S6: tokens expire after expires_in seconds; {_OLD_401}", "unauthorized-body-is-an-errors-array",
+         ASSOCIATION_OPERATIONS),
     # The cart ID.
     Rule("cart-id-unsafe", 400, "Invalid cart ID",
          'A cart ID may contain only letters, digits, "_" and "-", at most 255 characters.',
-         "S5 safe characters; the length limit is an assumption", ASSOCIATION_OPERATIONS),
+         "S5 safe characters", "cart-id-at-most-255-characters", ASSOCIATION_OPERATIONS),
     # The body, before and after parsing.
     Rule("body-too-large", 400, "Request body too large",
-         f"The request body must be at most {MAX_BODY_BYTES} bytes.",
-         "assumption: the vendor documents no limit; refusing early keeps the mock safe", ASSOCIATION_OPERATIONS),
+         f"The request body must be at most {MAX_BODY_BYTES} bytes.", "none", "body-too-large", ASSOCIATION_OPERATIONS),
     Rule("body-missing", 400, "Request body is required",
-         'Send {"data":[{"id":"<account id>","type":"account"}]} as application/json.',
-         "assumption: S1 needs a body to act on", ASSOCIATION_OPERATIONS),
+         'Send {"data":[{"id":"<account id>","type":"account"}]} as application/json.', "none", "body-missing",
+         ASSOCIATION_OPERATIONS),
     Rule("content-type-unsupported", 400, "Unsupported content type",
-         "The request body must be sent with Content-Type application/json.",
-         "assumption: S1 documents only JSON bodies", ASSOCIATION_OPERATIONS),
-    Rule("json-malformed", 400, "Malformed JSON", "The request body is not valid JSON.",
-         "assumption: the vendor documents no answer for it", ASSOCIATION_OPERATIONS),
+         "The request body must be sent with Content-Type application/json.", "S1 documents JSON bodies",
+         "content-type-unsupported", ASSOCIATION_OPERATIONS),
+    Rule("json-malformed", 400, "Malformed JSON", "The request body is not valid JSON.", "none", "json-malformed",
+         ASSOCIATION_OPERATIONS),
     Rule("data-not-array", 403, "Invalid json payload", "The request body must be an array [].",
-         "S2", ASSOCIATION_OPERATIONS),
+         "S2", None, ASSOCIATION_OPERATIONS),
     Rule("more-than-one-account-in-request", 403, _MORE_THAN_ONE, "data must hold exactly one account.",
-         "S2", ASSOCIATION_OPERATIONS),
+         "S2", None, ASSOCIATION_OPERATIONS),
     Rule("account-type-invalid", 400, _TYPE_TITLE, 'Each entry in data must have type "account".',
-         "S2", ASSOCIATION_OPERATIONS),
+         "S2", None, ASSOCIATION_OPERATIONS),
     Rule("body-invalid", 400, "Invalid request body",
-         "The body does not match AccountCartAssociationRequest.",
-         "assumption: any other mismatch with the spec's schema", ASSOCIATION_OPERATIONS),
+         "The body does not match AccountCartAssociationRequest.", "none", "body-invalid", ASSOCIATION_OPERATIONS),
     # Who may act for the account.
     Rule("account-permission-denied", 403, _PERMISSION,
          "Send the account's EP-Account-Management-Authentication-Token, or use a client_credentials token.",
-         "S2 (implicit token without account token); assumption for an unknown or other account's token",
-         ASSOCIATION_OPERATIONS),
+         "S2: an implicit token needs the account's token", None, ASSOCIATION_OPERATIONS),
+    Rule("account-token-unknown", 403, _PERMISSION,
+         "The EP-Account-Management-Authentication-Token was not issued by this store.",
+         "S2 gives the message", "account-token-unknown", ASSOCIATION_OPERATIONS),
+    Rule("account-token-other-account", 403, _PERMISSION,
+         "The EP-Account-Management-Authentication-Token belongs to another account.",
+         "S2 gives the message", "account-token-other-account", ASSOCIATION_OPERATIONS),
     # The cart.
     Rule("cart-has-contact-email", 422, "Cannot associate accounts to carts with contact emails",
          "Unable to associate accounts to carts with contact emails attached.",
-         "S2, S3 (422 example); for DELETE an assumption", ASSOCIATION_OPERATIONS),
+         "S2, S3 (422 example) for POST", "delete-on-a-contact-email-cart-answers-422", ASSOCIATION_OPERATIONS),
     Rule("cart-associated-with-other-account", 403, _MORE_THAN_ONE,
-         "The cart is already associated with another account.",
-         "assumption: S2's 'more than one account' read as a second account on one cart", POST_ONLY),
+         "The cart is already associated with another account.", "S2 gives the message", "cart-holds-one-account",
+         POST_ONLY),
     # Success.
-    Rule("association-created", 200, "OK", "The account is now associated with the cart.", "S1", POST_ONLY),
+    Rule("association-created", 200, "OK", "The account is now associated with the cart.", "S1", None, POST_ONLY),
     Rule("association-exists", 204, "No Content", "The account was already associated with the cart.",
-         "S1", POST_ONLY),
-    Rule("association-deleted", 204, "No Content", "The association is gone.", "S3", DELETE_ONLY),
+         "S1", None, POST_ONLY),
+    Rule("association-deleted", 204, "No Content", "The association is gone.", "S3", None, DELETE_ONLY),
     Rule("association-absent", 204, "No Content", "There was no such association; nothing changed.",
-         "assumption: JSON:API answers success when the members to remove are already missing", DELETE_ONLY),
+         "none", "delete-of-a-missing-association-answers-204", DELETE_ONLY),
     # POST /oauth/access_token.
     Rule("token-request-invalid", 400, "Invalid token request",
          "Send a form (application/x-www-form-urlencoded) with grant_type and client_id.",
-         "assumption: S6 documents no error answers", POST_ONLY, TOKEN_PATH),
+         "none", "token-request-refused-with-400", POST_ONLY, TOKEN_PATH),
     Rule("grant-type-unsupported", 400, "Unsupported grant type",
-         "grant_type must be client_credentials or implicit.", "S6 lists the two grants", POST_ONLY, TOKEN_PATH),
+         "grant_type must be client_credentials or implicit.", "S6 lists the two grants",
+         "token-request-refused-with-400", POST_ONLY, TOKEN_PATH),
     Rule("client-secret-missing", 400, "Invalid token request",
-         "grant_type client_credentials needs client_secret.", "S6", POST_ONLY, TOKEN_PATH),
+         "grant_type client_credentials needs client_secret.", "S6", "token-request-refused-with-400",
+         POST_ONLY, TOKEN_PATH),
     Rule("client-credentials-invalid", 401, "Unauthorized", "The client ID or client secret is not valid.",
-         "assumption: S6 documents no error answers", POST_ONLY, TOKEN_PATH),
+         "none", "token-credentials-refused-with-401", POST_ONLY, TOKEN_PATH),
     # Outside every operation.
     Rule("path-unknown", 404, "Not Found", "No operation is documented at this path; see /openapi.yaml.",
-         "assumption, documented in openapi.yaml's info", (), None),
+         "none", "undocumented-requests-refused", (), None),
     Rule("docs-not-built", 404, "Not Found", "The docs page is not built yet: run make docs, then restart the mock.",
-         "assumption: /docs is the mock's own page", (), None),
+         "none", "undocumented-requests-refused", (), None),
     Rule("http-request-malformed", 400, "Malformed HTTP request", "Send a valid HTTP/1.1 request.",
-         "assumption, documented in openapi.yaml's info", (), None),
+         "none", "undocumented-requests-refused", (), None),
     Rule("method-not-allowed", 405, "Method Not Allowed",
          "This method is not documented for this path; see /openapi.yaml.",
-         "assumption, documented in openapi.yaml's info", (), None),
+         "none", "undocumented-requests-refused", (), None),
 )
 # fmt: on
 
@@ -247,8 +259,11 @@ class AssociationRules:
     def _check_permission(self, grant: GrantType, account_token: str | None, account_id: str) -> None:
         if account_token is not None:
             # With an account token the caller acts as that account, whatever the bearer token (assumption).
-            if self.settings.account_tokens.get(account_token) != account_id:
-                raise reject("account-permission-denied")
+            owner = self.settings.account_tokens.get(account_token)
+            if owner is None:
+                raise reject("account-token-unknown")
+            if owner != account_id:
+                raise reject("account-token-other-account")
         elif grant is not GrantType.CLIENT_CREDENTIALS:
             raise reject("account-permission-denied")
 

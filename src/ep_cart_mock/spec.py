@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +15,44 @@ import yaml
 
 ASSOCIATION_PATH = "/v2/carts/{cartID}/relationships/accounts"
 TOKEN_PATH = "/oauth/access_token"
+
+
+MARK = "x-assumptions"
+"""The extension that marks a decision of ours where the vendor is silent (openapi.yaml's info says how)."""
+NO_OP_COVERS = re.compile(r"^(status|[1-5][0-9][0-9])$")
+"""What a mark can cover that no schema expresses: a response's status, an operation's response codes."""
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One `x-assumptions` entry: a decision of ours, where it sits in the spec, and what it covers."""
+
+    id: str
+    reason: str
+    pointer: str
+    """JSON pointer of the object that carries the mark."""
+    covers: tuple[str, ...]
+    """Schema keywords, `status`/`content` of a response, or response codes of an operation; empty when the
+    mark is about behaviour the schemas do not express."""
+    guards_access: bool
+    """The decision says who may act for which account: a failure is never only reported."""
+    line: int
+    """The line of openapi.yaml that holds the mark's id: where to edit when it proves wrong."""
+
+    @property
+    def where(self) -> str:
+        return f"openapi.yaml:{self.line}"
+
+
+def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every mapping of a YAML document with its JSON pointer (`$ref`s are not followed)."""
+    if isinstance(node, dict):
+        yield pointer, node
+        for key, value in node.items():
+            yield from walk(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, f"{pointer}/{index}")
 
 
 @dataclass(frozen=True)
@@ -40,6 +82,53 @@ class ApiSpec:
                 target = target[part]
             node = target
         return node
+
+    @cached_property
+    def assumptions(self) -> dict[str, Assumption]:
+        """Every mark in the document, by id (ids are unique: the line lookup relies on it)."""
+        lines = self.text.splitlines()
+        found: dict[str, Assumption] = {}
+        for pointer, node in walk(self.document):
+            for entry in node.get(MARK, []):
+                mark_id = entry["id"]
+                if mark_id in found:
+                    raise ValueError(f"{MARK} id {mark_id!r} is used twice")
+                line = next(
+                    (
+                        number
+                        for number, text in enumerate(lines, 1)
+                        if re.fullmatch(rf"\s*- id: {re.escape(mark_id)}", text)
+                    ),
+                    0,
+                )
+                found[mark_id] = Assumption(
+                    id=mark_id,
+                    reason=" ".join(entry["reason"].split()),
+                    pointer=pointer,
+                    covers=tuple(str(part) for part in entry.get("covers", [])),
+                    guards_access=bool(entry.get("guards-access", False)),
+                    line=line,
+                )
+        return found
+
+    def relaxed(self, mark_ids: Iterable[str] | None = None) -> ApiSpec:
+        """This spec with what the marks cover taken out (all marks when `mark_ids` is None): schema keywords
+        and `required` flags removed, a response's `content` accepting any body. What still fails against the
+        relaxed spec breaks the vendor's contract; what passes there failed only on our assumptions."""
+        chosen = set(self.assumptions) if mark_ids is None else set(mark_ids)
+        document = copy.deepcopy(self.document)
+        for _, node in list(walk(document)):
+            for entry in node.get(MARK, []):
+                if entry["id"] not in chosen:
+                    continue
+                for covered in entry.get("covers", []):
+                    covered = str(covered)
+                    if covered == "content":
+                        for media in node.get("content", {}).values():
+                            media["schema"] = {}
+                    elif not NO_OP_COVERS.match(covered):
+                        node.pop(covered, None)
+        return ApiSpec(text=self.text, document=document)
 
     def operation(self, path: str, method: str) -> dict[str, Any]:
         operation: dict[str, Any] = self.document["paths"][path][method]

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ep_cart_contract.extensions import SETTINGS, TABLE
+from ep_cart_contract.redaction import REDACTOR
 from tests.conftest import MockProcess, mock_env
-from tests.contract.extensions import SETTINGS, TABLE
-from tests.contract.redaction import REDACTOR
 
 CONTRACT_DIR = Path(__file__).parent
 

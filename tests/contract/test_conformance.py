@@ -13,9 +13,9 @@ import requests
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
+from ep_cart_contract.extensions import CART_ID_MAX_LENGTH, SETTINGS, is_valid_cart_id
+from ep_cart_contract.transport import requests_session
 from tests.contract.conftest import contract_target_url
-from tests.contract.extensions import CART_ID_MAX_LENGTH, SETTINGS, is_valid_cart_id
-from tests.contract.transport import requests_session
 from tests.paths import ROOT, SPEC_PATH
 
 config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")

@@ -12,12 +12,12 @@ from collections.abc import Iterator
 import pytest
 from ep_cart_associations_client.models import AccessToken, AccountCartAssociationResponse
 
-from tests.contract.client import ScenarioClient, expect_error, expect_status
-from tests.contract.extensions import SETTINGS
+from ep_cart_contract.client import ScenarioClient, expect_error, expect_status
+from ep_cart_contract.extensions import SETTINGS
 
 TYPE_TITLE = "The type does not exist or is not listed as account"  # S2
-MORE_THAN_ONE_TITLE = "Cannot associate more than one account."  # S2
-PERMISSION_TITLE = "Account does not have the required permissions to fulfill this request."  # S2
+MORE_THAN_ONE_TITLE = "Cannot associate more than one account"  # S2
+PERMISSION_TITLE = "Account does not have the required permissions to fulfill this request"  # S2
 INVALID_PAYLOAD_TITLE = "Invalid json payload"  # S2
 CONTACT_EMAIL_TITLE = "Cannot associate accounts to carts with contact emails"  # S2, S3
 

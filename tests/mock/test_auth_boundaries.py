@@ -30,15 +30,15 @@ EXPECTED = {
     "expired": dict.fromkeys(ACCOUNT_TOKENS, "bearer-token-expired"),
     "implicit": {
         "none": "account-permission-denied",  # S2: a shopper needs the account's token
-        "invalid": "account-permission-denied",  # assumption
+        "invalid": "account-token-unknown",  # assumption
         "own": "association-created",  # S2
-        "other": "account-permission-denied",  # S2
+        "other": "account-token-other-account",  # assumption
     },
     "client_credentials": {
         "none": "association-created",  # S2: acts as administrator
-        "invalid": "account-permission-denied",  # assumption: an account token scopes even an admin token
+        "invalid": "account-token-unknown",  # assumption: an account token scopes even an admin token
         "own": "association-created",
-        "other": "account-permission-denied",  # assumption, as above
+        "other": "account-token-other-account",  # assumption, as above
     },
 }
 COMBINATIONS = [(bearer, account) for bearer, row in EXPECTED.items() for account in row]

@@ -92,12 +92,12 @@ CASES = [
     # Headers.
     Hostile(
         "very long header value",
-        "account-permission-denied",
+        "account-token-unknown",
         headers={"Content-Type": "application/json", "EP-Account-Management-Authentication-Token": "t" * 100_000},
     ),
     Hostile(
         "header with odd bytes",
-        "account-permission-denied",
+        "account-token-unknown",
         headers={"Content-Type": "application/json", "EP-Account-Management-Authentication-Token": "\xe9\xff"},
     ),
     Hostile(

@@ -206,7 +206,7 @@ def test_data_as_object_returns_403_invalid_json_payload(
 
 
 def test_more_than_one_entry_returns_403(http: httpx.Client, new_cart_id: Callable[[], str], admin_token: str) -> None:
-    """S2: "Cannot associate more than one account."."""
+    """S2: "Cannot associate more than one account"."""
     cart_id = new_cart_id()
     two = {"data": body()["data"] + body(OTHER_ACCOUNT)["data"]}
     assert_rule(call(http, cart_id, admin_token, json=two), "more-than-one-account-in-request")
@@ -236,13 +236,13 @@ def test_implicit_token_with_other_accounts_token_returns_403(
     http: httpx.Client, new_cart_id: Callable[[], str], shopper_token: str
 ) -> None:
     response = call(http, new_cart_id(), shopper_token, json=body(ACCOUNT), account_token=OTHER_ACCOUNT_TOKEN)
-    assert_rule(response, "account-permission-denied")
+    assert_rule(response, "account-token-other-account")
 
 
 @pytest.mark.parametrize("grant", ["implicit", "client_credentials"])
 def test_unknown_account_token_returns_403(http: httpx.Client, new_cart_id: Callable[[], str], grant: str) -> None:
     response = call(http, new_cart_id(), get_token(http, grant), json=body(), account_token="forged-token")
-    assert_rule(response, "account-permission-denied")
+    assert_rule(response, "account-token-unknown")
 
 
 def test_client_credentials_with_an_account_token_acts_as_that_account(
@@ -250,7 +250,7 @@ def test_client_credentials_with_an_account_token_acts_as_that_account(
 ) -> None:
     """Assumption: with an account token, even an administrator token is scoped to that account."""
     response = call(http, new_cart_id(), admin_token, json=body(ACCOUNT), account_token=OTHER_ACCOUNT_TOKEN)
-    assert_rule(response, "account-permission-denied")
+    assert_rule(response, "account-token-other-account")
 
 
 # --- 422 (S2, S3) ---------------------------------------------------------------------------------------
@@ -341,7 +341,7 @@ def test_shopper_cannot_delete_another_accounts_association(
     response = call(
         http, cart_id, shopper_token, method="DELETE", json=body(ACCOUNT), account_token=OTHER_ACCOUNT_TOKEN
     )
-    assert_rule(response, "account-permission-denied")
+    assert_rule(response, "account-token-other-account")
     assert_rule(call(http, cart_id, admin_token, json=body(ACCOUNT)), "association-exists")
 
 

@@ -16,7 +16,7 @@ T = TypeVar("T", bound="AccountCartAssociationRequest")
 @_attrs_define
 class AccountCartAssociationRequest:
     """The account to associate with, or remove from, the cart. The vendor's spec marks nothing required
-    (S3); every field here is required, since the endpoint cannot act without it.
+    (S3); `data` is required here, since the endpoint cannot act without it (assumption).
 
     """
 

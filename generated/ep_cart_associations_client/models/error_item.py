@@ -20,7 +20,10 @@ class ErrorItem:
     """One error (S1). `title` and `status` are always present (S3, newer)."""
 
     title: str
-    """ A short, human-readable summary; the documented scenarios are told apart by it (S2). """
+    """ A short, human-readable summary. S2 gives each scenario's message without saying which field
+    carries it; this description sends it as the `title` (assumption), and the contract suite accepts
+    it in the `title` or the `detail`, checking the `title` as an assumption of its own.
+     """
     status: int | str
     """ The HTTP status code. The vendor sends it both as a string (`"400"`, S1) and as an integer
     (`400`, S3's own example), so both are accepted.

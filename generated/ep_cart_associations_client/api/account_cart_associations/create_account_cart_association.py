@@ -109,11 +109,12 @@ def sync_detailed(
     for the account (`403`); the cart's contact email (`422`); the cart's existing association (`403`).
 
     Args:
-        cart_id (str): A cart ID made of safe characters only (S5).
+        cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
+            (assumption).
         ep_account_management_authentication_token (str | Unset):
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
-            (S3); every field here is required, since the endpoint cannot act without it.
+            (S3); `data` is required here, since the endpoint cannot act without it (assumption).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -159,11 +160,12 @@ def sync(
     for the account (`403`); the cart's contact email (`422`); the cart's existing association (`403`).
 
     Args:
-        cart_id (str): A cart ID made of safe characters only (S5).
+        cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
+            (assumption).
         ep_account_management_authentication_token (str | Unset):
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
-            (S3); every field here is required, since the endpoint cannot act without it.
+            (S3); `data` is required here, since the endpoint cannot act without it (assumption).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -204,11 +206,12 @@ async def asyncio_detailed(
     for the account (`403`); the cart's contact email (`422`); the cart's existing association (`403`).
 
     Args:
-        cart_id (str): A cart ID made of safe characters only (S5).
+        cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
+            (assumption).
         ep_account_management_authentication_token (str | Unset):
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
-            (S3); every field here is required, since the endpoint cannot act without it.
+            (S3); `data` is required here, since the endpoint cannot act without it (assumption).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -252,11 +255,12 @@ async def asyncio(
     for the account (`403`); the cart's contact email (`422`); the cart's existing association (`403`).
 
     Args:
-        cart_id (str): A cart ID made of safe characters only (S5).
+        cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
+            (assumption).
         ep_account_management_authentication_token (str | Unset):
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
-            (S3); every field here is required, since the endpoint cannot act without it.
+            (S3); `data` is required here, since the endpoint cannot act without it (assumption).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

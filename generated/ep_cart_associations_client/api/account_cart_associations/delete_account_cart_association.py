@@ -94,12 +94,16 @@ def sync_detailed(
     members to remove are already missing). The error answers are the `POST` operation's, checked in the
     same order.
 
+    On the cart with a contact email, `DELETE` answers `422` like `POST` (assumption: there is no
+    association to remove, and the vendor documents no other answer).
+
     Args:
-        cart_id (str): A cart ID made of safe characters only (S5).
+        cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
+            (assumption).
         ep_account_management_authentication_token (str | Unset):
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
-            (S3); every field here is required, since the endpoint cannot act without it.
+            (S3); `data` is required here, since the endpoint cannot act without it (assumption).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,12 +144,16 @@ def sync(
     members to remove are already missing). The error answers are the `POST` operation's, checked in the
     same order.
 
+    On the cart with a contact email, `DELETE` answers `422` like `POST` (assumption: there is no
+    association to remove, and the vendor documents no other answer).
+
     Args:
-        cart_id (str): A cart ID made of safe characters only (S5).
+        cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
+            (assumption).
         ep_account_management_authentication_token (str | Unset):
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
-            (S3); every field here is required, since the endpoint cannot act without it.
+            (S3); `data` is required here, since the endpoint cannot act without it (assumption).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -181,12 +189,16 @@ async def asyncio_detailed(
     members to remove are already missing). The error answers are the `POST` operation's, checked in the
     same order.
 
+    On the cart with a contact email, `DELETE` answers `422` like `POST` (assumption: there is no
+    association to remove, and the vendor documents no other answer).
+
     Args:
-        cart_id (str): A cart ID made of safe characters only (S5).
+        cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
+            (assumption).
         ep_account_management_authentication_token (str | Unset):
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
-            (S3); every field here is required, since the endpoint cannot act without it.
+            (S3); `data` is required here, since the endpoint cannot act without it (assumption).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -225,12 +237,16 @@ async def asyncio(
     members to remove are already missing). The error answers are the `POST` operation's, checked in the
     same order.
 
+    On the cart with a contact email, `DELETE` answers `422` like `POST` (assumption: there is no
+    association to remove, and the vendor documents no other answer).
+
     Args:
-        cart_id (str): A cart ID made of safe characters only (S5).
+        cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
+            (assumption).
         ep_account_management_authentication_token (str | Unset):
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
-            (S3); every field here is required, since the endpoint cannot act without it.
+            (S3); `data` is required here, since the endpoint cannot act without it (assumption).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 import schemathesis
 from schemathesis import GenerationMode
 
+from ep_cart_contract.observations import ResponseTable
+from ep_cart_contract.redaction import REDACTOR
+from ep_cart_contract.settings import ContractSettings
+from ep_cart_contract.transport import requests_session
+from ep_cart_mock.config import DEFAULT_SPEC_PATH as SPEC_PATH
 from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH, ApiSpec
-from tests.contract.observations import ResponseTable
-from tests.contract.redaction import REDACTOR
-from tests.contract.settings import ContractSettings
-from tests.contract.transport import requests_session
-from tests.paths import SPEC_PATH
 
 SETTINGS = ContractSettings.from_env()
 API = ApiSpec.load(SPEC_PATH)

@@ -28,9 +28,9 @@ from ep_cart_associations_client.models import (
 )
 from ep_cart_associations_client.types import UNSET, Response
 
-from tests.contract.extensions import SETTINGS, observe
-from tests.contract.redaction import REDACTOR, curl_command
-from tests.contract.transport import PoliteTransport
+from ep_cart_contract.extensions import SETTINGS, observe
+from ep_cart_contract.redaction import REDACTOR, curl_command
+from ep_cart_contract.transport import PoliteTransport
 
 T = TypeVar("T")
 
