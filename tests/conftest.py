@@ -2,87 +2,25 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
 
+from ep_cart_contract.target import MockProcess, free_port, mock_env
 from ep_cart_mock.config import DEFAULTS
 from tests.paths import ROOT, SPEC_PATH
 
-__all__ = ["ROOT", "SPEC_PATH"]
+__all__ = ["ROOT", "SPEC_PATH", "MockProcess", "free_port", "mock_env"]
 
 
 @pytest.fixture(scope="session")
 def spec() -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
     return document
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class MockProcess:
-    """`python -m ep_cart_mock` in a subprocess, as `make mock` runs it; its log is kept for assertions."""
-
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self._log = log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "ep_cart_mock", "--port", str(self.port)],
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the mock exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                httpx.get(f"{self.base_url}/openapi.yaml", timeout=1).raise_for_status()
-                return
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"the mock did not answer within 30 s:\n{self.log()}") from None
-                time.sleep(0.05)
-
-    def log(self) -> str:
-        if not self._log.closed:
-            self._log.flush()
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> int:
-        self.process.terminate()
-        try:
-            code = self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            code = self.process.wait()
-        self._log.close()
-        return code
-
-
-def mock_env(**overrides: str) -> dict[str, str]:
-    """The environment for a mock subprocess: this one without EP_* settings, plus `overrides`."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("EP_")}
-    env.update(overrides)
-    return env
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,17 @@
 """Layer 2's way to the server: the generated client (generated/), made polite and observed.
 
-Every answer is recorded for the documented-response table and its bearer tokens for masking; a failed
-expectation prints the request as a curl command (secrets masked) and the answer.
+Every answer is recorded for the documented-response table, the run's ledger and its bearer tokens for
+masking. Every expectation is a claim with its source, the vendor's (S1..S6) or one of our assumptions (an
+openapi.yaml mark): a broken one prints its kind, the request as a curl command (secrets masked), the answer
+and, for an assumption, the line of openapi.yaml to change.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -28,15 +31,19 @@ from ep_cart_associations_client.models import (
 )
 from ep_cart_associations_client.types import UNSET, Response
 
-from ep_cart_contract.extensions import SETTINGS, observe
+from ep_cart_contract.extensions import SETTINGS, VERDICTS, observe
 from ep_cart_contract.redaction import REDACTOR, curl_command
-from ep_cart_contract.transport import PoliteTransport
+from ep_cart_contract.transport import UNRESPONSIVE, PoliteTransport
+from ep_cart_contract.verdicts import VENDOR, Evidence, Source, describe_failure
+from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH
 
 T = TypeVar("T")
 
 
 LAST_REQUEST: list[httpx.Request] = []
 """The request behind the latest answer (scenarios run one request at a time), for failure messages."""
+SOFT_FAILURES: list[str] = []
+"""The current test's assumptions that did not hold but, with EP_ASSUMPTIONS=report, only get reported."""
 
 
 def record(response: httpx.Response) -> None:
@@ -51,6 +58,8 @@ def record(response: httpx.Response) -> None:
         response.headers,
         response.content,
         request.headers.get("authorization"),
+        request.content,
+        curl_command(request),
     )
 
 
@@ -69,7 +78,6 @@ class ScenarioClient:
     """The calls the scenarios make, each through the generated package."""
 
     base_url: str
-    created: list[tuple[str, str]] = field(default_factory=list)
 
     def _httpx_args(self) -> dict[str, Any]:
         def remember(request: httpx.Request) -> None:
@@ -93,13 +101,19 @@ class ScenarioClient:
             httpx_args=self._httpx_args(),
         )
 
-    def call(self, action: Callable[[], T]) -> T:
-        """Run one request; a timeout or a dropped connection becomes a clear failure, not a traceback."""
+    def call(self, operation: str, action: Callable[[], T]) -> T:
+        """Run one request of `operation` ("POST /oauth/access_token"); a timeout fails the operation for the
+        rest of the run (it is sent nothing more), a dropped connection becomes a clear failure."""
+        if operation in UNRESPONSIVE:
+            raise UNRESPONSIVE.fail(operation)
         try:
             return action()
         except httpx.TimeoutException:
+            UNRESPONSIVE.mark(operation, SETTINGS.request_timeout)
             where = curl_command(LAST_REQUEST[0]) if LAST_REQUEST else self.base_url
-            pytest.fail(f"no answer within {SETTINGS.request_timeout:g} s (EP_REQUEST_TIMEOUT): {where}")
+            error = UNRESPONSIVE.fail(operation)
+            error.add_note(where)
+            raise error from None
         except httpx.TransportError as error:
             pytest.fail(f"cannot reach {self.base_url}: {error}")
 
@@ -113,13 +127,16 @@ class ScenarioClient:
             client_id=client_id or SETTINGS.values["EP_CLIENT_ID"],
             client_secret=client_secret if client_secret is not None else UNSET,
         )
-        return self.call(lambda: create_access_token.sync_detailed(client=self.anonymous(), body=body))
+        return self.call(
+            f"POST {TOKEN_PATH}", lambda: create_access_token.sync_detailed(client=self.anonymous(), body=body)
+        )
 
     def token(self, grant_type: str) -> str:
         secret = SETTINGS.values["EP_CLIENT_SECRET"] if grant_type == "client_credentials" else None
         response = self.token_response(grant_type, client_secret=secret)
-        assert isinstance(response.parsed, AccessToken), explain(response)
-        return response.parsed.access_token
+        parsed = expect_status(response, 200, VERDICTS.vendor("S6, S4"))
+        assert isinstance(parsed, AccessToken), explain(response)
+        return parsed.access_token
 
     # --- Associations -----------------------------------------------------------------------------------
 
@@ -141,15 +158,14 @@ class ScenarioClient:
         client: Client | AuthenticatedClient = self.anonymous() if token is None else self.bearer(token)
         operation = delete_account_cart_association if delete else create_account_cart_association
         response: Response[Any] = self.call(
+            f"{'DELETE' if delete else 'POST'} {ASSOCIATION_PATH}",
             lambda: operation.sync_detailed(
                 cart_id,
                 client=client,
                 body=body,
                 ep_account_management_authentication_token=account_token if account_token is not None else UNSET,
-            )
+            ),
         )
-        if not delete and response.status_code == 200:
-            self.created.extend((cart_id, account) for account in account_ids)
         return response
 
     def raw(
@@ -160,33 +176,92 @@ class ScenarioClient:
         headers = {"Content-Type": content_type} if content_type else {}
         client = self.bearer(token).get_httpx_client()
         return self.call(
+            f"{method.upper()} {ASSOCIATION_PATH}",
             lambda: client.request(
                 method, f"/v2/carts/{cart_id}/relationships/accounts", content=content, headers=headers
-            )
+            ),
         )
 
-    def clean_up(self) -> None:
-        """Delete what the run associated, so a live store is left as it was."""
-        if not self.created:
-            return
-        token = self.token("client_credentials")
-        for cart_id, account in self.created:
-            self.associate(cart_id, [account], token=token, delete=True)
-        self.created.clear()
+
+def current_test() -> str:
+    return os.environ.get("PYTEST_CURRENT_TEST", "scenario").split("::")[-1].split(" ")[0]
 
 
-def expect_error(response: Response[Any] | httpx.Response, status: int, title: str | None = None) -> ErrorResponse:
-    """The documented error answer: status, typed ErrorResponse body and, where the vendor documents it, title."""
-    assert response.status_code == status, f"expected {status}\n{explain(response)}"
-    parsed = response.parsed if isinstance(response, Response) else ErrorResponse.from_dict(response.json())
-    assert isinstance(parsed, ErrorResponse), f"expected an ErrorResponse body\n{explain(response)}"
-    assert parsed.errors, explain(response)
-    if title is not None:
-        titles = [error.title for error in parsed.errors]
-        assert title in titles, f"expected the documented title {title!r}, got {titles}\n{explain(response)}"
+def check(holds: bool, what: str, source: Source, response: Any, expected: str, *, soft: bool = False) -> None:
+    """Record one claim of the current scenario; a broken one fails the test, except that with
+    EP_ASSUMPTIONS=report a broken assumption (not guarding account access) is only reported: the scenario
+    ends as an expected failure, or, for a `soft` claim, goes on and is reported at its end."""
+    evidence = None
+    if not holds:
+        request = LAST_REQUEST[0] if LAST_REQUEST else None
+        evidence = Evidence(
+            check=f"{current_test()}: {what}",
+            rule=what,
+            expected=expected,
+            status=int(response.status_code),
+            body=REDACTOR.scrub(response.content.decode("utf-8", errors="replace"))[:1000],
+            request=curl_command(request) if request is not None else "",
+        )
+    claim = VERDICTS.record(f"{current_test()}: {what}", source, holds, evidence)
+    if evidence is None:
+        return
+    message = "\n".join(describe_failure(claim, evidence))
+    if claim.kind == VENDOR or claim.guards_access or SETTINGS.assumptions_mode != "report":
+        pytest.fail(message, pytrace=False)
+    if soft:
+        SOFT_FAILURES.append(f"{claim.title} ({claim.where})")
+        return
+    pytest.xfail(message)
+
+
+def normalized(text: str | None) -> str:
+    """Case, surrounding white space and trailing punctuation do not matter when matching a vendor message."""
+    return (text or "").strip().rstrip(".!;:,").strip().casefold()
+
+
+def expect_error(
+    response: Response[Any] | httpx.Response,
+    status: int,
+    rests_on: Source,
+    message: str | None = None,
+) -> ErrorResponse | None:
+    """The documented error answer: the status and an ErrorResponse body (claim resting on `rests_on`); where
+    the vendor gives a message, that it appears in an error's title or detail (same source), and that it is
+    exactly the title (our assumption `error-message-in-title`, a claim of its own)."""
+    parsed = response.parsed if isinstance(response, Response) else None
+    if parsed is None and response.status_code == status:
+        try:
+            parsed = ErrorResponse.from_dict(response.json())
+        except (ValueError, KeyError, TypeError):
+            parsed = None
+    holds = response.status_code == status and isinstance(parsed, ErrorResponse) and bool(parsed.errors)
+    check(holds, f"answers {status} with an error body", rests_on, response, f"{status} with {{'errors': [...]}}")
+    if not isinstance(parsed, ErrorResponse):
+        return None
+    if message is not None:
+        fields = [normalized(field) for error in parsed.errors for field in (error.title, error.detail or "")]
+        check(
+            any(normalized(message) in field for field in fields),
+            f"the message {message!r} is in an error's title or detail",
+            rests_on,
+            response,
+            f"an error whose title or detail says {message!r} (case, spaces and final punctuation aside)",
+        )
+        check(
+            any(error.title == message for error in parsed.errors),
+            f"the message {message!r} is exactly an error's title",
+            VERDICTS.assumed("error-message-in-title"),
+            response,
+            f"an error titled exactly {message!r}",
+            soft=True,
+        )
     return parsed
 
 
-def expect_status(response: Response[Any], status: int) -> Any:
-    assert response.status_code == status, f"expected {status}\n{explain(response)}"
+def expect_status(response: Response[Any], status: int, rests_on: Source, *, new_cart: bool = False) -> Any:
+    """The documented status (claim resting on `rests_on`). `new_cart`: the cart ID was never used, so a 404
+    breaks our assumption that a new cart ID names a new cart, not the vendor's contract."""
+    if new_cart and response.status_code == 404:
+        rests_on = VERDICTS.assumed("new-cart-id-is-a-new-cart")
+    check(response.status_code == status, f"answers {status}", rests_on, response, f"status {status}")
     return response.parsed

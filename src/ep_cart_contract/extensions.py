@@ -3,7 +3,11 @@
 - Generated cart IDs get the run's prefix, so what the suite creates on a live store is easy to find.
 - Generated positive requests are mixed with the real IDs and tokens from the configuration, so success
   paths (200, then 204) are reached as an account and as an administrator, not only errors.
-- Every response is recorded for the documented-response table, and every bearer token for masking.
+- Every response is recorded for the documented-response table, the run's ledger of associations, and
+  every bearer token for masking.
+- Every schemathesis failure is judged once more against the spec with our assumptions taken out, so it is
+  reported as the vendor's contract or as the assumption (mark) it rests on; an operation that stops
+  answering is failed once and sent nothing more.
 """
 
 from __future__ import annotations
@@ -13,24 +17,33 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeGuard
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
+import requests
 import schemathesis
 from schemathesis import GenerationMode
+from schemathesis.core import NOT_SET
+from schemathesis.core.failures import Failure, FailureGroup
 
-from ep_cart_contract.observations import ResponseTable
-from ep_cart_contract.redaction import REDACTOR
+from ep_cart_contract.classify import ABSENT, MARK_OF_CHECK, Classifier
+from ep_cart_contract.ledger import AssociationLedger
+from ep_cart_contract.observations import Recorded, ResponseTable
+from ep_cart_contract.redaction import REDACTOR, curl
 from ep_cart_contract.settings import ContractSettings
-from ep_cart_contract.transport import requests_session
+from ep_cart_contract.transport import UNRESPONSIVE, requests_session
+from ep_cart_contract.verdicts import VENDOR, Evidence, Source, Verdicts
 from ep_cart_mock.config import DEFAULT_SPEC_PATH as SPEC_PATH
 from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH, ApiSpec
 
 SETTINGS = ContractSettings.from_env()
 API = ApiSpec.load(SPEC_PATH)
 TABLE = ResponseTable(API)
+VERDICTS = Verdicts(API)
+CLASSIFIER = Classifier(API)
+LEDGER = AssociationLedger()
 
 
 @atexit.register
@@ -98,26 +111,31 @@ TOKEN_REFRESH_SECONDS = 600
 TOKEN_SESSION = requests_session()
 
 
+def administrator_token(base_url: str) -> str:
+    """A client_credentials token, registered for masking before it is ever used."""
+    url = f"{base_url}{TOKEN_PATH}"
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": SETTINGS.values.get("EP_CLIENT_ID", ""),
+        "client_secret": SETTINGS.values.get("EP_CLIENT_SECRET", ""),
+    }
+    response = TOKEN_SESSION.post(url, data=form, timeout=SETTINGS.request_timeout)
+    if response.status_code != 200:
+        raise RuntimeError(
+            f"{url} answered {response.status_code}, not a token: check EP_CLIENT_ID and EP_CLIENT_SECRET"
+        )
+    token: str = response.json()["access_token"]
+    REDACTOR.add(token)
+    return token
+
+
 @schemathesis.auth(refresh_interval=TOKEN_REFRESH_SECONDS).apply_to(path=ASSOCIATION_PATH)
 class ClientCredentialsToken:
     """A bearer token from POST /oauth/access_token with the application keys, cached and refreshed by
     schemathesis; the token is registered for masking before it is ever used."""
 
     def get(self, case: schemathesis.Case[Any], context: Any) -> str:
-        url = f"{case.operation.schema.get_base_url()}{TOKEN_PATH}"
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": SETTINGS.values.get("EP_CLIENT_ID", ""),
-            "client_secret": SETTINGS.values.get("EP_CLIENT_SECRET", ""),
-        }
-        response = TOKEN_SESSION.post(url, data=form, timeout=SETTINGS.request_timeout)
-        if response.status_code != 200:
-            raise RuntimeError(
-                f"{url} answered {response.status_code}, not a token: check EP_CLIENT_ID and EP_CLIENT_SECRET"
-            )
-        token: str = response.json()["access_token"]
-        REDACTOR.add(token)
-        return token
+        return administrator_token(case.operation.schema.get_base_url())
 
     def set(self, case: schemathesis.Case[Any], data: str, context: Any) -> None:
         case.headers["Authorization"] = f"Bearer {data}"
@@ -140,22 +158,157 @@ def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) ->
 
 
 def observe(
-    method: str, path: str, status: int, headers: Mapping[str, str], content: bytes, authorization: str | None
+    method: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    authorization: str | None,
+    request_body: bytes = b"",
+    request_curl: str = "",
 ) -> None:
     """Every answer either layer gets: the bearer token it was sent with and any token it hands out are
-    masked from now on, and it is counted in the documented-response table."""
+    masked from now on, it is counted in the documented-response table, and an association it created or
+    removed is noted in the run's ledger."""
     REDACTOR.add_authorization(authorization)
     if path == TOKEN_PATH and status == 200:
         with contextlib.suppress(ValueError):
             document = json.loads(content)
             if isinstance(document, dict):
                 REDACTOR.add(document.get("access_token"))
-    TABLE.record(method, path, status, headers, content)
+    template = TABLE.template_of(path)
+    if template == ASSOCIATION_PATH:
+        LEDGER.observe(method, unquote(path.split("/")[3]), status, request_body)
+    recorded = TABLE.record(method, path, status, headers, content, REDACTOR.scrub(request_curl))
+    if recorded is not None:
+        judge_answer(method, recorded, status, content, request_curl)
+
+
+def judge_answer(method: str, recorded: Recorded, status: int, content: bytes, request_curl: str) -> None:
+    """An answer of a documented operation is a claim: its status is documented, and its body matches."""
+    label = f"{method.upper()} {recorded.template}"
+    if recorded.documented is None:
+        title, source = f"{label} answers only documented statuses", VERDICTS.vendor("S1, S3")
+    else:
+        title = f"{label} {status} matches its documented response"
+        mark = VERDICTS.status_source(recorded.template, method.lower(), status)
+        source = mark
+        if recorded.problem is not None and source.kind == VENDOR:
+            with contextlib.suppress(ValueError):
+                blamed = CLASSIFIER.blame_response(recorded.template, method.lower(), status, json.loads(content))
+                source = VERDICTS.assumed(blamed.id) if blamed is not None else source
+    evidence = None
+    if recorded.problem is not None:
+        evidence = Evidence(
+            check=f"answer of {label}",
+            rule=f"responses/{status}",
+            expected=recorded.problem,
+            status=status,
+            body=REDACTOR.scrub(content.decode("utf-8", errors="replace"))[:1000],
+            request=REDACTOR.scrub(request_curl),
+        )
+    VERDICTS.record(title, source, holds=recorded.problem is None, evidence=evidence)
+
+
+def request_body_bytes(body: Any) -> bytes:
+    if body is None:
+        return b""
+    return body if isinstance(body, bytes) else str(body).encode("utf-8")
 
 
 @schemathesis.hook
 def after_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], response: Any) -> None:
     headers = {name: values[0] for name, values in response.headers.items() if values}
-    path = urlsplit(response.request.url or "").path
-    authorization = response.request.headers.get("Authorization")
-    observe(case.method, path, response.status_code, headers, response.content, authorization)
+    request = response.request
+    path = urlsplit(request.url or "").path
+    body = request_body_bytes(request.body)
+    observe(
+        case.method,
+        path,
+        response.status_code,
+        headers,
+        response.content,
+        request.headers.get("Authorization"),
+        body,
+        curl(request.method or case.method, request.url or "", request.headers.items(), body),
+    )
+
+
+# --- The schemathesis layer's verdicts -----------------------------------------------------------------------
+
+
+def operation_label(case: schemathesis.Case[Any]) -> str:
+    return f"{case.method.upper()} {case.path}"
+
+
+def call_case(case: schemathesis.Case[Any], send: Callable[[], Any]) -> Any:
+    """Send a case, unless its operation stopped answering; the first timeout fails the operation for good."""
+    label = operation_label(case)
+    if label in UNRESPONSIVE:
+        raise UNRESPONSIVE.fail(label)
+    try:
+        return send()
+    except (requests.exceptions.Timeout, TimeoutError):
+        UNRESPONSIVE.mark(label, SETTINGS.request_timeout)
+        raise UNRESPONSIVE.fail(label) from None
+
+
+def request_parts(case: schemathesis.Case[Any]) -> dict[str, Mapping[str, Any]]:
+    return {"path": case.path_parameters or {}, "header": case.headers or {}, "query": case.query or {}}
+
+
+def source_of(case: schemathesis.Case[Any], response: Any, failure: Failure) -> Source:
+    """The vendor's contract, or the mark a failure rests on (see classify.py)."""
+    check = failure.checks[0] if failure.checks else ""
+    if check in MARK_OF_CHECK:
+        return VERDICTS.assumed(MARK_OF_CHECK[check])
+    mark = None
+    if check == "negative_data_rejection" and case.path in API.document["paths"]:
+        body = ABSENT if case.body is NOT_SET else case.body
+        mark = CLASSIFIER.blame_accepted_request(
+            case.path, case.method.lower(), request_parts(case), body, case.media_type
+        )
+    elif check == "response_schema_conformance" and case.path in API.document["paths"]:
+        with contextlib.suppress(ValueError):
+            mark = CLASSIFIER.blame_response(case.path, case.method.lower(), response.status_code, response.json())
+    return VERDICTS.assumed(mark.id) if mark is not None else VERDICTS.vendor("openapi.yaml, vendor constraints")
+
+
+def judge(case: schemathesis.Case[Any], response: Any, validate: Callable[[], None]) -> None:
+    """Validate with schemathesis's checks; record each failure as the claim it breaks, and raise unless
+    every failure is an assumption that EP_ASSUMPTIONS=report only reports."""
+    label = operation_label(case)
+    vendor_title = f"schemathesis checks of {label}"
+    try:
+        validate()
+    except FailureGroup as group:
+        request = response.request
+        request_curl = curl(
+            request.method or case.method, request.url or "", request.headers.items(), request_body_bytes(request.body)
+        )
+        must_raise = SETTINGS.assumptions_mode != "report"
+        notes = []
+        for failure in group.exceptions:
+            source = source_of(case, response, failure)
+            title = vendor_title if source.kind == VENDOR else source.assumption.id  # type: ignore[union-attr]
+            claim = VERDICTS.record(
+                title,
+                source,
+                holds=False,
+                evidence=Evidence(
+                    check=f"schemathesis {failure.checks[0] if failure.checks else failure.code} on {label}",
+                    rule=failure.title,
+                    expected=" ".join(failure.message.split())[:400],
+                    status=response.status_code,
+                    body=REDACTOR.scrub(response.content.decode("utf-8", errors="replace"))[:1000],
+                    request=REDACTOR.scrub(request_curl),
+                ),
+            )
+            must_raise = must_raise or claim.kind == VENDOR or claim.guards_access
+            notes.append(f"{failure.title}: {source.label}")
+        if must_raise:
+            for note in notes:
+                group.add_note(note)
+            raise
+        return
+    VERDICTS.record(vendor_title, VERDICTS.vendor("openapi.yaml, vendor constraints"), holds=True)

@@ -24,6 +24,16 @@ class Observed:
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """What one answer was: its path template, the documented response it matched (None: an undocumented
+    status) and why it does not conform (None: it does)."""
+
+    template: str
+    documented: DocumentedResponse | None
+    problem: str | None
+
+
+@dataclass(frozen=True)
 class DocumentedResponse:
     method: str
     path: str
@@ -63,18 +73,21 @@ class ResponseTable:
                 return template
         return None
 
-    def record(self, method: str, url_path: str, status: int, headers: Mapping[str, str], body: bytes) -> None:
+    def record(
+        self, method: str, url_path: str, status: int, headers: Mapping[str, str], body: bytes, curl: str = ""
+    ) -> Recorded | None:
+        """Count one answer; None when it is not an answer of a documented operation."""
         template = self.template_of(url_path)
         if template is None:
-            return
+            return None
         key = (method.lower(), template, status)
         if method.lower() not in self.operations[template]:
-            return  # an undocumented method; schemathesis's unsupported_method check judges its answer
+            return None  # an undocumented method; schemathesis's unsupported_method check judges its answer
         documented = self.documented.get(key)
         with self._lock:
             if documented is None:
-                self.undocumented.append(f"{method.upper()} {template} answered {status}")
-                return
+                self.undocumented.append(f"{method.upper()} {template} answered {status}: {curl}".rstrip(": "))
+                return Recorded(template, None, f"status {status} is not documented for {method.upper()} {template}")
             observed = self.observed[key]
             observed.count += 1
             problem = conformance_problem(documented, headers, body)
@@ -82,6 +95,7 @@ class ResponseTable:
                 observed.conforming += 1
             elif len(observed.problems) < 3:
                 observed.problems.append(problem)
+            return Recorded(template, documented, problem)
 
     def unobserved(self) -> list[DocumentedResponse]:
         return [self.documented[key] for key, seen in self.observed.items() if seen.count == 0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 import threading
+from collections.abc import Iterable
 
 import httpx
 
@@ -47,13 +48,19 @@ REDACTOR = Redactor()
 
 def curl_command(request: httpx.Request) -> str:
     """The request as a copy-pasteable curl command, with sensitive headers masked."""
-    parts = ["curl", "-X", request.method, str(request.url)]
-    for name, value in request.headers.items():
+    return curl(request.method, str(request.url), request.headers.items(), request.content)
+
+
+def curl(method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes | str | None) -> str:
+    """Any request (httpx's, requests', schemathesis's) as curl, sensitive headers and known secrets masked."""
+    parts = ["curl", "-X", method.upper(), url]
+    for name, value in headers:
         if name.lower() in {"host", "content-length", "accept-encoding", "connection", "user-agent", "accept"}:
             continue
         shown = MASK if name.lower() in SENSITIVE_HEADERS else value
         parts += ["-H", f"{name}: {shown}"]
-    body = request.content
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", errors="replace")
     if body:
-        parts += ["--data-raw", body.decode("utf-8", errors="replace")]
+        parts += ["--data-raw", body]
     return REDACTOR.scrub(shlex.join(parts))

@@ -36,6 +36,12 @@ PROFILES: dict[str, dict[str, int]] = {
 }
 
 
+ASSUMPTION_MODES = ("fail", "report")
+"""EP_ASSUMPTIONS: "fail" (default) fails the run on any broken claim; "report" lists broken assumptions in the
+verdict and fails only on the vendor's contract, or on an assumption about who may act for which account."""
+DEFAULT_REPORT_DIR = "reports"
+
+
 class ContractConfigError(ValueError):
     """A setting the suite cannot run with; the message names the variable."""
 
@@ -48,6 +54,9 @@ class ContractSettings:
     profile: str
     rate_limit: str | None
     request_timeout: float
+    assumptions_mode: str = "fail"
+    report_dir: str = DEFAULT_REPORT_DIR
+    """Where reports/contract.json and contract.html go (EP_REPORT_DIR)."""
     run_prefix: str = field(default_factory=lambda: f"ct-{time.strftime('%Y%m%d%H%M%S')}-{random_secrets.token_hex(2)}")
     """Cart IDs the suite creates start with this, unique per run, so they are easy to find and clean up."""
 
@@ -78,12 +87,20 @@ class ContractSettings:
             timeout = 0
         if timeout <= 0:
             raise ContractConfigError("EP_REQUEST_TIMEOUT must be a positive number of seconds.")
+        assumptions_mode = env.get("EP_ASSUMPTIONS") or "fail"
+        if assumptions_mode not in ASSUMPTION_MODES:
+            raise ContractConfigError(
+                f"EP_ASSUMPTIONS={assumptions_mode!r}: choose {' or '.join(ASSUMPTION_MODES)}"
+                " (report keeps broken assumptions in the verdict without failing the run)"
+            )
         return cls(
             base_url=base_url,
             values=values,
             profile=profile,
             rate_limit=None if rate_limit == "off" else rate_limit,
             request_timeout=timeout,
+            assumptions_mode=assumptions_mode,
+            report_dir=env.get("EP_REPORT_DIR") or DEFAULT_REPORT_DIR,
         )
 
     @property

@@ -84,3 +84,43 @@ def retry_after(header: str | None) -> float:
         return min(MAX_RETRY_AFTER_SECONDS, max(0.0, float(header or "1")))
     except ValueError:
         return 1.0
+
+
+class OperationUnresponsive(AssertionError):
+    """An operation did not answer within EP_REQUEST_TIMEOUT: it fails, and is sent nothing more."""
+
+
+class UnresponsiveOperations:
+    """Operations ("DELETE /v2/carts/{cartID}/relationships/accounts") that timed out once in this run.
+
+    A live store that stops answering one operation would otherwise cost a full timeout for every generated
+    case; after the first, both layers fail that operation at once, without a request. So a run's waiting is
+    bounded by EP_REQUEST_TIMEOUT times the number of documented operations."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def mark(self, label: str, timeout: float) -> None:
+        with self._lock:
+            self._labels.setdefault(label, timeout)
+
+    def __contains__(self, label: object) -> bool:
+        with self._lock:
+            return label in self._labels
+
+    def labels(self) -> list[str]:
+        with self._lock:
+            return sorted(self._labels)
+
+    def fail(self, label: str) -> OperationUnresponsive:
+        """The one error both layers raise for an unresponsive operation, on the first timeout and after."""
+        with self._lock:
+            timeout = self._labels.get(label, 0.0)
+        return OperationUnresponsive(
+            f"{label} did not answer within {timeout:g} s (EP_REQUEST_TIMEOUT): the operation fails, and the "
+            "suite sends it nothing more in this run"
+        )
+
+
+UNRESPONSIVE = UnresponsiveOperations()

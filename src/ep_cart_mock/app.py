@@ -86,6 +86,13 @@ def create_app(
             return to_response(error_answer("docs-not-built"))
         return Response(docs_bytes, media_type="text/html; charset=utf-8")
 
+    async def mock_state(request: Request) -> Response:
+        associations = [
+            {"cart_id": cart_id, "account_id": account_id}
+            for cart_id, account_id in sorted(rules.store.associations().items())
+        ]
+        return Response(json.dumps({"associations": associations}), media_type="application/json")
+
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 405:
@@ -103,6 +110,7 @@ def create_app(
             ),
             Route("/openapi.yaml", openapi_document, methods=["GET"]),
             Route("/docs", docs_page, methods=["GET"]),
+            *([Route("/_mock/state", mock_state, methods=["GET"])] if settings.test_controls else []),
         ],
         exception_handlers={404: http_error, 405: http_error},
     )

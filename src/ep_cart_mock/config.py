@@ -50,6 +50,9 @@ class Settings:
     other_account_token: str
     contact_email_cart_id: str
     token_ttl_seconds: int
+    test_controls: bool = False
+    """EP_TEST_CONTROLS=1: serve GET /_mock/state (the store's associations), off the vendor's paths, for tests
+    that check what a client left behind. Off by default."""
     spec_path: Path = DEFAULT_SPEC_PATH
     docs_path: Path = DEFAULT_DOCS_PATH
 
@@ -82,6 +85,7 @@ class Settings:
             other_account_token=value("EP_OTHER_ACCOUNT_TOKEN"),
             contact_email_cart_id=value("EP_CONTACT_EMAIL_CART_ID"),
             token_ttl_seconds=ttl,
+            test_controls=env.get("EP_TEST_CONTROLS", "").lower() in {"1", "true", "yes"},
             spec_path=Path(env.get("EP_SPEC_PATH") or DEFAULT_SPEC_PATH),
         )
 

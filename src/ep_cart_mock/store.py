@@ -26,6 +26,10 @@ class AssociationStore(Protocol):
 
     def carts_of(self, account_id: str) -> set[str]: ...
 
+    def associations(self) -> dict[str, str]:
+        """Every association, cart ID -> account ID (a copy)."""
+        ...
+
 
 class InMemoryAssociationStore:
     """A dict behind a lock: safe for threads, and for the event loop, which never awaits while holding it."""
@@ -58,3 +62,7 @@ class InMemoryAssociationStore:
     def carts_of(self, account_id: str) -> set[str]:
         with self._lock:
             return {cart for cart, account in self._account_by_cart.items() if account == account_id}
+
+    def associations(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._account_by_cart)

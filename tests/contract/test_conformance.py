@@ -2,6 +2,8 @@
 
 Every built-in check, positive and negative data, the examples, coverage and fuzzing phases for each
 operation, and the stateful phase following openapi.yaml's links (associate, delete, associate again).
+Each failure is judged as the vendor's contract or as one of our assumptions (ep_cart_contract.extensions.
+judge); an operation that stops answering is failed once and sent nothing more (call_case).
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import requests
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
-from ep_cart_contract.extensions import CART_ID_MAX_LENGTH, SETTINGS, is_valid_cart_id
+from ep_cart_contract.extensions import CART_ID_MAX_LENGTH, SETTINGS, call_case, is_valid_cart_id, judge
+from ep_cart_contract.target import contract_target_url
 from ep_cart_contract.transport import requests_session
-from tests.contract.conftest import contract_target_url
 from tests.paths import ROOT, SPEC_PATH
 
 config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
@@ -34,7 +36,8 @@ schema.config.update(
 
 @schema.parametrize()
 def test_operation_conforms_to_the_spec(case: schemathesis.Case[Any]) -> None:
-    case.call_and_validate(session=SESSION)
+    response = call_case(case, lambda: case.call(session=SESSION))
+    judge(case, response, lambda: case.validate_response(response, transport_kwargs={"session": SESSION}))
 
 
 SCENARIOS = itertools.count(1)
@@ -59,6 +62,12 @@ class LinkedOperations(schema.as_state_machine()):  # type: ignore[misc]
 
     def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
         return {"session": SESSION}
+
+    def call(self, case: schemathesis.Case[Any], **kwargs: Any) -> Any:
+        return call_case(case, lambda: super(LinkedOperations, self).call(case, **kwargs))
+
+    def validate_response(self, response: Any, case: schemathesis.Case[Any], **kwargs: Any) -> None:
+        judge(case, response, lambda: super(LinkedOperations, self).validate_response(response, case, **kwargs))
 
 
 TestLinkedOperations = LinkedOperations.TestCase

@@ -1,25 +1,32 @@
 """Layer 2: one test per documented scenario, through the generated client, asserting the status, the typed
-body and the state after. Sources: shared/reference/endpoint-facts.md (S1..S6); "assumption" is ours.
+body and the state after. Every expectation names what it rests on: the vendor (S1..S6 of
+shared/reference/endpoint-facts.md) or one of our assumptions, by the id of its mark in openapi.yaml.
 
-Against a live store, a scenario whose configuration is missing is skipped with the variable's name.
+Against a live store, a scenario whose configuration is missing is skipped with the variable's name. What a
+scenario associates is removed at the end of the run (ep_cart_contract.ledger).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from ep_cart_associations_client.models import AccessToken, AccountCartAssociationResponse
 
 from ep_cart_contract.client import ScenarioClient, expect_error, expect_status
-from ep_cart_contract.extensions import SETTINGS
+from ep_cart_contract.extensions import SETTINGS, VERDICTS
 
-TYPE_TITLE = "The type does not exist or is not listed as account"  # S2
-MORE_THAN_ONE_TITLE = "Cannot associate more than one account"  # S2
-PERMISSION_TITLE = "Account does not have the required permissions to fulfill this request"  # S2
-INVALID_PAYLOAD_TITLE = "Invalid json payload"  # S2
-CONTACT_EMAIL_TITLE = "Cannot associate accounts to carts with contact emails"  # S2, S3
+# S2's messages, exactly as the vendor writes them (code spans, no trailing period).
+TYPE_MESSAGE = "The type does not exist or is not listed as account"
+MORE_THAN_ONE_MESSAGE = "Cannot associate more than one account"
+PERMISSION_MESSAGE = "Account does not have the required permissions to fulfill this request"
+INVALID_PAYLOAD_MESSAGE = "Invalid json payload"
+CONTACT_EMAIL_MESSAGE = "Cannot associate accounts to carts with contact emails"  # S2, S3
+
+S1, S2, S3, S5 = (VERDICTS.vendor(source) for source in ("S1", "S2", "S3", "S5"))
+S1_S3 = VERDICTS.vendor("S1, S3")
+OLDER_401 = VERDICTS.vendor("S3 (older) lists 401; S1 documents bearer security")
+assumed = VERDICTS.assumed
 
 
 def needs(*names: str) -> None:
@@ -29,10 +36,8 @@ def needs(*names: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def api(contract_base_url: str) -> Iterator[ScenarioClient]:
-    client = ScenarioClient(contract_base_url)
-    yield client
-    client.clean_up()
+def api(contract_base_url: str) -> ScenarioClient:
+    return ScenarioClient(contract_base_url)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +78,7 @@ def other_account_token() -> str:
 @pytest.mark.parametrize("grant_type", ["client_credentials", "implicit"])
 def test_token_endpoint_issues_bearer_tokens(api: ScenarioClient, grant_type: str) -> None:
     secret = SETTINGS.values["EP_CLIENT_SECRET"] if grant_type == "client_credentials" else None
-    token = expect_status(api.token_response(grant_type, client_secret=secret), 200)
+    token = expect_status(api.token_response(grant_type, client_secret=secret), 200, VERDICTS.vendor("S6, S4"))
     assert isinstance(token, AccessToken)
     assert token.token_type == "Bearer"
     assert token.identifier == grant_type
@@ -81,11 +86,12 @@ def test_token_endpoint_issues_bearer_tokens(api: ScenarioClient, grant_type: st
 
 
 def test_token_with_a_wrong_client_secret_returns_401(api: ScenarioClient) -> None:
-    expect_error(api.token_response("client_credentials", client_secret="not-the-secret"), 401)
+    response = api.token_response("client_credentials", client_secret="not-the-secret")
+    expect_error(response, 401, assumed("token-credentials-refused-with-401"))
 
 
 def test_token_with_an_unsupported_grant_returns_400(api: ScenarioClient) -> None:
-    expect_error(api.token_response("password"), 400)
+    expect_error(api.token_response("password"), 400, assumed("token-request-refused-with-400"))
 
 
 # --- 200, then 204 (S1) ---------------------------------------------------------------------------------
@@ -93,30 +99,30 @@ def test_token_with_an_unsupported_grant_returns_400(api: ScenarioClient) -> Non
 
 def test_first_association_returns_200_with_the_account(api: ScenarioClient, admin: str, account: str) -> None:
     cart = api.new_cart_id("first")
-    parsed = expect_status(api.associate(cart, [account], token=admin), 200)
+    parsed = expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
     assert isinstance(parsed, AccountCartAssociationResponse)
     assert [(str(item.id), item.type_) for item in parsed.data] == [(account, "account")]
 
 
 def test_second_association_returns_204(api: ScenarioClient, admin: str, account: str) -> None:
     cart = api.new_cart_id("repeat")
-    expect_status(api.associate(cart, [account], token=admin), 200)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
     response = api.associate(cart, [account], token=admin)
-    expect_status(response, 204)
+    expect_status(response, 204, S1)
     assert response.content == b""
 
 
 def test_shopper_with_the_accounts_token_associates(api: ScenarioClient, shopper: str, account: str) -> None:
     """S2: an implicit token plus the account's Account Management Authentication token."""
     cart = api.new_cart_id("shopper")
-    expect_status(api.associate(cart, [account], token=shopper, account_token=account_token()), 200)
-    expect_status(api.associate(cart, [account], token=shopper, account_token=account_token()), 204)
+    expect_status(api.associate(cart, [account], token=shopper, account_token=account_token()), 200, S2, new_cart=True)
+    expect_status(api.associate(cart, [account], token=shopper, account_token=account_token()), 204, S1)
 
 
 def test_administrator_associates_any_account(api: ScenarioClient, admin: str, account: str) -> None:
     """S2: a client_credentials token "can call any account cart association operations for any account"."""
     cart = api.new_cart_id("admin")
-    expect_status(api.associate(cart, [account], token=admin), 200)
+    expect_status(api.associate(cart, [account], token=admin), 200, S2, new_cart=True)
 
 
 # --- DELETE (S3; 204 on a missing association is an assumption) -------------------------------------------
@@ -124,22 +130,24 @@ def test_administrator_associates_any_account(api: ScenarioClient, admin: str, a
 
 def test_delete_then_associate_again_returns_200(api: ScenarioClient, admin: str, account: str) -> None:
     cart = api.new_cart_id("delete")
-    expect_status(api.associate(cart, [account], token=admin), 200)
-    expect_status(api.associate(cart, [account], token=admin, delete=True), 204)
-    expect_status(api.associate(cart, [account], token=admin), 200)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+    expect_status(api.associate(cart, [account], token=admin, delete=True), 204, S3)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1_S3)
 
 
 def test_delete_of_a_missing_association_returns_204(api: ScenarioClient, admin: str, account: str) -> None:
     cart = api.new_cart_id("absent")
-    expect_status(api.associate(cart, [account], token=admin, delete=True), 204)
-    expect_status(api.associate(cart, [account], token=admin), 200)
+    missing = assumed("delete-of-a-missing-association-answers-204")
+    expect_status(api.associate(cart, [account], token=admin, delete=True), 204, missing, new_cart=True)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1)
 
 
 def test_shopper_deletes_own_association(api: ScenarioClient, admin: str, shopper: str, account: str) -> None:
     cart = api.new_cart_id("shopper-delete")
-    expect_status(api.associate(cart, [account], token=admin), 200)
-    expect_status(api.associate(cart, [account], token=shopper, account_token=account_token(), delete=True), 204)
-    expect_status(api.associate(cart, [account], token=admin), 200)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+    response = api.associate(cart, [account], token=shopper, account_token=account_token(), delete=True)
+    expect_status(response, 204, VERDICTS.vendor("S2, S3"))
+    expect_status(api.associate(cart, [account], token=admin), 200, S1_S3)
 
 
 # --- 401 ------------------------------------------------------------------------------------------------
@@ -148,13 +156,14 @@ def test_shopper_deletes_own_association(api: ScenarioClient, admin: str, shoppe
 @pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
 def test_missing_bearer_token_returns_401(api: ScenarioClient, admin: str, account: str, delete: bool) -> None:
     cart = api.new_cart_id("anonymous")
-    expect_error(api.associate(cart, [account], token=None, delete=delete), 401)
-    expect_status(api.associate(cart, [account], token=admin), 200)  # nothing was associated
+    expect_error(api.associate(cart, [account], token=None, delete=delete), 401, OLDER_401)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)  # nothing was associated
 
 
 @pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
 def test_unknown_bearer_token_returns_401(api: ScenarioClient, account: str, delete: bool) -> None:
-    expect_error(api.associate(api.new_cart_id("bad-token"), [account], token="0" * 40, delete=delete), 401)
+    response = api.associate(api.new_cart_id("bad-token"), [account], token="0" * 40, delete=delete)
+    expect_error(response, 401, OLDER_401)
 
 
 # --- 400 ------------------------------------------------------------------------------------------------
@@ -163,7 +172,8 @@ def test_unknown_bearer_token_returns_401(api: ScenarioClient, account: str, del
 @pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
 def test_unsafe_cart_id_returns_400(api: ScenarioClient, admin: str, account: str, delete: bool) -> None:
     """S5: only letters, digits, "_" and "-" are safe in a cart ID."""
-    expect_error(api.associate(f"{SETTINGS.run_prefix}/unsafe cart", [account], token=admin, delete=delete), 400)
+    response = api.associate(f"{SETTINGS.run_prefix}/unsafe cart", [account], token=admin, delete=delete)
+    expect_error(response, 400, S5)
 
 
 @pytest.mark.parametrize("entry", [b'{"id": "%s", "type": "customer"}', b'{"id": "%s"}'], ids=["wrong", "missing"])
@@ -171,21 +181,23 @@ def test_type_missing_or_not_account_returns_400(api: ScenarioClient, admin: str
     """S2: "The type does not exist or is not listed as account"."""
     content = b'{"data": [' + entry % account.encode() + b"]}"
     response = api.raw("POST", api.new_cart_id("type"), token=admin, content=content)
-    expect_error(response, 400, TYPE_TITLE)
+    expect_error(response, 400, S2, TYPE_MESSAGE)
 
 
 def test_malformed_json_returns_400(api: ScenarioClient, admin: str) -> None:
-    expect_error(api.raw("POST", api.new_cart_id("malformed"), token=admin, content=b'{"data": [}'), 400)
+    response = api.raw("POST", api.new_cart_id("malformed"), token=admin, content=b'{"data": [}')
+    expect_error(response, 400, assumed("json-malformed"))
 
 
 def test_missing_body_returns_400(api: ScenarioClient, admin: str) -> None:
-    expect_error(api.raw("POST", api.new_cart_id("no-body"), token=admin, content=b""), 400)
+    expect_error(api.raw("POST", api.new_cart_id("no-body"), token=admin, content=b""), 400, assumed("body-missing"))
 
 
 @pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
 def test_account_id_that_is_not_a_uuid_returns_400(api: ScenarioClient, admin: str, delete: bool) -> None:
     content = b'{"data": [{"id": "not-an-account-id", "type": "account"}]}'
-    expect_error(api.raw("DELETE" if delete else "POST", api.new_cart_id("bad-id"), token=admin, content=content), 400)
+    response = api.raw("DELETE" if delete else "POST", api.new_cart_id("bad-id"), token=admin, content=content)
+    expect_error(response, 400, assumed("account-id-is-a-uuid"))
 
 
 # --- 403 (S2) -------------------------------------------------------------------------------------------
@@ -196,23 +208,25 @@ def test_data_as_an_object_returns_403_invalid_json_payload(
     api: ScenarioClient, admin: str, account: str, method: str
 ) -> None:
     content = b'{"data": {"id": "%s", "type": "account"}}' % account.encode()
-    expect_error(api.raw(method, api.new_cart_id("object"), token=admin, content=content), 403, INVALID_PAYLOAD_TITLE)
+    response = api.raw(method, api.new_cart_id("object"), token=admin, content=content)
+    expect_error(response, 403, S2, INVALID_PAYLOAD_MESSAGE)
 
 
 def test_more_than_one_account_returns_403(api: ScenarioClient, admin: str, account: str, other_account: str) -> None:
     cart = api.new_cart_id("two-in-one")
-    expect_error(api.associate(cart, [account, other_account], token=admin), 403, MORE_THAN_ONE_TITLE)
-    expect_status(api.associate(cart, [account], token=admin), 200)  # nothing was associated
+    expect_error(api.associate(cart, [account, other_account], token=admin), 403, S2, MORE_THAN_ONE_MESSAGE)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)  # nothing was associated
 
 
 def test_two_accounts_on_one_cart_returns_403(
     api: ScenarioClient, admin: str, account: str, other_account: str
 ) -> None:
-    """Assumption: a cart holds one account; a second answers "Cannot associate more than one account."."""
+    """Assumption: a cart holds one account; a second answers "Cannot associate more than one account"."""
     cart = api.new_cart_id("second-account")
-    expect_status(api.associate(cart, [account], token=admin), 200)
-    expect_error(api.associate(cart, [other_account], token=admin), 403, MORE_THAN_ONE_TITLE)
-    expect_status(api.associate(cart, [account], token=admin), 204)  # the first account keeps the cart
+    one_account = assumed("cart-holds-one-account")
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+    expect_error(api.associate(cart, [other_account], token=admin), 403, one_account, MORE_THAN_ONE_MESSAGE)
+    expect_status(api.associate(cart, [account], token=admin), 204, one_account)  # the first account keeps the cart
 
 
 @pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
@@ -220,38 +234,36 @@ def test_shopper_without_an_account_token_returns_403(
     api: ScenarioClient, admin: str, shopper: str, account: str, delete: bool
 ) -> None:
     cart = api.new_cart_id("no-account-token")
-    expect_error(api.associate(cart, [account], token=shopper, delete=delete), 403, PERMISSION_TITLE)
-    expect_status(api.associate(cart, [account], token=admin), 200)
+    expect_error(api.associate(cart, [account], token=shopper, delete=delete), 403, S2, PERMISSION_MESSAGE)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
 
 
 def test_shopper_with_another_accounts_token_returns_403(
     api: ScenarioClient, admin: str, shopper: str, account: str, other_account: str
 ) -> None:
-    """A token for one account is not accepted for another."""
+    """A token for one account is not accepted for another (an assumption that guards account access)."""
     cart = api.new_cart_id("other-token")
-    expect_error(
-        api.associate(cart, [account], token=shopper, account_token=other_account_token()), 403, PERMISSION_TITLE
-    )
-    expect_status(api.associate(cart, [account], token=admin), 200)
+    response = api.associate(cart, [account], token=shopper, account_token=other_account_token())
+    expect_error(response, 403, assumed("account-token-other-account"), PERMISSION_MESSAGE)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
 
 
 def test_shopper_cannot_delete_another_accounts_association(
     api: ScenarioClient, admin: str, shopper: str, account: str, other_account: str
 ) -> None:
     cart = api.new_cart_id("other-delete")
-    expect_status(api.associate(cart, [account], token=admin), 200)
-    expect_error(
-        api.associate(cart, [account], token=shopper, account_token=other_account_token(), delete=True),
-        403,
-        PERMISSION_TITLE,
-    )
-    expect_status(api.associate(cart, [account], token=admin), 204)  # still there
+    other_token = assumed("account-token-other-account")
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+    response = api.associate(cart, [account], token=shopper, account_token=other_account_token(), delete=True)
+    expect_error(response, 403, other_token, PERMISSION_MESSAGE)
+    expect_status(api.associate(cart, [account], token=admin), 204, other_token)  # still there
 
 
 def test_unknown_account_token_returns_403(api: ScenarioClient, shopper: str, account: str) -> None:
-    """Assumption: an account token the store did not issue grants nothing."""
+    """An account token the store did not issue grants nothing (an assumption that guards account access)."""
     forged = f"forged-{uuid.uuid4().hex}"
-    expect_error(api.associate(api.new_cart_id("forged"), [account], token=shopper, account_token=forged), 403)
+    response = api.associate(api.new_cart_id("forged"), [account], token=shopper, account_token=forged)
+    expect_error(response, 403, assumed("account-token-unknown"))
 
 
 # --- 422 (S2, S3) ---------------------------------------------------------------------------------------
@@ -261,26 +273,30 @@ def test_unknown_account_token_returns_403(api: ScenarioClient, shopper: str, ac
 def test_cart_with_a_contact_email_returns_422(api: ScenarioClient, admin: str, account: str, delete: bool) -> None:
     needs("EP_CONTACT_EMAIL_CART_ID")
     cart = SETTINGS.values["EP_CONTACT_EMAIL_CART_ID"]
-    expect_error(api.associate(cart, [account], token=admin, delete=delete), 422, CONTACT_EMAIL_TITLE)
+    source = assumed("delete-on-a-contact-email-cart-answers-422") if delete else VERDICTS.vendor("S2, S3")
+    expect_error(api.associate(cart, [account], token=admin, delete=delete), 422, source, CONTACT_EMAIL_MESSAGE)
 
 
-# --- Administrator token with an account token (assumptions: the account token scopes the request) --------
+# --- Administrator token with an account token (assumption: the account token scopes the request) ---------
 
 
 def test_administrator_with_the_accounts_token_associates(api: ScenarioClient, admin: str, account: str) -> None:
     cart = api.new_cart_id("admin-own-token")
-    expect_status(api.associate(cart, [account], token=admin, account_token=account_token()), 200)
+    response = api.associate(cart, [account], token=admin, account_token=account_token())
+    expect_status(response, 200, S2, new_cart=True)
 
 
 def test_administrator_with_another_accounts_token_returns_403(
     api: ScenarioClient, admin: str, account: str, other_account: str
 ) -> None:
     cart = api.new_cart_id("admin-other-token")
+    scoped = assumed("account-token-scopes-administrator")
     response = api.associate(cart, [account], token=admin, account_token=other_account_token())
-    expect_error(response, 403, PERMISSION_TITLE)
-    expect_status(api.associate(cart, [account], token=admin), 200)
+    expect_error(response, 403, scoped, PERMISSION_MESSAGE)
+    expect_status(api.associate(cart, [account], token=admin), 200, scoped)
 
 
 def test_administrator_with_an_unknown_account_token_returns_403(api: ScenarioClient, admin: str, account: str) -> None:
     forged = f"forged-{uuid.uuid4().hex}"
-    expect_error(api.associate(api.new_cart_id("admin-forged"), [account], token=admin, account_token=forged), 403)
+    response = api.associate(api.new_cart_id("admin-forged"), [account], token=admin, account_token=forged)
+    expect_error(response, 403, assumed("account-token-scopes-administrator"))

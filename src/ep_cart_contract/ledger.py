@@ -1,0 +1,75 @@
+"""What a run associated, so it can leave the store as it found it.
+
+Both layers report every answer through `extensions.observe`; a `200` to a POST is an association this run
+created, a `204` to a DELETE with the same account removes it. At the end of the run, failed or interrupted
+included, the plugin deletes what is left as administrator and lists what it could not remove.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Association:
+    cart_id: str
+    account_id: str
+
+
+@dataclass
+class CleanupResult:
+    created: int = 0
+    removed: int = 0
+    left: list[tuple[Association, str]] = field(default_factory=list)
+    """What could not be removed, with why."""
+
+
+def account_in(body: bytes) -> str | None:
+    """The account ID a request body names, as sent (the suite cleans up with the same value)."""
+    try:
+        document = json.loads(body)
+        account = document["data"][0]["id"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return account if isinstance(account, str) else None
+
+
+class AssociationLedger:
+    def __init__(self) -> None:
+        self._open: dict[Association, None] = {}
+        self._created = 0
+        self._lock = threading.Lock()
+
+    def observe(self, method: str, cart_id: str, status: int, body: bytes) -> None:
+        account = account_in(body)
+        if account is None:
+            return
+        association = Association(cart_id, account)
+        with self._lock:
+            if method.upper() == "POST" and status == 200 and association not in self._open:
+                self._open[association] = None
+                self._created += 1
+            elif method.upper() == "DELETE" and status == 204:
+                self._open.pop(association, None)
+
+    def open(self) -> list[Association]:
+        with self._lock:
+            return list(self._open)
+
+    def clean_up(self, delete: Callable[[Association], str | None]) -> CleanupResult:
+        """Delete every association still open; `delete` answers None when it is gone, else why not."""
+        result = CleanupResult()
+        for association in self.open():
+            problem = delete(association)
+            with self._lock:
+                if problem is None:
+                    self._open.pop(association, None)
+                else:
+                    result.left.append((association, problem))
+        with self._lock:
+            result.created = self._created
+            result.removed = self._created - len(self._open)
+        return result
