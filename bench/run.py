@@ -31,7 +31,7 @@ from ep_cart_associations_client.api.account_cart_associations import create_acc
 from ep_cart_associations_client.models import AccountCartAssociationRequest, AccountIdentifier
 
 from ep_cart_mock.config import DEFAULTS
-from tests.conftest import MockProcess, free_port, get_token, mock_env
+from tests.conftest import MockProcess, contract_suite, free_port, get_token, mock_env
 from tests.paths import ROOT
 
 PRISM = "@stoplight/prism-cli@5.16.0"
@@ -175,9 +175,9 @@ def measure_suite(directory: Path, repetitions: int) -> dict[str, Any]:
     suite_rates, st_rates, suite_walls, st_walls, suite_cases, st_cases = [], [], [], [], [], []
     for index in range(repetitions):
         stats = directory / f"suite-{index}.json"
-        env = {**mock_env(), "EP_CONTRACT_STATS": str(stats)}
+        env = {**mock_env(), "EP_CONTRACT_STATS": str(stats), "EP_REPORT_DIR": str(directory / "reports")}
         log(f"suite: make contract-test's default profile, run {index + 1}/{repetitions}")
-        wall, result = timed([sys.executable, "-m", "pytest", "tests/contract", "-q", "-p", "no:cacheprovider"], env)
+        wall, result = timed(contract_suite("-q"), env)
         if result.returncode != 0:
             raise RuntimeError(f"the contract suite failed:\n{result.stdout[-3000:]}")
         cases = json.loads(stats.read_text())["responses"]

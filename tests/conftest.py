@@ -1,7 +1,14 @@
-"""Fixtures shared by every test: the spec, and the bundled mock running for real on a free port."""
+"""Fixtures shared by every test: the spec, and the bundled mock running for real on a free port.
+
+`make test` is hermetic: the EP_* variables a shell exports for a live store are removed before any test
+runs, so every test (the contract suite against the mock included) sees the mock's defaults. Only a run
+with --ep-from-env (what `make contract-test` passes) reads them to pick its target.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,6 +22,41 @@ from ep_cart_mock.config import DEFAULTS
 from tests.paths import ROOT, SPEC_PATH
 
 __all__ = ["ROOT", "SPEC_PATH", "MockProcess", "free_port", "mock_env"]
+
+
+EP_FROM_ENV = "--ep-from-env"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        EP_FROM_ENV,
+        action="store_true",
+        help="let the contract suite read the exported EP_* variables (make contract-test); otherwise they are "
+        "ignored and every test uses the bundled mock's defaults",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption(EP_FROM_ENV):
+        ignored = sorted(name for name in os.environ if name.startswith("EP_"))
+        for name in ignored:
+            del os.environ[name]
+        config.stash[IGNORED_KEY] = ignored
+
+
+IGNORED_KEY = pytest.StashKey[list[str]]()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    ignored = config.stash.get(IGNORED_KEY, [])
+    if ignored:
+        return f"ignored (tests are hermetic; make contract-test reads them): {', '.join(ignored)}"
+    return None
+
+
+def contract_suite(*arguments: str) -> list[str]:
+    """The command that runs the contract suite in a subprocess, reading its target from the EP_* it is given."""
+    return [sys.executable, "-m", "pytest", "tests/contract", EP_FROM_ENV, "-p", "no:cacheprovider", *arguments]
 
 
 @pytest.fixture(scope="session")

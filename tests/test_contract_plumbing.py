@@ -3,16 +3,23 @@ documented-response table. (tests/faults runs the whole suite against broken ser
 
 from __future__ import annotations
 
+import json
+import re
+
 import httpx
 import pytest
 
 from ep_cart_contract import transport
-from ep_cart_contract.client import ScenarioClient
+from ep_cart_contract.classify import ABSENT, Classifier
+from ep_cart_contract.client import ScenarioClient, normalized
+from ep_cart_contract.ledger import AssociationLedger
 from ep_cart_contract.observations import ResponseTable
 from ep_cart_contract.redaction import MASK, Redactor, curl_command
 from ep_cart_contract.settings import ContractConfigError, ContractSettings
+from ep_cart_contract.transport import OperationUnresponsive
+from ep_cart_contract.verdicts import Verdicts
 from ep_cart_mock.config import DEFAULTS
-from ep_cart_mock.spec import ApiSpec
+from ep_cart_mock.spec import ASSOCIATION_PATH, ApiSpec
 from tests.paths import SPEC_PATH
 
 # --- Settings -------------------------------------------------------------------------------------------
@@ -124,19 +131,24 @@ def test_retry_after_is_bounded(header: str | None, seconds: float) -> None:
 
 
 def test_a_request_with_no_answer_fails_naming_the_timeout() -> None:
-    client = ScenarioClient("http://127.0.0.1:9")
+    client = ScenarioClient("http://127.0.0.1:9", unresponsive=transport.UnresponsiveOperations())
 
     def never_answers() -> None:
         raise httpx.ReadTimeout("timed out")
 
-    with pytest.raises(pytest.fail.Exception, match="no answer within 30 s \\(EP_REQUEST_TIMEOUT\\)"):
-        client.call(never_answers)
+    label = "POST /v2/carts/{cartID}/relationships/accounts"
+    with pytest.raises(OperationUnresponsive, match=r"did not answer within 30 s \(EP_REQUEST_TIMEOUT\)"):
+        client.call(label, never_answers)
+    sent = []
+    with pytest.raises(OperationUnresponsive, match=re.escape(label)):
+        client.call(label, lambda: sent.append("a request"))
+    assert sent == [], "an operation that stopped answering is sent nothing more"
 
 
 def test_an_unreachable_server_fails_naming_it() -> None:
-    client = ScenarioClient("http://127.0.0.1:9")
+    client = ScenarioClient("http://127.0.0.1:9", unresponsive=transport.UnresponsiveOperations())
     with pytest.raises(pytest.fail.Exception, match=r"cannot reach http://127\.0\.0\.1:9"):
-        client.call(lambda: client.token("implicit"))
+        client.call("POST /oauth/access_token", lambda: client.token("implicit"))
 
 
 # --- The documented-response table ------------------------------------------------------------------------
@@ -162,3 +174,104 @@ def test_table_tells_observed_unobserved_and_nonconforming() -> None:
     rendered = table.render()
     assert "NEVER OBSERVED" in rendered
     assert "NOT CONFORMING: data:" in rendered
+
+
+# --- Verdicts: which kind of claim broke -------------------------------------------------------------------
+
+API = ApiSpec.load(SPEC_PATH)
+ACCOUNT_ID = "0f9e7a52-3c7d-4b8e-9a51-6c2d1e4f8a01"
+
+
+def body_with(account_id: object) -> dict[str, object]:
+    return {"data": [{"id": account_id, "type": "account"}]}
+
+
+@pytest.mark.parametrize(
+    ("parameters", "body", "blamed"),
+    [
+        ({"path": {"cartID": "cart-1"}}, body_with("not-a-uuid"), "account-id-is-a-uuid"),
+        ({"path": {"cartID": "c" * 300}}, body_with(ACCOUNT_ID), "cart-id-at-most-255-characters"),
+        (
+            {"path": {"cartID": "cart-1"}, "header": {"EP-Account-Management-Authentication-Token": ""}},
+            body_with(ACCOUNT_ID),
+            "account-token-length",
+        ),
+        ({"path": {"cartID": "cart-1"}}, {"data": []}, "data-not-empty"),
+        ({"path": {"cartID": "cart-1"}}, ABSENT, "request-body-required"),
+        # The vendor's own rules: the account type (S2), safe characters (S5), more than one account (S2).
+        ({"path": {"cartID": "cart-1"}}, {"data": [{"id": ACCOUNT_ID, "type": "customer"}]}, None),
+        ({"path": {"cartID": "cart/1"}}, body_with(ACCOUNT_ID), None),
+        ({"path": {"cartID": "cart-1"}}, {"data": [body_with(ACCOUNT_ID)["data"][0]] * 2}, None),  # type: ignore[index]
+    ],
+)
+def test_an_accepted_invalid_request_is_blamed_on_the_mark_that_made_it_invalid(
+    parameters: dict[str, dict[str, str]], body: object, blamed: str | None
+) -> None:
+    classifier = Classifier(API)
+    mark = classifier.blame_accepted_request(ASSOCIATION_PATH, "post", parameters, body, "application/json")
+    assert (mark.id if mark else None) == blamed
+
+
+def test_a_response_is_blamed_only_when_a_marked_constraint_fails() -> None:
+    classifier = Classifier(API)
+    assert classifier.blame_response(ASSOCIATION_PATH, "post", 200, body_with("abc")).id == "account-id-is-a-uuid"  # type: ignore[union-attr]
+    assert classifier.blame_response(ASSOCIATION_PATH, "post", 200, {"data": [{"id": ACCOUNT_ID}]}) is None
+    older_401 = {"errors": {"status": 401, "title": "Unauthorized"}}  # the older vendor example (S3)
+    blamed = classifier.blame_response(ASSOCIATION_PATH, "post", 401, older_401)
+    assert blamed is not None
+    assert blamed.id == "unauthorized-body-is-an-errors-array"
+
+
+def test_verdicts_fail_the_run_by_kind_and_mode() -> None:
+    verdicts = Verdicts(API)
+    verdicts.record("a vendor rule", verdicts.vendor("S1"), holds=True)
+    verdicts.record("uuid", verdicts.assumed("account-id-is-a-uuid"), holds=False)
+    assert verdicts.fails_run("fail")
+    assert not verdicts.fails_run("report")
+    verdicts.record("other account", verdicts.assumed("account-token-other-account"), holds=False)
+    assert verdicts.fails_run("report"), "an assumption that guards account access fails in every mode"
+    assert verdicts.summary_lines() == [
+        "vendor contract: 1 claims, 1 held, 0 broken",
+        "assumptions: 2 checked, 0 held, 2 did not hold",
+    ]
+    with pytest.raises(KeyError, match="no x-assumptions mark"):
+        verdicts.assumed("not-a-mark")
+
+
+def test_status_sources_follow_the_marks() -> None:
+    verdicts = Verdicts(API)
+    assert verdicts.status_source(ASSOCIATION_PATH, "delete", 422).kind == "assumption"
+    assert verdicts.status_source(ASSOCIATION_PATH, "post", 422).kind == "vendor contract"
+    assert verdicts.status_source("/oauth/access_token", "post", 400).kind == "assumption"
+    assert verdicts.status_source("/oauth/access_token", "post", 200).kind == "vendor contract"
+
+
+@pytest.mark.parametrize(
+    ("message", "field", "matches"),
+    [
+        ("Cannot associate more than one account", "Cannot associate more than one account.", True),
+        ("Invalid json payload", "  invalid JSON payload ", True),
+        ("Invalid json payload", "Bad Request", False),
+    ],
+)
+def test_vendor_messages_match_without_case_spaces_or_final_punctuation(
+    message: str, field: str, matches: bool
+) -> None:
+    assert (normalized(message) in normalized(field)) is matches
+
+
+def test_ledger_keeps_what_was_created_and_not_removed() -> None:
+    ledger = AssociationLedger()
+    body = json.dumps(body_with(ACCOUNT_ID)).encode()
+    ledger.observe("POST", "cart-1", 200, body)
+    ledger.observe("POST", "cart-2", 200, body)
+    ledger.observe("POST", "cart-3", 403, body)
+    ledger.observe("DELETE", "cart-1", 204, body)
+    deleted = []
+    result = ledger.clean_up(lambda association: deleted.append(association.cart_id) or None)  # type: ignore[func-returns-value]
+    assert deleted == ["cart-2"]
+    assert (result.created, result.removed, result.left) == (2, 2, [])
+    ledger.observe("POST", "cart-4", 200, body)
+    result = ledger.clean_up(lambda association: "the delete answered 403")
+    assert (result.created, result.removed) == (3, 2)
+    assert [(left.cart_id, why) for left, why in result.left] == [("cart-4", "the delete answered 403")]

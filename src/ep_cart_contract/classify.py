@@ -41,9 +41,10 @@ class Classifier:
         return self._validators[key]
 
     def _blame(self, holds_in: Any) -> Assumption | None:
-        """None when the failure stays with every mark relaxed (the vendor's contract); else the mark whose
-        removal alone makes it go away (or the first of several that only together do)."""
-        if not holds_in(self.relaxed_all):
+        """None when the failure stays with every mark relaxed (the vendor's contract), or is not about what
+        the schemas say at all (it holds in the strict spec too); else the mark whose removal alone makes it go
+        away (or the first of several that only together do)."""
+        if holds_in(self.strict) or not holds_in(self.relaxed_all):
             return None
         marks = list(self.strict.assumptions.values())
         for mark in marks:

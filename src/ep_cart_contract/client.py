@@ -8,10 +8,11 @@ and, for an assumption, the line of openapi.yaml to change.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
@@ -33,7 +34,7 @@ from ep_cart_associations_client.types import UNSET, Response
 
 from ep_cart_contract.extensions import SETTINGS, VERDICTS, observe
 from ep_cart_contract.redaction import REDACTOR, curl_command
-from ep_cart_contract.transport import UNRESPONSIVE, PoliteTransport
+from ep_cart_contract.transport import UNRESPONSIVE, PoliteTransport, UnresponsiveOperations
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source, describe_failure
 from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH
 
@@ -78,6 +79,8 @@ class ScenarioClient:
     """The calls the scenarios make, each through the generated package."""
 
     base_url: str
+    unresponsive: UnresponsiveOperations = field(default_factory=lambda: UNRESPONSIVE)
+    """The run's operations that stopped answering (shared with the schemathesis layer)."""
 
     def _httpx_args(self) -> dict[str, Any]:
         def remember(request: httpx.Request) -> None:
@@ -104,14 +107,14 @@ class ScenarioClient:
     def call(self, operation: str, action: Callable[[], T]) -> T:
         """Run one request of `operation` ("POST /oauth/access_token"); a timeout fails the operation for the
         rest of the run (it is sent nothing more), a dropped connection becomes a clear failure."""
-        if operation in UNRESPONSIVE:
-            raise UNRESPONSIVE.fail(operation)
+        if operation in self.unresponsive:
+            raise self.unresponsive.fail(operation)
         try:
             return action()
         except httpx.TimeoutException:
-            UNRESPONSIVE.mark(operation, SETTINGS.request_timeout)
+            self.unresponsive.mark(operation, SETTINGS.request_timeout)
             where = curl_command(LAST_REQUEST[0]) if LAST_REQUEST else self.base_url
-            error = UNRESPONSIVE.fail(operation)
+            error = self.unresponsive.fail(operation)
             error.add_note(where)
             raise error from None
         except httpx.TransportError as error:
@@ -231,7 +234,7 @@ def expect_error(
     parsed = response.parsed if isinstance(response, Response) else None
     if parsed is None and response.status_code == status:
         try:
-            parsed = ErrorResponse.from_dict(response.json())
+            parsed = ErrorResponse.from_dict(json.loads(response.content))
         except (ValueError, KeyError, TypeError):
             parsed = None
     holds = response.status_code == status and isinstance(parsed, ErrorResponse) and bool(parsed.errors)

@@ -191,9 +191,10 @@ def judge_answer(method: str, recorded: Recorded, status: int, content: bytes, r
         title, source = f"{label} answers only documented statuses", VERDICTS.vendor("S1, S3")
     else:
         title = f"{label} {status} matches its documented response"
-        mark = VERDICTS.status_source(recorded.template, method.lower(), status)
-        source = mark
-        if recorded.problem is not None and source.kind == VENDOR:
+        source = VERDICTS.status_source(recorded.template, method.lower(), status)
+        if recorded.problem is not None:
+            # A wrong body or content type breaks the vendor's contract, unless only a marked constraint fails.
+            source = VERDICTS.vendor("openapi.yaml responses")
             with contextlib.suppress(ValueError):
                 blamed = CLASSIFIER.blame_response(recorded.template, method.lower(), status, json.loads(content))
                 source = VERDICTS.assumed(blamed.id) if blamed is not None else source

@@ -128,6 +128,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     complete = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and contract_run_is_complete(session)
     if complete:
         record_unobserved()
+    for label in UNRESPONSIVE.labels():
+        VERDICTS.record(
+            f"{label} answers within EP_REQUEST_TIMEOUT",
+            VERDICTS.vendor("S1, S3 document the operation"),
+            holds=False,
+            evidence=Evidence(
+                "every layer", label, f"an answer within {SETTINGS.request_timeout:g} s", None, "", label
+            ),
+        )
     for association, why in cleanup.left:
         VERDICTS.record(
             "the run removes every association it created",

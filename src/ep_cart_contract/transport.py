@@ -20,7 +20,9 @@ def requests_session() -> requests.Session:
     retry = Retry(
         total=MAX_429_RETRIES,
         connect=0,
-        read=0,
+        # False, not 0: a read timeout is raised as requests' ReadTimeout, not wrapped as a ConnectionError,
+        # so an operation that stops answering is recognised (UnresponsiveOperations).
+        read=False,
         status=MAX_429_RETRIES,
         status_forcelist=[429],
         allowed_methods=None,

@@ -174,8 +174,10 @@ class Verdicts:
 
 def describe_failure(claim: Claim, evidence: Evidence) -> list[str]:
     """The lines a person needs to act on a broken claim."""
-    lines = [
-        f"[{claim.kind}] {claim.title}: {evidence.check}",
+    lines = [f"[{claim.kind}] {claim.title}"]
+    if evidence.check and evidence.check != claim.title:
+        lines.append(f"  seen by: {evidence.check}")
+    lines += [
         f"  spec: {evidence.rule}: {evidence.expected}",
         f"  answered: {evidence.status if evidence.status is not None else 'nothing'} {evidence.body[:300]}".rstrip(),
         f"  request: {evidence.request}",

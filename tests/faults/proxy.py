@@ -8,8 +8,10 @@ each and names what broke. It also records every bearer token it relays, so the 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -20,6 +22,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 ASSOCIATION_SUFFIX = "/relationships/accounts"
+ACCOUNT_TOKEN_HEADER = "ep-account-management-authentication-token"
+GENERIC_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 422: "Unprocessable Entity"}
 HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "date", "server"}
 Upstream = Callable[..., Awaitable[httpx.Response]]
 
@@ -27,6 +31,7 @@ Upstream = Callable[..., Awaitable[httpx.Response]]
 def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str, tokens_file: Path) -> ASGIApp:
     client = httpx.AsyncClient(base_url=upstream_url, timeout=30)
     rate_limited: set[tuple[str, str]] = set()
+    administrator_tokens: set[str] = set()
 
     async def forward(request: Request, body: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
         sent = (
@@ -51,10 +56,19 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         with tokens_file.open("a", encoding="utf-8") as file:
             file.write(token + "\n")
 
+    methods_file = tokens_file.with_name(tokens_file.name + ".methods")
+
     async def proxy(request: Request) -> Response:
         body = await request.body()
         path = request.url.path
         is_association = path.endswith(ASSOCIATION_SUFFIX)
+        if is_association:
+            with methods_file.open("a", encoding="utf-8") as file:
+                file.write(request.method + "\n")
+        if fault == "independent":
+            return await independent(request, body, path, is_association)
+        if fault == "delete-never-answers" and is_association and request.method == "DELETE":
+            await asyncio.Event().wait()  # never set: the client's timeout ends the request
 
         if fault == "rate-limited" and (request.method, path) not in rate_limited:
             rate_limited.add((request.method, path))
@@ -102,12 +116,68 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
                 headers = {name: value for name, value in retried.headers.items() if name.lower() not in HOP_HEADERS}
         return Response(content, status, headers)
 
+    async def independent(request: Request, body: bytes, path: str, is_association: bool) -> Response:
+        """A server that keeps every fact the vendor documents and decides every assumption its own way."""
+        headers = {
+            name: value for name, value in request.headers.items() if name.lower() not in {"host", "content-length"}
+        }
+        original_id = None
+        if is_association:
+            bearer = headers.get("authorization", "").partition(" ")[2].strip()
+            account_token = headers.get(ACCOUNT_TOKEN_HEADER)
+            # An empty account token is no account token; an administrator stays one with an account token.
+            if account_token is not None and (not account_token.strip() or bearer in administrator_tokens):
+                headers.pop(ACCOUNT_TOKEN_HEADER)
+            # Any string is an account ID (the upstream mock wants a UUID: give it a stable one).
+            original_id, body = account_id_as_uuid(body)
+        answer = await forward(request, body, headers)
+        status, content = answer.status_code, answer.content
+        answer_headers = {name: value for name, value in answer.headers.items() if name.lower() not in HOP_HEADERS}
+        if path == "/oauth/access_token" and status == 200:
+            document = answer.json()
+            note_token(document["access_token"])
+            if document.get("identifier") == "client_credentials":
+                administrator_tokens.add(document["access_token"])
+        if path == "/oauth/access_token" and status == 400:
+            status = 401  # every refused token request is a 401 here
+        if status == 200 and original_id is not None:
+            document = json.loads(content)
+            document["data"][0]["id"] = original_id
+            content = json.dumps(document).encode()
+        if status >= 400 and answer_headers.get("content-type", "").startswith("application/json"):
+            # The documented message as the detail, under a generic title.
+            document = json.loads(content)
+            for error in document.get("errors", []):
+                error["detail"] = error.get("title", "")
+                error["title"] = GENERIC_TITLES.get(status, "Error")
+                error["status"] = str(status)
+            content = json.dumps(document).encode()
+        return Response(content, status, answer_headers)
+
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         # Plain ASGI, no routing: every path and method is forwarded, newlines in the path included.
         response = await proxy(Request(scope, receive))
         await response(scope, receive, send)
 
     return app
+
+
+def account_id_as_uuid(body: bytes) -> tuple[str | None, bytes]:
+    """(the account ID as sent, the body with a UUID in its place) when the ID is a string but not a UUID."""
+    try:
+        document = json.loads(body)
+        entry = document["data"][0]
+        account = entry["id"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None, body
+    if not isinstance(account, str):
+        return None, body
+    try:
+        uuid.UUID(account)
+        return None, body
+    except ValueError:
+        entry["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, account))
+        return account, json.dumps(document).encode()
 
 
 FAULTS = (
@@ -120,6 +190,8 @@ FAULTS = (
     "delete-does-not-delete",
     "cross-account-token-accepted",
     "rate-limited",
+    "independent",
+    "delete-never-answers",
 )
 
 
@@ -134,7 +206,8 @@ def main() -> None:
     app = build_app(
         args.upstream, args.fault, os.environ["EP_CLIENT_ID"], os.environ["EP_CLIENT_SECRET"], args.tokens_file
     )
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off")
+    # A request that never gets an answer (delete-never-answers) must not hold up the shutdown.
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
 
 
 if __name__ == "__main__":

@@ -7,18 +7,23 @@ the broken rule, and no secret (configured or bearer token) appears in the outpu
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from ep_cart_mock.config import DEFAULTS
-from tests.conftest import MockProcess, free_port, mock_env
+from ep_cart_mock.spec import ASSOCIATION_PATH
+from tests.conftest import MockProcess, contract_suite, free_port, mock_env
 from tests.paths import ROOT
 
 CANARIES = {
@@ -56,6 +61,10 @@ class SuiteRun:
     bearer_tokens: list[str]
     written: dict[Path, str]
     """Every file under the repository that the run created or changed, with its text."""
+    report: Path
+    """The run's reports/contract.json."""
+    stats: dict[str, int]
+    """How many requests of each method reached the proxy."""
 
 
 def files_written_since(started: float) -> dict[Path, str]:
@@ -76,10 +85,13 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockProcess]:
     server.stop()
 
 
-def run_suite_against(fault: str, upstream: MockProcess, tmp_path: Path) -> SuiteRun:
+def run_suite_against(
+    fault: str, upstream: MockProcess, tmp_path: Path, extra_env: dict[str, str] | None = None
+) -> SuiteRun:
     port = free_port()
     tokens_file = tmp_path / "tokens.txt"
     tokens_file.touch()
+    requests_file = tmp_path / "tokens.txt.methods"
     env = mock_env(**FIXTURES)
     proxy = subprocess.Popen(
         [
@@ -103,7 +115,7 @@ def run_suite_against(fault: str, upstream: MockProcess, tmp_path: Path) -> Suit
         wait_until_listening(port)
         junit = tmp_path / "junit.xml"
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-q", f"--junitxml={junit}"],
+            contract_suite("-q", f"--junitxml={junit}"),
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -113,12 +125,22 @@ def run_suite_against(fault: str, upstream: MockProcess, tmp_path: Path) -> Suit
                 "EP_BASE_URL": f"http://127.0.0.1:{port}",
                 "EP_CONTRACT_PROFILE": "smoke",
                 "EP_RATE_LIMIT": "off",
+                "EP_REPORT_DIR": str(tmp_path / "reports"),
+                **(extra_env or {}),
             },
         )
     finally:
         proxy.terminate()
-        proxy.wait(timeout=10)
+        try:
+            proxy.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proxy.kill()
+            proxy.wait()
+    methods = requests_file.read_text().splitlines() if requests_file.exists() else []
+    stats = Counter(line.strip() for line in methods if line.strip())
     return SuiteRun(
+        report=tmp_path / "reports" / "contract.json",
+        stats=dict(stats),
         returncode=result.returncode,
         output=result.stdout + result.stderr,
         junit=junit.read_text(encoding="utf-8") if junit.exists() else "",
@@ -149,14 +171,105 @@ def assert_no_secret_leaked(run: SuiteRun) -> None:
             assert secret not in text, f"a secret leaked into {path.relative_to(ROOT)}: {secret[:8]}..."
 
 
+def verdicts(run: SuiteRun) -> dict[str, Any]:
+    """The run's reports/contract.json (written to the run's own folder)."""
+    assert run.report.is_file(), f"no {run.report}:\n{run.output[-3000:]}"
+    data: dict[str, Any] = json.loads(run.report.read_text(encoding="utf-8"))
+    return data
+
+
+def broken(data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [claim for claim in data["verdicts"]["claims"] if claim["broken"] and claim["kind"] == kind]
+
+
+@pytest.mark.parametrize("mode", ["fail", "report"])
 @pytest.mark.parametrize("fault", sorted(EXPECTED_NAMES))
-def test_suite_fails_and_names_the_broken_rule(fault: str, upstream: MockProcess, tmp_path: Path) -> None:
-    run = run_suite_against(fault, upstream, tmp_path)
+def test_suite_fails_and_names_the_broken_rule(fault: str, mode: str, upstream: MockProcess, tmp_path: Path) -> None:
+    """Each fault breaks something the vendor documents, so it fails the run in both modes, as the vendor's."""
+    run = run_suite_against(fault, upstream, tmp_path, {"EP_ASSUMPTIONS": mode})
     assert run.returncode == 1, run.output[-3000:]
     for name in EXPECTED_NAMES[fault]:
         assert name in run.output, f"the output does not name {name!r}:\n{run.output[-3000:]}"
     assert "curl -X" in run.output, "a failure must show the request as a curl command"
+    assert broken(verdicts(run), "vendor contract"), "the fault must break a vendor-contract claim"
+    assert re.search(r"vendor contract: \d+ claims, \d+ held, [1-9]\d* broken", run.output), run.output[-3000:]
     assert_no_secret_leaked(run)
+
+
+# The independent server's decisions, each the other way from ours: the marks it must be reported under.
+INDEPENDENT_DIFFERENCES = {
+    "error-message-in-title",  # the documented message as the detail, under a generic title
+    "account-id-is-a-uuid",  # any string is an account ID
+    "account-token-length",  # an empty account-token header is no header
+    "account-token-scopes-administrator",  # an administrator stays one with an account token
+    "token-request-refused-with-400",  # every refused token request is a 401
+}
+
+
+@pytest.fixture(scope="module")
+def independent_runs(upstream: MockProcess, tmp_path_factory: pytest.TempPathFactory) -> dict[str, SuiteRun]:
+    return {
+        mode: run_suite_against("independent", upstream, tmp_path_factory.mktemp(mode), {"EP_ASSUMPTIONS": mode})
+        for mode in ("fail", "report")
+    }
+
+
+def test_independent_server_breaks_only_assumptions_and_fails_by_default(independent_runs: dict[str, SuiteRun]) -> None:
+    run = independent_runs["fail"]
+    data = verdicts(run)
+    assert run.returncode == 1, run.output[-3000:]
+    assert not broken(data, "vendor contract"), [claim["title"] for claim in broken(data, "vendor contract")]
+    assert {claim["title"] for claim in broken(data, "assumption")} == INDEPENDENT_DIFFERENCES
+    assert "vendor contract:" in run.output
+    assert ", 0 broken" in run.output
+    for claim in broken(data, "assumption"):
+        assert claim["where"].startswith("openapi.yaml:"), claim
+        assert f"to change: {claim['where']}" in run.output
+        assert claim["evidence"], f"{claim['title']} broke with no evidence"
+    assert_no_secret_leaked(run)
+
+
+def test_independent_server_passes_when_assumptions_are_only_reported(independent_runs: dict[str, SuiteRun]) -> None:
+    run = independent_runs["report"]
+    data = verdicts(run)
+    assert run.returncode == 0, run.output[-3000:]
+    assert not broken(data, "vendor contract")
+    assert {claim["title"] for claim in broken(data, "assumption")} == INDEPENDENT_DIFFERENCES
+    assert "xfailed" in run.output, "scenarios whose assumption did not hold end as expected failures"
+    junit = run.junit
+    assert 'name="verdict.vendor-contract"' in junit
+    assert 'name="verdict.assumptions"' in junit
+    assert "5 did not hold" in junit
+    assert_no_secret_leaked(run)
+
+
+def test_a_shopper_reaching_another_account_fails_even_when_assumptions_are_reported(
+    upstream: MockProcess, tmp_path: Path
+) -> None:
+    """An assumption about who may act for which account is never only reported."""
+    run = run_suite_against("cross-account-token-accepted", upstream, tmp_path, {"EP_ASSUMPTIONS": "report"})
+    assert run.returncode == 1, run.output[-3000:]
+    guards = [claim for claim in broken(verdicts(run), "assumption") if claim["guards_access"]]
+    assert [claim["title"] for claim in guards] == ["account-token-other-account"]
+    assert "guards account access: fails the run in every mode" in run.output
+
+
+def test_an_operation_that_never_answers_fails_once_and_the_run_ends(upstream: MockProcess, tmp_path: Path) -> None:
+    """The proxy never answers DELETE: the first timeout fails the operation, which is sent nothing more, and
+    the run ends with both verdicts in under two minutes (EP_REQUEST_TIMEOUT stays at its 30 s default)."""
+    started = time.monotonic()
+    run = run_suite_against("delete-never-answers", upstream, tmp_path)
+    elapsed = time.monotonic() - started
+    assert run.returncode == 1, run.output[-3000:]
+    assert elapsed < 120, f"the run took {elapsed:.0f} s"
+    assert f"DELETE {ASSOCIATION_PATH} did not answer within 30 s" in run.output
+    assert f"FAILED: DELETE {ASSOCIATION_PATH} stopped answering" in run.output
+    assert "vendor contract:" in run.output
+    assert "assumptions:" in run.output
+    data = verdicts(run)
+    assert data["unresponsive"] == [f"DELETE {ASSOCIATION_PATH}"]
+    assert data["cleanup"]["left"], "what the run could not delete is listed"
+    assert run.stats["DELETE"] <= 3, f"DELETE was sent {run.stats['DELETE']} times after it stopped answering"
 
 
 def test_rate_limited_answers_are_retried_not_reported(upstream: MockProcess, tmp_path: Path) -> None:

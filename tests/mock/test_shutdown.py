@@ -7,7 +7,6 @@ import json
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from ep_cart_mock.config import DEFAULTS
-from tests.conftest import MockProcess, free_port, get_token, mock_env
+from tests.conftest import MockProcess, contract_suite, free_port, get_token, mock_env
 from tests.paths import ROOT
 
 
@@ -49,6 +48,7 @@ def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path) -> None:
 def test_suite_reports_a_server_that_disappears_mid_run(tmp_path: Path) -> None:
     server = MockProcess(mock_env(), tmp_path / "mock.log")
     env = mock_env(
+        EP_REPORT_DIR=str(tmp_path / "reports"),
         EP_BASE_URL=server.base_url,
         EP_RATE_LIMIT="off",
         EP_REQUEST_TIMEOUT="5",
@@ -58,7 +58,7 @@ def test_suite_reports_a_server_that_disappears_mid_run(tmp_path: Path) -> None:
     killer.start()
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-q", "-x"],
+            contract_suite("-q", "-x"),
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -73,11 +73,16 @@ def test_suite_reports_a_server_that_disappears_mid_run(tmp_path: Path) -> None:
     assert "Connection refused" in output or "cannot reach" in output, output[-3000:]
 
 
-def test_suite_reports_a_server_that_never_answers() -> None:
+def test_suite_reports_a_server_that_never_answers(tmp_path: Path) -> None:
     closed_port = free_port()
-    env = mock_env(EP_BASE_URL=f"http://127.0.0.1:{closed_port}", EP_CLIENT_ID="id", EP_CLIENT_SECRET="secret")
+    env = mock_env(
+        EP_BASE_URL=f"http://127.0.0.1:{closed_port}",
+        EP_CLIENT_ID="id",
+        EP_CLIENT_SECRET="secret",
+        EP_REPORT_DIR=str(tmp_path),
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-q"],
+        contract_suite("-q"),
         cwd=ROOT,
         env=env,
         capture_output=True,
