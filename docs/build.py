@@ -1,7 +1,9 @@
 """Render openapi.yaml into one self-contained HTML page (`make docs` writes docs/index.html).
 
 The page inlines the Redoc standalone script (from the npm registry's `redoc` package, pinned in the
-Makefile) and the spec itself, so opening it fetches nothing from the internet.
+Makefile) and the spec itself, so opening it fetches nothing from the internet. A section listing every
+`x-assumptions` mark (our decisions where the vendor is silent) is added to the description, read from the
+same marks the mock and the contract suite use.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import re
 from pathlib import Path
 
-import yaml
+from ep_cart_mock.spec import ApiSpec
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
@@ -40,8 +42,31 @@ def script_safe(text: str) -> str:
     return re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
 
 
+def assumptions_section(api: ApiSpec) -> str:
+    """Markdown for the page: each of our decisions, where it is declared and what it covers."""
+    lines = [
+        "",
+        "## Assumptions",
+        "",
+        "Our decisions where the vendor is silent, as marked in `openapi.yaml` (`x-assumptions`). The contract",
+        "suite reports a failure of one of these as an *assumption*, naming the line to change; everything else",
+        "it checks is the vendor's contract. A decision that guards who may act for which account fails a run",
+        "in every mode.",
+        "",
+        "| mark | declared at | covers | why |",
+        "|---|---|---|---|",
+    ]
+    for mark in api.assumptions.values():
+        covers = ", ".join(f"`{part}`" for part in mark.covers) or "behaviour"
+        access = " **Guards account access.**" if mark.guards_access else ""
+        lines.append(f"| `{mark.id}` | `{mark.where}` | {covers} | {mark.reason.replace('|', '/')}{access} |")
+    return "\n".join(lines) + "\n"
+
+
 def build(spec_path: Path, redoc_path: Path) -> str:
-    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    api = ApiSpec.load(spec_path)
+    spec = dict(api.document)
+    spec["info"] = {**spec["info"], "description": spec["info"]["description"] + assumptions_section(api)}
     return TEMPLATE.format(
         title=html.escape(spec["info"]["title"]),
         redoc=script_safe(redoc_path.read_text(encoding="utf-8")),

@@ -36,21 +36,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    if not config.getoption(EP_FROM_ENV):
-        ignored = sorted(name for name in os.environ if name.startswith("EP_"))
-        for name in ignored:
-            del os.environ[name]
-        config.stash[IGNORED_KEY] = ignored
+def set_aside_exported_ep_values() -> list[str]:
+    """Remove every EP_* variable from this process, unless the command line asks for them (--ep-from-env).
+
+    Done as this file is imported, the first of all conftests, before tests/contract/conftest.py reads its
+    settings: pytest loads the conftests of every path on its command line before any hook runs. The command
+    line is the process's (make, or a subprocess a test starts); pytest.main() in-process stays hermetic."""
+    if EP_FROM_ENV in sys.argv:
+        return []
+    ignored = sorted(name for name in os.environ if name.startswith("EP_"))
+    for name in ignored:
+        del os.environ[name]
+    return ignored
 
 
-IGNORED_KEY = pytest.StashKey[list[str]]()
+IGNORED = set_aside_exported_ep_values()
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    ignored = config.stash.get(IGNORED_KEY, [])
-    if ignored:
-        return f"ignored (tests are hermetic; make contract-test reads them): {', '.join(ignored)}"
+    if IGNORED:
+        return f"ignored (tests are hermetic; make contract-test reads them): {', '.join(IGNORED)}"
     return None
 
 

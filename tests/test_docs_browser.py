@@ -85,6 +85,8 @@ def test_docs_page_shows_the_whole_api_offline(chromium: str, docs_server: MockP
             assert re.search(rf"\b{status}\b", text), f"{method} {path} {status} is not on the page"
     for field in ("ErrorResponse", "ErrorItem", "errors", "title", "status", "detail"):
         assert field in text, f"the error schema's {field!r} is not on the page"
+    for mark in api.assumptions.values():
+        assert f"{mark.id} {mark.where}" in text, f"the assumption {mark.id} is not listed on the page"
 
     reports = ROOT / "reports"
     reports.mkdir(exist_ok=True)

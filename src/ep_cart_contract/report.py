@@ -73,7 +73,8 @@ def render_html(data: dict[str, Any]) -> str:
         if claim["where"]:
             access = " · guards account access: fails the run in every mode" if claim["guards_access"] else ""
             parts.append(
-                f"<p>Our assumption, declared at <code>{esc(claim['where'])}</code>: {esc(claim['reason'])}{access}."
+                f"<p>Our assumption, declared at <code>{esc(claim['where'])}</code>: "
+                f"{esc(claim['reason'].rstrip('.'))}{access}."
                 " If the store is right, change the spec there.</p>"
             )
         else:

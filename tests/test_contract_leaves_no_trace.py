@@ -1,0 +1,111 @@
+"""The contract suite leaves a store as it found it, and `make test` ignores a live store's EP_* values.
+
+The suite runs in a subprocess against a mock started with EP_TEST_CONTROLS=1, so the test can read the
+mock's associations afterwards (GET /_mock/state): after a passing run, after an interrupted one (Ctrl-C),
+nothing the run associated is left.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ep_cart_mock.config import DEFAULTS
+from tests.conftest import MockProcess, contract_suite, free_port, mock_env
+from tests.paths import ROOT
+
+FIXTURES = {name: value for name, value in DEFAULTS.items() if name != "EP_TOKEN_TTL_SECONDS"}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[MockProcess]:
+    server = MockProcess(mock_env(EP_TEST_CONTROLS="1"), tmp_path / "mock.log")
+    yield server
+    server.stop()
+
+
+def suite_env(store: MockProcess, tmp_path: Path) -> dict[str, str]:
+    return mock_env(
+        **FIXTURES,
+        EP_BASE_URL=store.base_url,
+        EP_RATE_LIMIT="off",
+        EP_CONTRACT_PROFILE="smoke",
+        EP_REPORT_DIR=str(tmp_path / "reports"),
+    )
+
+
+def test_a_run_removes_every_association_it_created(store: MockProcess, tmp_path: Path) -> None:
+    result = subprocess.run(
+        contract_suite("-q"), cwd=ROOT, env=suite_env(store, tmp_path), capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    cleanup = json.loads((tmp_path / "reports" / "contract.json").read_text())["cleanup"]
+    assert cleanup["created"] > 20, "both layers associate; the proof needs associations to remove"
+    assert cleanup["removed"] == cleanup["created"]
+    assert cleanup["left"] == []
+    assert store.state()["associations"] == []
+    assert f"associations created: {cleanup['created']}, removed: {cleanup['created']}, left: 0" in result.stdout
+
+
+def test_an_interrupted_run_still_removes_what_it_created(store: MockProcess, tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        contract_suite("-q"),
+        cwd=ROOT,
+        env=suite_env(store, tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not store.state()["associations"] and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "the run ended before it associated anything: nothing to interrupt"
+    process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    output, _ = process.communicate(timeout=120)
+    assert "KeyboardInterrupt" in output, output[-3000:]
+    assert "associations created:" in output, output[-3000:]
+    assert store.state()["associations"] == [], output[-3000:]
+
+
+LIVE_ENVIRONMENT = {
+    # What the README's live section tells a user to export, pointing at a store that is not there.
+    "EP_BASE_URL": f"http://127.0.0.1:{free_port()}",
+    "EP_CLIENT_ID": "live-client-id",
+    "EP_CLIENT_SECRET": "live-client-secret",
+    "EP_ACCOUNT_ID": "11111111-2222-4333-8444-555555555555",
+    "EP_ACCOUNT_TOKEN": "live-account-token",
+    "EP_OTHER_ACCOUNT_ID": "66666666-7777-4888-9999-000000000000",
+    "EP_OTHER_ACCOUNT_TOKEN": "live-other-account-token",
+    "EP_CONTACT_EMAIL_CART_ID": "live-cart-with-email",
+    "EP_CONTRACT_PROFILE": "thorough",
+    "EP_ASSUMPTIONS": "report",
+    "EP_RATE_LIMIT": "1/s",
+    "EP_REQUEST_TIMEOUT": "1",
+    "EP_REPORT_DIR": "/nonexistent/reports",
+}
+
+
+def test_make_test_ignores_a_live_stores_exported_values(tmp_path: Path) -> None:
+    """The README block that runs `st run`, the contract scenarios and the spec's tests, as `make test` runs
+    them, in a shell that exports a live store's EP_* values: they pass against the bundled mock."""
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={tmp_path / 'junit.xml'}"]
+    modules = ["tests/test_readme.py", "tests/contract/test_scenarios.py", "tests/test_spec.py"]
+    result = subprocess.run(
+        [*command, *modules],
+        cwd=ROOT,
+        env={**mock_env(), **LIVE_ENVIRONMENT},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "ignored (tests are hermetic; make contract-test reads them): EP_ACCOUNT_ID" in result.stdout
+    assert " failed" not in result.stdout
+    assert "the bundled mock" in json.loads((ROOT / "reports" / "contract.json").read_text())["run"]["target"]
