@@ -121,6 +121,9 @@ def test_env_example_and_readme_list_every_variable() -> None:
         "EP_CONTRACT_PROFILE",
         "EP_RATE_LIMIT",
         "EP_REQUEST_TIMEOUT",
+        "EP_ASSUMPTIONS",
+        "EP_REPORT_DIR",
+        "EP_TEST_CONTROLS",
     }
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

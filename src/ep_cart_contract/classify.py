@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ep_cart_mock.spec import ApiSpec, Assumption
+from ep_cart_mock.spec import MARK, ApiSpec, Assumption
 
 ABSENT: Any = object()
 """A request part that was not sent (no body, no header)."""
@@ -28,6 +28,36 @@ class Classifier:
         self.relaxed_all = spec.relaxed()
         self._relaxed_one: dict[str, ApiSpec] = {}
         self._validators: dict[tuple[int, str, str, str], Any] = {}
+        self._operation_marks: dict[tuple[str, str], list[Assumption]] = {}
+
+    def marks_of_operation(self, path: str, method: str) -> list[Assumption]:
+        """The marks with constraints under an operation (its parameters, body and responses, `$ref`s
+        followed): what a schemathesis case of it exercises."""
+        if (path, method) not in self._operation_marks:
+            found: dict[str, None] = {}
+            seen: set[int] = set()
+
+            def visit(node: Any) -> None:
+                if id(node) in seen:
+                    return
+                seen.add(id(node))
+                if isinstance(node, dict):
+                    for entry in node.get(MARK, []):
+                        found[entry["id"]] = None
+                    if "$ref" in node:
+                        visit(self.strict.resolve(node))
+                    for value in node.values():
+                        visit(value)
+                elif isinstance(node, list):
+                    for value in node:
+                        visit(value)
+
+            item = self.strict.document["paths"][path]
+            visit(item.get("parameters", []))
+            visit(item[method])
+            marks = self.strict.assumptions
+            self._operation_marks[(path, method)] = [marks[mark] for mark in found if marks[mark].covers]
+        return self._operation_marks[(path, method)]
 
     def _relaxed_without(self, mark: Assumption) -> ApiSpec:
         if mark.id not in self._relaxed_one:

@@ -264,7 +264,11 @@ def expect_error(
 def expect_status(response: Response[Any], status: int, rests_on: Source, *, new_cart: bool = False) -> Any:
     """The documented status (claim resting on `rests_on`). `new_cart`: the cart ID was never used, so a 404
     breaks our assumption that a new cart ID names a new cart, not the vendor's contract."""
-    if new_cart and response.status_code == 404:
-        rests_on = VERDICTS.assumed("new-cart-id-is-a-new-cart")
+    if new_cart:
+        new_cart_source = VERDICTS.assumed("new-cart-id-is-a-new-cart")
+        if response.status_code == 404:
+            rests_on = new_cart_source
+        else:
+            VERDICTS.record("a new cart ID names a new cart", new_cart_source, holds=True)
     check(response.status_code == status, f"answers {status}", rests_on, response, f"status {status}")
     return response.parsed

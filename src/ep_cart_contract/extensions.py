@@ -29,7 +29,7 @@ from schemathesis.core import NOT_SET
 from schemathesis.core.failures import Failure, FailureGroup
 
 from ep_cart_contract.classify import ABSENT, MARK_OF_CHECK, Classifier
-from ep_cart_contract.ledger import AssociationLedger
+from ep_cart_contract.ledger import Association, AssociationLedger
 from ep_cart_contract.observations import Recorded, ResponseTable
 from ep_cart_contract.redaction import REDACTOR, curl
 from ep_cart_contract.settings import ContractSettings
@@ -44,6 +44,45 @@ TABLE = ResponseTable(API)
 VERDICTS = Verdicts(API)
 CLASSIFIER = Classifier(API)
 LEDGER = AssociationLedger()
+
+
+def delete_as_administrator(base_url: str) -> Callable[[Association], str | None]:
+    """How the run removes an association it left: DELETE as administrator, with the body as it was sent."""
+    token: list[str] = []
+
+    def delete(association: Association) -> str | None:
+        label = f"DELETE {ASSOCIATION_PATH}"
+        if label in UNRESPONSIVE:
+            return f"{label} stopped answering during the run"
+        try:
+            if not token:
+                token.append(administrator_token(base_url))
+            response = TOKEN_SESSION.delete(
+                f"{base_url}/v2/carts/{association.cart_id}/relationships/accounts",
+                json={"data": [{"id": association.account_id, "type": "account"}]},
+                headers={"Authorization": f"Bearer {token[0]}"},
+                timeout=SETTINGS.request_timeout,
+            )
+        except (requests.RequestException, RuntimeError) as error:
+            return REDACTOR.scrub(f"the delete failed: {error}")
+        if response.status_code != 204:
+            return REDACTOR.scrub(f"the delete answered {response.status_code}: {response.text[:200]}")
+        return None
+
+    return delete
+
+
+SEEN_BASE_URL: list[str] = []
+"""The server a bare `st run` talked to (the pytest plugin knows its target; `st run` does not tell hooks)."""
+
+
+@atexit.register
+def clean_up_after_st_run() -> None:
+    """Under pytest the plugin has already cleaned up; after a bare `st run`, what it associated goes here."""
+    if LEDGER.open() and SEEN_BASE_URL:
+        result = LEDGER.clean_up(delete_as_administrator(SEEN_BASE_URL[0]))
+        for association, why in result.left:
+            print(f"LEFT: cart {association.cart_id} account {association.account_id}: {why}")
 
 
 @atexit.register
@@ -221,7 +260,10 @@ def request_body_bytes(body: Any) -> bytes:
 def after_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], response: Any) -> None:
     headers = {name: values[0] for name, values in response.headers.items() if values}
     request = response.request
-    path = urlsplit(request.url or "").path
+    url = urlsplit(request.url or "")
+    if not SEEN_BASE_URL:
+        SEEN_BASE_URL.append(f"{url.scheme}://{url.netloc}")
+    path = url.path
     body = request_body_bytes(request.body)
     observe(
         case.method,
@@ -254,6 +296,11 @@ def call_case(case: schemathesis.Case[Any], send: Callable[[], Any]) -> Any:
         raise UNRESPONSIVE.fail(label) from None
 
 
+def is_documented(case: schemathesis.Case[Any]) -> bool:
+    """An operation of openapi.yaml (schemathesis also sends undocumented methods to documented paths)."""
+    return case.method.lower() in API.document["paths"].get(case.path, {})
+
+
 def request_parts(case: schemathesis.Case[Any]) -> dict[str, Mapping[str, Any]]:
     return {"path": case.path_parameters or {}, "header": case.headers or {}, "query": case.query or {}}
 
@@ -264,12 +311,12 @@ def source_of(case: schemathesis.Case[Any], response: Any, failure: Failure) -> 
     if check in MARK_OF_CHECK:
         return VERDICTS.assumed(MARK_OF_CHECK[check])
     mark = None
-    if check == "negative_data_rejection" and case.path in API.document["paths"]:
+    if check == "negative_data_rejection" and is_documented(case):
         body = ABSENT if case.body is NOT_SET else case.body
         mark = CLASSIFIER.blame_accepted_request(
             case.path, case.method.lower(), request_parts(case), body, case.media_type
         )
-    elif check == "response_schema_conformance" and case.path in API.document["paths"]:
+    elif check == "response_schema_conformance" and is_documented(case):
         with contextlib.suppress(ValueError):
             mark = CLASSIFIER.blame_response(case.path, case.method.lower(), response.status_code, response.json())
     return VERDICTS.assumed(mark.id) if mark is not None else VERDICTS.vendor("openapi.yaml, vendor constraints")
@@ -313,3 +360,8 @@ def judge(case: schemathesis.Case[Any], response: Any, validate: Callable[[], No
             raise
         return
     VERDICTS.record(vendor_title, VERDICTS.vendor("openapi.yaml, vendor constraints"), holds=True)
+    if is_documented(case):
+        marks = [mark.id for mark in CLASSIFIER.marks_of_operation(case.path, case.method.lower())]
+    else:
+        marks = [MARK_OF_CHECK["unsupported_method"]]
+    VERDICTS.touch([VERDICTS.assumed(mark) for mark in marks], vendor_title)

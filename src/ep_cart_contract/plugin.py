@@ -18,17 +18,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from ep_cart_contract import client
-from ep_cart_contract.extensions import LEDGER, SETTINGS, TABLE, TOKEN_SESSION, VERDICTS, administrator_token
-from ep_cart_contract.ledger import Association, CleanupResult
+from ep_cart_contract.extensions import (
+    LEDGER,
+    SEEN_BASE_URL,
+    SETTINGS,
+    TABLE,
+    VERDICTS,
+    delete_as_administrator,
+)
+from ep_cart_contract.ledger import CleanupResult
 from ep_cart_contract.redaction import REDACTOR
 from ep_cart_contract.report import write_reports
 from ep_cart_contract.target import contract_target_url, stop_target
 from ep_cart_contract.transport import UNRESPONSIVE
 from ep_cart_contract.verdicts import VENDOR, Evidence, describe_failure
-from ep_cart_mock.spec import ASSOCIATION_PATH
 
 CONTRACT_DIR_KEY = pytest.StashKey[Path]()
 FINISHED_KEY = pytest.StashKey[dict[str, Any]]()
@@ -76,31 +81,6 @@ def contract_run_is_complete(session: pytest.Session) -> bool:
     return modules <= collected and not filtered and not stopped_early
 
 
-def delete_as_administrator(base_url: str) -> Any:
-    token: list[str] = []
-
-    def delete(association: Association) -> str | None:
-        label = f"DELETE {ASSOCIATION_PATH}"
-        if label in UNRESPONSIVE:
-            return f"{label} stopped answering during the run"
-        try:
-            if not token:
-                token.append(administrator_token(base_url))
-            response = TOKEN_SESSION.delete(
-                f"{base_url}/v2/carts/{association.cart_id}/relationships/accounts",
-                json={"data": [{"id": association.account_id, "type": "account"}]},
-                headers={"Authorization": f"Bearer {token[0]}"},
-                timeout=SETTINGS.request_timeout,
-            )
-        except (requests.RequestException, RuntimeError) as error:
-            return REDACTOR.scrub(f"the delete failed: {error}")
-        if response.status_code != 204:
-            return REDACTOR.scrub(f"the delete answered {response.status_code}: {response.text[:200]}")
-        return None
-
-    return delete
-
-
 def record_unobserved() -> None:
     """A documented response never observed is an untested promise: a broken claim of its kind."""
     for documented in TABLE.unobserved():
@@ -125,6 +105,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if CONTRACT_DIR_KEY not in session.config.stash:
         return
     cleanup = LEDGER.clean_up(delete_as_administrator(contract_target_url()))
+    SEEN_BASE_URL.clear()  # cleaned up here: nothing for the exit hook a bare `st run` relies on
     complete = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and contract_run_is_complete(session)
     if complete:
         record_unobserved()

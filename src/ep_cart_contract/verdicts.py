@@ -67,6 +67,7 @@ class Claim:
     where: str | None = None
     """openapi.yaml:LINE of the mark, for an assumption: the line to change if it proves wrong."""
     reason: str | None = None
+    covers: tuple[str, ...] = ()
     guards_access: bool = False
     checked: int = 0
     broken: int = 0
@@ -121,6 +122,7 @@ class Verdicts:
                     source=source.label,
                     where=mark.where if mark is not None else None,
                     reason=mark.reason if mark is not None else None,
+                    covers=mark.covers if mark is not None else (),
                     guards_access=mark.guards_access if mark is not None else False,
                 )
                 self.claims[key] = claim
@@ -183,7 +185,8 @@ def describe_failure(claim: Claim, evidence: Evidence) -> list[str]:
         f"  request: {evidence.request}",
     ]
     if claim.where:
-        lines.append(f"  to change: {claim.where} ({claim.reason})")
+        covered = f"covers {', '.join(claim.covers)}; " if claim.covers else ""
+        lines.append(f"  to change: {claim.where} ({covered}{claim.reason})")
         if claim.guards_access:
             lines.append("  guards account access: fails the run in every mode")
     else:
