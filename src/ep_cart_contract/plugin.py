@@ -31,7 +31,7 @@ from ep_cart_contract.extensions import (
 from ep_cart_contract.ledger import CleanupResult
 from ep_cart_contract.redaction import REDACTOR
 from ep_cart_contract.report import write_reports
-from ep_cart_contract.target import contract_target_url, stop_target
+from ep_cart_contract.target import contract_target_url, started_target_url, stop_target
 from ep_cart_contract.transport import UNRESPONSIVE
 from ep_cart_contract.verdicts import VENDOR, Evidence, describe_failure
 
@@ -104,7 +104,8 @@ def record_unobserved() -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if CONTRACT_DIR_KEY not in session.config.stash:
         return
-    cleanup = LEDGER.clean_up(delete_as_administrator(contract_target_url()))
+    target = started_target_url()
+    cleanup = LEDGER.clean_up(delete_as_administrator(target) if target else lambda _: "no server was started")
     SEEN_BASE_URL.clear()  # cleaned up here: nothing for the exit hook a bare `st run` relies on
     complete = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and contract_run_is_complete(session)
     if complete:

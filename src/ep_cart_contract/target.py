@@ -98,6 +98,13 @@ def contract_target_url() -> str:
     return _MOCK[0].base_url
 
 
+def started_target_url() -> str | None:
+    """The server this run has talked to, if any, without starting or probing one (for the clean-up)."""
+    from ep_cart_contract.extensions import SETTINGS
+
+    return SETTINGS.base_url or (_MOCK[0].base_url if _MOCK else None)
+
+
 def stop_target() -> None:
     for server in _MOCK:
         server.stop()
