@@ -29,9 +29,10 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export RUFF_NO_CACHE := true
 
 GENERATE = $(RUN) openapi-python-client generate --path openapi.yaml --config openapi-python-client.yaml \
+	--custom-template-path client-templates \
 	--meta uv --fail-on-warning --overwrite
 
-.PHONY: help install generate check-generated lint test contract-test fuzz bench docs mock clean
+.PHONY: help install generate check-generated lint test contract-test fuzz bench docs mock dist clean
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,8 +62,8 @@ check-generated: $(SYNCED) ## Fail, showing the diff, when generated/ is not wha
 	fi
 
 lint: $(SYNCED) ## Validate and lint the spec (openapi-spec-validator, Redocly), then ruff and mypy
-	$(RUN) openapi-spec-validator openapi.yaml
-	npx --yes $(REDOCLY_CLI) lint --config redocly.yaml openapi.yaml
+	$(RUN) openapi-spec-validator openapi.yaml mock-controls.yaml
+	npx --yes $(REDOCLY_CLI) lint --config redocly.yaml openapi.yaml mock-controls.yaml
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
@@ -97,5 +98,11 @@ docs: $(DOCS) ## Render openapi.yaml into docs/index.html, one page that works o
 mock: $(SYNCED) $(DOCS) ## Run the mock server on HOST:PORT (default 127.0.0.1:8000); it serves the docs at /docs
 	$(RUN) python -m ep_cart_mock --host $(HOST) --port $(PORT)
 
-clean: ## Remove the virtual environment, tools and reports
-	rm -rf $(VENV) $(TOOLS) reports .pytest_cache .mypy_cache .ruff_cache
+dist: $(SYNCED) ## Build the mock (ep-cart-mock) and the client as wheels and sdists into dist/
+	rm -rf dist
+	$(UV) build --quiet --out-dir dist .
+	$(UV) build --quiet --out-dir dist generated
+	@ls dist
+
+clean: ## Remove the virtual environment, tools, reports and dist/
+	rm -rf $(VENV) $(TOOLS) reports dist .pytest_cache .mypy_cache .ruff_cache

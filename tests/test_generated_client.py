@@ -6,6 +6,9 @@ No network: an httpx.MockTransport records each request and answers with the spe
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
 from types import ModuleType
@@ -30,6 +33,7 @@ from ep_cart_associations_client.models import (
 
 from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH, ApiSpec
 from tests.conftest import SPEC_PATH
+from tests.paths import ROOT
 
 ACCOUNT_ID = uuid.UUID("deb6b25f-8451-4211-9a22-95610333df23")
 OPERATIONS: dict[str, ModuleType] = {
@@ -163,3 +167,22 @@ def test_every_documented_answer_parses_into_its_typed_model(
     assert isinstance(parsed, expected), (status, name, parsed)
     if body is not None:
         assert getattr(parsed, "to_dict")() == body  # noqa: B009 (the models share no base class), "the typed model keeps every field of the documented answer"
+
+
+def test_the_clients_readme_runs_against_the_mock(base_url: str, tmp_path: Any) -> None:
+    """generated/README.md (from client-templates/) is this API's, and its examples work: token, 200 then
+    204, and the async delete, run in order against the mock."""
+    readme = (ROOT / "generated" / "README.md").read_text(encoding="utf-8")
+    assert "get_my_data_model" not in readme
+    assert "api.example.com" not in readme
+    code = "\n".join(re.findall(r"```python\n(.*?)```", readme, re.DOTALL))
+    script = tmp_path / "readme_examples.py"
+    script.write_text(code.replace("http://127.0.0.1:8000", base_url), encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == [
+        "Bearer 3600",
+        "first 200 0f9e7a52-3c7d-4b8e-9a51-6c2d1e4f8a01",
+        "second 204 already associated",
+        "deleted 204",
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ from tests.paths import ROOT
 
 BLOCK = re.compile(r"(?:<!-- (?P<marker>[^>]*) -->\n)?```(?P<language>sh|python)\n(?P<code>.*?)```", re.DOTALL)
 RUNNABLE = {"runnable: against the mock", "runnable: in the repository", "runnable python: against the mock"}
+CONSUMER = "consumer project: "
+"""A file of the README's consumer project, run from the built wheels in a fresh virtual environment."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def block_id(block: Block) -> str:
 
 def test_every_block_is_run_or_says_why_not() -> None:
     for block in readme_blocks():
-        assert block.marker in RUNNABLE or block.marker.startswith("not run by the tests: "), (
+        assert block.marker in RUNNABLE or block.marker.startswith(("not run by the tests: ", CONSUMER)), (
             f"README line {block.line}: mark the block runnable, or say why it is not run"
         )
     assert runnable("runnable: against the mock")
@@ -138,3 +141,68 @@ def test_readme_lists_every_make_target() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for target in targets:
         assert f"`make {target}" in readme, f"the README does not document make {target}"
+
+
+# --- "Use the mock in your own tests": the consumer project, from the wheels, outside the checkout -----------
+
+UV = ROOT / ".tools" / "bin" / "uv"
+
+
+def consumer_project() -> dict[str, str]:
+    return {
+        block.marker.removeprefix(CONSUMER): block.code
+        for block in readme_blocks()
+        if block.marker.startswith(CONSUMER)
+    }
+
+
+def without_network(command: list[str]) -> list[str]:
+    """The command in a network namespace of its own with only loopback up, where this machine allows it
+    (root and util-linux's unshare): then "no network" is not a claim but a fact of the run."""
+    probe = ["unshare", "-n", "sh", "-c", "ip link set lo up"]
+    if shutil.which("unshare") and shutil.which("ip") and subprocess.run(probe, capture_output=True).returncode == 0:
+        return ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *command]
+    return command
+
+
+def test_consumer_project_runs_from_the_wheels_alone(tmp_path: Path) -> None:
+    files = consumer_project()
+    assert sorted(files) == ["cart_sync.py", "test_cart_sync.py"]
+
+    dist = tmp_path / "dist"
+    for project in (ROOT, ROOT / "generated"):
+        built = run([str(UV), "build", "--quiet", "--wheel", "--out-dir", str(dist), str(project)])
+        assert built.returncode == 0, built.stderr[-2000:]
+    wheels = sorted(str(path) for path in dist.glob("*.whl"))
+    assert [Path(wheel).name.split("-")[0] for wheel in wheels] == ["ep_cart_associations_client", "ep_cart_mock"]
+
+    venv = tmp_path / "venv"
+    python = venv / "bin" / "python"
+    assert run([sys.executable, "-m", "venv", "--without-pip", str(venv)]).returncode == 0
+    # Only the two wheels and pytest, and what they depend on (from the package index, or uv's cache).
+    pytest_pin = f"pytest=={pytest.__version__}"
+    installed = run([str(UV), "pip", "install", "--quiet", "--python", str(python), *wheels, pytest_pin])
+    assert installed.returncode == 0, installed.stderr[-2000:]
+
+    project = tmp_path / "storefront"
+    project.mkdir()
+    for name, code in files.items():
+        (project / name).write_text(code, encoding="utf-8")
+    env = {name: value for name, value in mock_env().items() if name not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    env["PYTHONNOUSERSITE"] = "1"
+
+    where = run(
+        [str(python), "-c", "import ep_cart_mock, sys; print(ep_cart_mock.__file__); print(sys.path)"], project, env
+    )
+    assert str(venv) in where.stdout.splitlines()[0], where.stdout
+    assert str(ROOT) not in where.stdout, "the checkout must not be on the consumer's path"
+
+    result = run(without_network([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"]), project, env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "2 passed" in result.stdout
+
+    command_help = run([str(venv / "bin" / "ep-cart-mock"), "--help"], project, env)
+    assert command_help.returncode == 0
+    for name in [*DEFAULTS, "EP_TEST_CONTROLS"]:
+        assert name in command_help.stdout, f"ep-cart-mock --help does not list {name}"
+    assert "--test-controls" in command_help.stdout

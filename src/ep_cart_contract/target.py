@@ -27,13 +27,13 @@ def free_port() -> int:
 class MockProcess:
     """`python -m ep_cart_mock` in a subprocess, as `make mock` runs it; its log is kept for assertions."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, arguments: list[str] | None = None) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ep_cart_mock", "--port", str(self.port)],
+            [sys.executable, "-m", "ep_cart_mock", "--port", str(self.port), *(arguments or [])],
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ep_cart_mock.config import MAX_BODY_BYTES, Settings
+from ep_cart_mock.controls import control_routes
 from ep_cart_mock.rules import Answer, AssociationRequest, AssociationRules, TokenRequest, error_answer
 from ep_cart_mock.spec import ApiSpec
 from ep_cart_mock.store import AssociationStore, InMemoryAssociationStore
@@ -86,13 +87,6 @@ def create_app(
             return to_response(error_answer("docs-not-built"))
         return Response(docs_bytes, media_type="text/html; charset=utf-8")
 
-    async def mock_state(request: Request) -> Response:
-        associations = [
-            {"cart_id": cart_id, "account_id": account_id}
-            for cart_id, account_id in sorted(rules.store.associations().items())
-        ]
-        return Response(json.dumps({"associations": associations}), media_type="application/json")
-
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 405:
@@ -110,7 +104,12 @@ def create_app(
             ),
             Route("/openapi.yaml", openapi_document, methods=["GET"]),
             Route("/docs", docs_page, methods=["GET"]),
-            *([Route("/_mock/state", mock_state, methods=["GET"])] if settings.test_controls else []),
+            # The test controls (mock-controls.yaml) exist only when asked for: otherwise /_mock/ is unknown.
+            *(
+                control_routes(ApiSpec.load(settings.controls_spec_path), rules, to_response)
+                if settings.test_controls
+                else []
+            ),
         ],
         exception_handlers={404: http_error, 405: http_error},
     )

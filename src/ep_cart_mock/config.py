@@ -13,8 +13,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-DEFAULT_SPEC_PATH = REPOSITORY / "openapi.yaml"
+PACKAGE = Path(__file__).resolve().parent
+REPOSITORY = PACKAGE.parents[1]
+
+
+def shipped(name: str) -> Path:
+    """A file the mock serves: the installed package's copy (the wheel carries it), else the checkout's."""
+    return PACKAGE / name if (PACKAGE / name).is_file() else REPOSITORY / name
+
+
+DEFAULT_SPEC_PATH = shipped("openapi.yaml")
+CONTROLS_SPEC_PATH = shipped("mock-controls.yaml")
 DEFAULT_DOCS_PATH = REPOSITORY / "docs" / "index.html"
 """Built by `make docs`; the mock serves it at /docs when it exists."""
 
@@ -51,9 +60,10 @@ class Settings:
     contact_email_cart_id: str
     token_ttl_seconds: int
     test_controls: bool = False
-    """EP_TEST_CONTROLS=1: serve GET /_mock/state (the store's associations), off the vendor's paths, for tests
-    that check what a client left behind. Off by default."""
+    """EP_TEST_CONTROLS=1 (or --test-controls): serve the test controls of mock-controls.yaml under /_mock/
+    (reset, add an account, mark a contact-email cart, read the state). Off by default."""
     spec_path: Path = DEFAULT_SPEC_PATH
+    controls_spec_path: Path = CONTROLS_SPEC_PATH
     docs_path: Path = DEFAULT_DOCS_PATH
 
     @classmethod

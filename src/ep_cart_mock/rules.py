@@ -132,6 +132,11 @@ RULE_TABLE: tuple[Rule, ...] = (
     Rule("method-not-allowed", 405, "Method Not Allowed",
          "This method is not documented for this path; see /openapi.yaml.",
          "none", "undocumented-requests-refused", (), None),
+    # The mock's own test controls (mock-controls.yaml), off the vendor's paths and off by default.
+    Rule("control-request-invalid", 400, "Invalid control request",
+         "The body does not match mock-controls.yaml.", "mock-controls.yaml", None, (), None),
+    Rule("account-token-taken", 409, "Account token already in use",
+         "This account token already belongs to another account.", "mock-controls.yaml", None, (), None),
 )
 # fmt: on
 
@@ -197,11 +202,16 @@ class AssociationRules:
     settings: Settings
     store: AssociationStore
     tokens: TokenIssuer
+    accounts: dict[str, str] = field(init=False)
+    """Account Management Authentication token -> its account: the configured two, plus any a test adds."""
+    contact_email_carts: set[str] = field(init=False)
+    """Carts with a contact email attached: the configured one, plus any a test marks."""
     _cart_id_validator: Any = field(init=False, repr=False)
     _body_validator: Any = field(init=False, repr=False)
     _token_request_validator: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.reset_fixtures()
         self._cart_id_validator = self.spec.validator(self.spec.path_parameter_schema(ASSOCIATION_PATH, "cartID"))
         self._body_validator = self.spec.validator(
             self.spec.request_schema(ASSOCIATION_PATH, "post", "application/json")
@@ -209,6 +219,14 @@ class AssociationRules:
         self._token_request_validator = self.spec.validator(
             self.spec.request_schema(TOKEN_PATH, "post", "application/x-www-form-urlencoded")
         )
+
+    def reset_fixtures(self) -> None:
+        """The accounts and contact-email carts back to the configured ones (the store is reset apart)."""
+        self.accounts = dict(self.settings.account_tokens)
+        self.contact_email_carts = {self.settings.contact_email_cart_id}
+
+    def is_valid_cart_id(self, cart_id: str) -> bool:
+        return bool(self._cart_id_validator.is_valid(cart_id))
 
     # --- POST and DELETE /v2/carts/{cartID}/relationships/accounts ---------------------------------------
 
@@ -218,7 +236,7 @@ class AssociationRules:
             self._check_cart_id(request.cart_id)
             account_id = self._parse_body(request)
             self._check_permission(grant, request.account_token, account_id)
-            if request.cart_id == self.settings.contact_email_cart_id:
+            if request.cart_id in self.contact_email_carts:
                 raise reject("cart-has-contact-email", meta={"cart_id": request.cart_id})
             if request.method == "delete":
                 return self._dissociate(request.cart_id, account_id)
@@ -259,7 +277,7 @@ class AssociationRules:
     def _check_permission(self, grant: GrantType, account_token: str | None, account_id: str) -> None:
         if account_token is not None:
             # With an account token the caller acts as that account, whatever the bearer token (assumption).
-            owner = self.settings.account_tokens.get(account_token)
+            owner = self.accounts.get(account_token)
             if owner is None:
                 raise reject("account-token-unknown")
             if owner != account_id:

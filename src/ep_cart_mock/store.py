@@ -30,6 +30,10 @@ class AssociationStore(Protocol):
         """Every association, cart ID -> account ID (a copy)."""
         ...
 
+    def clear(self) -> None:
+        """Remove every association."""
+        ...
+
 
 class InMemoryAssociationStore:
     """A dict behind a lock: safe for threads, and for the event loop, which never awaits while holding it."""
@@ -66,3 +70,7 @@ class InMemoryAssociationStore:
     def associations(self) -> dict[str, str]:
         with self._lock:
             return dict(self._account_by_cart)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._account_by_cart.clear()
