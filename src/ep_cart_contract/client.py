@@ -60,7 +60,7 @@ def record(response: httpx.Response) -> None:
         response.content,
         request.headers.get("authorization"),
         request.content,
-        curl_command(request),
+        lambda: curl_command(request),
     )
 
 

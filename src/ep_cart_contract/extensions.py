@@ -204,7 +204,7 @@ def observe(
     content: bytes,
     authorization: str | None,
     request_body: bytes = b"",
-    request_curl: str = "",
+    request_curl: Callable[[], str] = str,
 ) -> None:
     """Every answer either layer gets: the bearer token it was sent with and any token it hands out are
     masked from now on, it is counted in the documented-response table, and an association it created or
@@ -218,12 +218,12 @@ def observe(
     template = TABLE.template_of(path)
     if template == ASSOCIATION_PATH:
         LEDGER.observe(method, unquote(path.split("/")[3]), status, request_body)
-    recorded = TABLE.record(method, path, status, headers, content, REDACTOR.scrub(request_curl))
+    recorded = TABLE.record(method, path, status, headers, content, lambda: REDACTOR.scrub(request_curl()))
     if recorded is not None:
         judge_answer(method, recorded, status, content, request_curl)
 
 
-def judge_answer(method: str, recorded: Recorded, status: int, content: bytes, request_curl: str) -> None:
+def judge_answer(method: str, recorded: Recorded, status: int, content: bytes, request_curl: Callable[[], str]) -> None:
     """An answer of a documented operation is a claim: its status is documented, and its body matches."""
     label = f"{method.upper()} {recorded.template}"
     if recorded.documented is None:
@@ -245,7 +245,7 @@ def judge_answer(method: str, recorded: Recorded, status: int, content: bytes, r
             expected=recorded.problem,
             status=status,
             body=REDACTOR.scrub(content.decode("utf-8", errors="replace"))[:1000],
-            request=REDACTOR.scrub(request_curl),
+            request=REDACTOR.scrub(request_curl()),
         )
     VERDICTS.record(title, source, holds=recorded.problem is None, evidence=evidence)
 
@@ -273,7 +273,8 @@ def after_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], 
         response.content,
         request.headers.get("Authorization"),
         body,
-        curl(request.method or case.method, request.url or "", request.headers.items(), body),
+        # Built only when an answer needs explaining: most never do.
+        lambda: curl(request.method or case.method, request.url or "", request.headers.items(), body),
     )
 
 

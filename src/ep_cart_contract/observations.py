@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,7 +74,13 @@ class ResponseTable:
         return None
 
     def record(
-        self, method: str, url_path: str, status: int, headers: Mapping[str, str], body: bytes, curl: str = ""
+        self,
+        method: str,
+        url_path: str,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        curl: Callable[[], str] = str,
     ) -> Recorded | None:
         """Count one answer; None when it is not an answer of a documented operation."""
         template = self.template_of(url_path)
@@ -86,7 +92,7 @@ class ResponseTable:
         documented = self.documented.get(key)
         with self._lock:
             if documented is None:
-                self.undocumented.append(f"{method.upper()} {template} answered {status}: {curl}".rstrip(": "))
+                self.undocumented.append(f"{method.upper()} {template} answered {status}: {curl()}".rstrip(": "))
                 return Recorded(template, None, f"status {status} is not documented for {method.upper()} {template}")
             observed = self.observed[key]
             observed.count += 1

@@ -84,6 +84,7 @@ class Verdicts:
     def __init__(self, spec: ApiSpec) -> None:
         self.spec = spec
         self.claims: dict[str, Claim] = {}
+        self._status_sources: dict[tuple[str, str, int], Source] = {}
         self._lock = threading.Lock()
 
     def vendor(self, sources: str) -> Source:
@@ -98,6 +99,12 @@ class Verdicts:
 
     def status_source(self, path: str, method: str, status: int) -> Source:
         """Whether a documented answer is the vendor's, or ours (a mark covering the status)."""
+        key = (path, method, status)
+        if key not in self._status_sources:
+            self._status_sources[key] = self._find_status_source(path, method, status)
+        return self._status_sources[key]
+
+    def _find_status_source(self, path: str, method: str, status: int) -> Source:
         operation = self.spec.operation(path, method)
         operation_pointer = "/paths/" + path.replace("~", "~0").replace("/", "~1") + f"/{method}"
         reference = operation["responses"].get(str(status), {}).get("$ref", "").removeprefix("#")
