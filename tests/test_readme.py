@@ -17,6 +17,7 @@ import pytest
 
 from ep_cart_contract.settings import FIXTURE_VARIABLES
 from ep_cart_mock.config import DEFAULTS
+from ep_cart_mock.spec import ApiSpec
 from tests.conftest import MockProcess, mock_env
 from tests.paths import ROOT
 
@@ -146,6 +147,7 @@ def test_readme_lists_every_make_target() -> None:
 # --- "Use the mock in your own tests": the consumer project, from the wheels, outside the checkout -----------
 
 UV = ROOT / ".tools" / "bin" / "uv"
+"""make's pinned uv (every make target installs it first)."""
 
 
 def consumer_project() -> dict[str, str]:
@@ -169,12 +171,17 @@ def test_consumer_project_runs_from_the_wheels_alone(tmp_path: Path) -> None:
     files = consumer_project()
     assert sorted(files) == ["cart_sync.py", "test_cart_sync.py"]
 
-    dist = tmp_path / "dist"
-    for project in (ROOT, ROOT / "generated"):
-        built = run([str(UV), "build", "--quiet", "--wheel", "--out-dir", str(dist), str(project)])
-        assert built.returncode == 0, built.stderr[-2000:]
+    built = run(["make", "-s", "dist"])
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    dist = ROOT / "dist"
+    assert sorted(path.name.split("-")[0] for path in dist.glob("*.tar.gz")) == [
+        "ep_cart_associations_client",
+        "ep_cart_mock",
+    ], "make dist builds an sdist of each"
     wheels = sorted(str(path) for path in dist.glob("*.whl"))
     assert [Path(wheel).name.split("-")[0] for wheel in wheels] == ["ep_cart_associations_client", "ep_cart_mock"]
+    version = ApiSpec.load(ROOT / "openapi.yaml").document["info"]["version"]
+    assert all(f"-{version}-" in Path(wheel).name for wheel in wheels), "both take openapi.yaml's version"
 
     venv = tmp_path / "venv"
     python = venv / "bin" / "python"
