@@ -244,26 +244,6 @@ def described_ancestor(api: ApiSpec, pointer: str) -> dict[str, Any]:
         parts.pop()
 
 
-def marks_below(api: ApiSpec, node: Any, seen: set[int] | None = None) -> list[str]:
-    """Mark ids on `node` and everything under it, following local `$ref`s."""
-    seen = set() if seen is None else seen
-    if id(node) in seen:
-        return []
-    seen.add(id(node))
-    found: list[str] = []
-    if isinstance(node, dict):
-        found += [entry["id"] for entry in node.get("x-assumptions", [])]
-        if "$ref" in node:
-            found += marks_below(api, api.resolve(node), seen)
-        for key, value in node.items():
-            if key != "x-assumptions":
-                found += marks_below(api, value, seen)
-    elif isinstance(node, list):
-        for value in node:
-            found += marks_below(api, value, seen)
-    return found
-
-
 def test_every_mark_is_well_formed(api: ApiSpec) -> None:
     assert len(api.assumptions) >= 20
     for mark in api.assumptions.values():
@@ -299,6 +279,6 @@ def test_every_assumption_in_the_prose_is_marked(api: ApiSpec) -> None:
     unmarked = []
     for pointer, node in walk(api.document):
         description = node.get("description")
-        if isinstance(description, str) and "assumption" in description.lower() and not marks_below(api, node):
+        if isinstance(description, str) and "assumption" in description.lower() and not api.marks_under(node):
             unmarked.append(pointer)
     assert not unmarked, f"descriptions that say 'assumption' without an x-assumptions mark: {unmarked}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ep_cart_mock.spec import MARK, ApiSpec, Assumption
+from ep_cart_mock.spec import ApiSpec, Assumption
 
 ABSENT: Any = object()
 """A request part that was not sent (no body, no header)."""
@@ -34,27 +34,8 @@ class Classifier:
         """The marks with constraints under an operation (its parameters, body and responses, `$ref`s
         followed): what a schemathesis case of it exercises."""
         if (path, method) not in self._operation_marks:
-            found: dict[str, None] = {}
-            seen: set[int] = set()
-
-            def visit(node: Any) -> None:
-                if id(node) in seen:
-                    return
-                seen.add(id(node))
-                if isinstance(node, dict):
-                    for entry in node.get(MARK, []):
-                        found[entry["id"]] = None
-                    if "$ref" in node:
-                        visit(self.strict.resolve(node))
-                    for value in node.values():
-                        visit(value)
-                elif isinstance(node, list):
-                    for value in node:
-                        visit(value)
-
             item = self.strict.document["paths"][path]
-            visit(item.get("parameters", []))
-            visit(item[method])
+            found = self.strict.marks_under([item.get("parameters", []), item[method]])
             marks = self.strict.assumptions
             self._operation_marks[(path, method)] = [marks[mark] for mark in found if marks[mark].covers]
         return self._operation_marks[(path, method)]

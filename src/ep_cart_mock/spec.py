@@ -111,6 +111,28 @@ class ApiSpec:
                 )
         return found
 
+    def marks_under(self, node: Any) -> list[str]:
+        """The ids of the marks on `node` and everything under it, local `$ref`s followed, each once."""
+        found: dict[str, None] = {}
+        seen: set[int] = set()
+
+        def visit(value: Any) -> None:
+            if id(value) in seen:
+                return
+            seen.add(id(value))
+            if isinstance(value, dict):
+                found.update((entry["id"], None) for entry in value.get(MARK, []))
+                if "$ref" in value:
+                    visit(self.resolve(value))
+                for child in value.values():
+                    visit(child)
+            elif isinstance(value, list):
+                for child in value:
+                    visit(child)
+
+        visit(node)
+        return list(found)
+
     def relaxed(self, mark_ids: Iterable[str] | None = None) -> ApiSpec:
         """This spec with what the marks cover taken out (all marks when `mark_ids` is None): schema keywords
         and `required` flags removed, a response's `content` accepting any body. What still fails against the
