@@ -13,6 +13,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -130,7 +131,10 @@ def prism(directory: Path) -> Iterator[str]:
     port = free_port()
     command = ["npx", "--yes", PRISM, "mock", str(ROOT / "openapi.yaml"), "-p", str(port), "-h", "127.0.0.1"]
     log_file = (directory / "prism.log").open("wb")
-    process = subprocess.Popen(command, cwd=directory, stdout=log_file, stderr=subprocess.STDOUT)
+    # A process group of its own: npx starts Prism as a child, which must stop with it.
+    process = subprocess.Popen(
+        command, cwd=directory, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+    )
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 300  # the first run downloads Prism from the npm registry
@@ -146,7 +150,7 @@ def prism(directory: Path) -> Iterator[str]:
                 time.sleep(0.2)
         yield base_url
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
         log_file.close()
 
