@@ -106,9 +106,6 @@ class ResponseTable:
     def unobserved(self) -> list[DocumentedResponse]:
         return [self.documented[key] for key, seen in self.observed.items() if seen.count == 0]
 
-    def nonconforming(self) -> list[tuple[DocumentedResponse, Observed]]:
-        return [(self.documented[key], seen) for key, seen in self.observed.items() if seen.conforming < seen.count]
-
     def render(self) -> str:
         rows = [("operation", "status", "observed", "conforming", "verdict")]
         for key, documented in self.documented.items():

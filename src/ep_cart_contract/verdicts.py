@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from ep_cart_mock.spec import ApiSpec, Assumption
+from ep_cart_mock.spec import ApiSpec, Assumption, pointer_to
 
 Kind = Literal["vendor contract", "assumption"]
 VENDOR: Kind = "vendor contract"
@@ -106,7 +106,7 @@ class Verdicts:
 
     def _find_status_source(self, path: str, method: str, status: int) -> Source:
         operation = self.spec.operation(path, method)
-        operation_pointer = "/paths/" + path.replace("~", "~0").replace("/", "~1") + f"/{method}"
+        operation_pointer = pointer_to("paths", path, method)
         reference = operation["responses"].get(str(status), {}).get("$ref", "").removeprefix("#")
         for mark in self.spec.assumptions.values():
             if mark.pointer == operation_pointer and str(status) in mark.covers:

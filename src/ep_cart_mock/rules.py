@@ -225,9 +225,6 @@ class AssociationRules:
         self.accounts = dict(self.settings.account_tokens)
         self.contact_email_carts = {self.settings.contact_email_cart_id}
 
-    def is_valid_cart_id(self, cart_id: str) -> bool:
-        return bool(self._cart_id_validator.is_valid(cart_id))
-
     # --- POST and DELETE /v2/carts/{cartID}/relationships/accounts ---------------------------------------
 
     def handle_association(self, request: AssociationRequest) -> Answer:

@@ -44,12 +44,17 @@ class Assumption:
         return f"openapi.yaml:{self.line}"
 
 
+def pointer_to(*keys: object) -> str:
+    """The JSON pointer of a node reached through `keys` (RFC 6901: `~` as `~0`, `/` as `~1`)."""
+    return "".join("/" + str(key).replace("~", "~0").replace("/", "~1") for key in keys)
+
+
 def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
     """Every mapping of a YAML document with its JSON pointer (`$ref`s are not followed)."""
     if isinstance(node, dict):
         yield pointer, node
         for key, value in node.items():
-            yield from walk(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+            yield from walk(value, pointer + pointer_to(key))
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from walk(value, f"{pointer}/{index}")
