@@ -23,11 +23,15 @@ from ep_cart_associations_client.api.account_cart_associations import (
     delete_account_cart_association,
 )
 from ep_cart_associations_client.api.authentication import create_access_token
+from ep_cart_associations_client.api.carts import get_a_cart, get_carts
 from ep_cart_associations_client.models import (
     AccessToken,
     AccessTokenRequest,
     AccountCartAssociationRequest,
     AccountIdentifier,
+    Cart,
+    CartCollection,
+    CartResponse,
     ErrorResponse,
 )
 from ep_cart_associations_client.types import UNSET, Response
@@ -36,13 +40,15 @@ from ep_cart_contract.extensions import SETTINGS, VERDICTS, observe
 from ep_cart_contract.redaction import REDACTOR, curl_command
 from ep_cart_contract.transport import UNRESPONSIVE, PoliteTransport, UnresponsiveOperations
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source, describe_failure
-from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH
+from ep_cart_mock.spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, TOKEN_PATH
 
 T = TypeVar("T")
 
 
 LAST_REQUEST: list[httpx.Request] = []
 """The request behind the latest answer (scenarios run one request at a time), for failure messages."""
+LAST_RESPONSE: list[httpx.Response] = []
+"""The latest answer, for the evidence of a claim about what it held."""
 SOFT_FAILURES: list[str] = []
 """The current test's assumptions that did not hold but, with EP_ASSUMPTIONS=report, only get reported."""
 
@@ -50,6 +56,7 @@ SOFT_FAILURES: list[str] = []
 def record(response: httpx.Response) -> None:
     response.read()
     LAST_REQUEST[:] = [response.request]
+    LAST_RESPONSE[:] = [response]
     request = response.request
     path = request.url.raw_path.decode("ascii").partition("?")[0]
     observe(
@@ -171,6 +178,33 @@ class ScenarioClient:
         )
         return response
 
+    # --- The association's effect (GET /v2/carts/{cartID}, GET /v2/carts) ------------------------------
+
+    def read_cart(self, cart_id: str, *, token: str | None) -> Response[Any]:
+        client: Client | AuthenticatedClient = self.anonymous() if token is None else self.bearer(token)
+        return self.call(f"GET {CART_PATH}", lambda: get_a_cart.sync_detailed(cart_id, client=client))
+
+    def list_carts(
+        self,
+        *,
+        token: str | None,
+        account_token: str | None = None,
+        customer_token: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Response[Any]:
+        client: Client | AuthenticatedClient = self.anonymous() if token is None else self.bearer(token)
+        return self.call(
+            f"GET {CARTS_PATH}",
+            lambda: get_carts.sync_detailed(
+                client=client,
+                pagelimit=limit,
+                pageoffset=offset,
+                ep_account_management_authentication_token=account_token if account_token is not None else UNSET,
+                x_moltin_customer_token=customer_token if customer_token is not None else UNSET,
+            ),
+        )
+
     def raw(
         self, method: str, cart_id: str, *, token: str, content: bytes, content_type: str | None = "application/json"
     ) -> httpx.Response:
@@ -184,6 +218,19 @@ class ScenarioClient:
                 method, f"/v2/carts/{cart_id}/relationships/accounts", content=content, headers=headers
             ),
         )
+
+
+def last_answer() -> httpx.Response:
+    """The latest answer (the scenarios send one request at a time)."""
+    assert LAST_RESPONSE, "no answer recorded yet"
+    return LAST_RESPONSE[0]
+
+
+def needs(*names: str) -> None:
+    """Skip the scenario, naming the variables, when its configuration is missing (a live store)."""
+    missing = SETTINGS.missing(*names)
+    if missing:
+        pytest.skip(f"set {', '.join(missing)} to run this scenario against {SETTINGS.base_url}")
 
 
 def current_test() -> str:
@@ -258,6 +305,40 @@ def expect_error(
             f"an error titled exactly {message!r}",
             soft=True,
         )
+    return parsed
+
+
+def expect_refusal(
+    response: Response[Any], statuses: tuple[int, ...], rests_on: Source, status: int, status_rests_on: Source
+) -> None:
+    """A refusal the vendor documents without saying which status it gets: one of `statuses` with an error
+    body (claim resting on `rests_on`), and exactly `status` (our assumption `status_rests_on`)."""
+    parsed = response.parsed
+    refused = response.status_code in statuses and isinstance(parsed, ErrorResponse) and bool(parsed.errors)
+    listed = " or ".join(str(code) for code in statuses)
+    check(refused, f"refuses with {listed} and an error body", rests_on, response, f"{listed} with {{'errors': [...]}}")
+    check(response.status_code == status, f"refuses with {status}", status_rests_on, response, f"status {status}")
+
+
+def cart_accounts(cart: Cart) -> list[str]:
+    """The account IDs a cart names in relationships.accounts (none when the relationship is absent)."""
+    relationships = cart.relationships
+    if not relationships or not relationships.accounts or not relationships.accounts.data:
+        return []
+    return [str(account.id) for account in relationships.accounts.data]
+
+
+def expect_cart(response: Response[Any], rests_on: Source) -> Cart:
+    """A `200` with the cart (claim resting on `rests_on`)."""
+    parsed = expect_status(response, 200, rests_on)
+    assert isinstance(parsed, CartResponse), explain(response)
+    return parsed.data
+
+
+def expect_carts(response: Response[Any], rests_on: Source) -> CartCollection:
+    """A `200` with a page of carts (claim resting on `rests_on`)."""
+    parsed = expect_status(response, 200, rests_on)
+    assert isinstance(parsed, CartCollection), explain(response)
     return parsed
 
 

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -36,7 +37,7 @@ from ep_cart_contract.settings import ContractSettings
 from ep_cart_contract.transport import UNRESPONSIVE, requests_session
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source, Verdicts
 from ep_cart_mock.config import DEFAULT_SPEC_PATH as SPEC_PATH
-from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH, ApiSpec
+from ep_cart_mock.spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, TOKEN_PATH, ApiSpec
 
 SETTINGS = ContractSettings.from_env()
 API = ApiSpec.load(SPEC_PATH)
@@ -168,7 +169,19 @@ def administrator_token(base_url: str) -> str:
     return token
 
 
-@schemathesis.auth(refresh_interval=TOKEN_REFRESH_SECONDS).apply_to(path=ASSOCIATION_PATH)
+def shopper_token(base_url: str) -> str:
+    """An implicit token (a shopper's, S2, S6), registered for masking before it is ever used."""
+    url = f"{base_url}{TOKEN_PATH}"
+    form = {"grant_type": "implicit", "client_id": SETTINGS.values.get("EP_CLIENT_ID", "")}
+    response = TOKEN_SESSION.post(url, data=form, timeout=SETTINGS.request_timeout)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code} to an implicit token request: check EP_CLIENT_ID")
+    token: str = response.json()["access_token"]
+    REDACTOR.add(token)
+    return token
+
+
+@schemathesis.auth(refresh_interval=TOKEN_REFRESH_SECONDS).apply_to(path=[ASSOCIATION_PATH, CART_PATH])
 class ClientCredentialsToken:
     """A bearer token from POST /oauth/access_token with the application keys, cached and refreshed by
     schemathesis; the token is registered for masking before it is ever used."""
@@ -180,11 +193,36 @@ class ClientCredentialsToken:
         case.headers["Authorization"] = f"Bearer {data}"
 
 
+@schemathesis.auth(refresh_interval=TOKEN_REFRESH_SECONDS).apply_to(path=CARTS_PATH)
+class ImplicitToken(ClientCredentialsToken):
+    """The account's list needs an implicit token (S3); the account token comes from the case (map_case)."""
+
+    def get(self, case: schemathesis.Case[Any], context: Any) -> str:
+        return shopper_token(case.operation.schema.get_base_url())
+
+
+def mix_carts_request(case: schemathesis.Case[Any]) -> None:
+    """As the account or the other account (their token, no customer token), or as generated. S3 allows "only
+    one of" the two shopper tokens, which no parameter schema can say: a positive case keeps one."""
+    choice = pick(case, 3)
+    token = SETTINGS.values.get(("EP_ACCOUNT_TOKEN", "EP_OTHER_ACCOUNT_TOKEN", "")[choice])
+    if token:
+        case.headers["EP-Account-Management-Authentication-Token"] = token
+    if "EP-Account-Management-Authentication-Token" in case.headers:
+        case.headers.pop("x-moltin-customer-token", None)
+
+
 @schemathesis.hook
 def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> schemathesis.Case[Any]:
     if not is_positive(case):
         return case
-    if case.path == ASSOCIATION_PATH:
+    if case.path == CARTS_PATH:
+        mix_carts_request(case)
+    elif case.path == CART_PATH:
+        cart_id = case.path_parameters.get("cartID")
+        if isinstance(cart_id, str) and SETTINGS.run_prefix not in cart_id:
+            case.path_parameters["cartID"] = prefixed_cart_id(cart_id)
+    elif case.path == ASSOCIATION_PATH:
         cart_id = case.path_parameters.get("cartID")
         if isinstance(cart_id, str) and SETTINGS.run_prefix in cart_id:
             return case  # filled from an earlier request through a link: keep it as the link made it
@@ -194,6 +232,56 @@ def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) ->
     elif case.path == TOKEN_PATH:
         mix_token_request(case)
     return case
+
+
+# --- A live store holds a team's real data ------------------------------------------------------------------
+
+VENDOR_METHODS_LEFT_OUT = API.vendor_methods_left_out()
+"""Path -> the vendor's methods there that openapi.yaml leaves out: never sent to a live store."""
+SAFE_CART_ID = re.compile(r"[A-Za-z0-9_-]+")
+"""A value that could name a real cart (S5); anything else cannot address one."""
+
+
+class LiveSafetyError(RuntimeError):
+    """A request the suite must never send to a live store; raised before it leaves."""
+
+
+@schemathesis.hook
+def after_load_schema(context: schemathesis.HookContext, schema: Any) -> None:
+    """Against a live store, the coverage phase's undocumented-method probes leave out every method the vendor
+    has on some path (POST /v2/carts would create a cart, PUT and DELETE /v2/carts/{cartID} would change or
+    delete one). The mock gets every probe."""
+    if SETTINGS.live:
+        coverage = schema.config.phases.coverage
+        left_out = set().union(*VENDOR_METHODS_LEFT_OUT.values())
+        coverage.unexpected_methods = set(coverage.unexpected_methods) - left_out
+
+
+def own_cart_id(cart_id: str) -> str:
+    """A cart ID of this run in place of `cart_id`: a valid one stays valid (prefixed, cut to the limit), a
+    too-long one stays too long."""
+    if is_valid_cart_id(cart_id):
+        return prefixed_cart_id(cart_id)
+    return f"{SETTINGS.run_prefix}-{cart_id}"
+
+
+def guard_live_request(method: str, path: str, path_parameters: dict[str, Any] | None) -> None:
+    """Against a live store, the last word before a request leaves: no vendor method left out of the spec,
+    and every cart ID that could name a real cart becomes one of this run's (a read of a new cart ID creates
+    it, S3; schemathesis reuses IDs seen in earlier answers, the account's real carts among them)."""
+    if not SETTINGS.live:
+        return
+    if method.lower() in VENDOR_METHODS_LEFT_OUT.get(path, set()):
+        raise LiveSafetyError(f"refusing to send {method.upper()} {path} to a live store: openapi.yaml leaves it out")
+    cart_id = (path_parameters or {}).get("cartID")
+    if isinstance(cart_id, str) and SAFE_CART_ID.fullmatch(cart_id) and not cart_id.startswith(SETTINGS.run_prefix):
+        assert path_parameters is not None
+        path_parameters["cartID"] = own_cart_id(cart_id)
+
+
+@schemathesis.hook
+def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], **kwargs: Any) -> None:
+    guard_live_request(case.method, case.path, case.path_parameters)
 
 
 def observe(

@@ -51,18 +51,16 @@ class ResponseTable:
         self.documented: dict[tuple[str, str, int], DocumentedResponse] = {}
         self._paths: list[tuple[re.Pattern[str], str]] = []
         self.operations: dict[str, set[str]] = {}
-        for path, item in spec.document["paths"].items():
-            self.operations[path] = {method for method in item if method != "parameters"}
+        for path in spec.document["paths"]:
             self._paths.append((re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]*", path) + "$"), path))
-            for method, operation in item.items():
-                if method == "parameters":
-                    continue
-                for status, node in operation["responses"].items():
-                    content = spec.resolve(node).get("content")
-                    schema = content["application/json"]["schema"] if content else None
-                    validator = spec.validator(schema) if schema else None
-                    key = (method, path, int(status))
-                    self.documented[key] = DocumentedResponse(method, path, int(status), validator)
+        for path, method, operation in spec.operations():
+            self.operations.setdefault(path, set()).add(method)
+            for status, node in operation["responses"].items():
+                content = spec.resolve(node).get("content")
+                schema = content["application/json"]["schema"] if content else None
+                validator = spec.validator(schema) if schema else None
+                key = (method, path, int(status))
+                self.documented[key] = DocumentedResponse(method, path, int(status), validator)
         self.observed: dict[tuple[str, str, int], Observed] = {key: Observed() for key in self.documented}
         self.undocumented: list[str] = []
         self._lock = threading.Lock()
@@ -87,7 +85,7 @@ class ResponseTable:
         if template is None:
             return None
         key = (method.lower(), template, status)
-        if method.lower() not in self.operations[template]:
+        if method.lower() not in self.operations.get(template, set()):
             return None  # an undocumented method; schemathesis's unsupported_method check judges its answer
         documented = self.documented.get(key)
         with self._lock:

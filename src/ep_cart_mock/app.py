@@ -17,12 +17,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ep_cart_mock.config import MAX_BODY_BYTES, Settings
 from ep_cart_mock.controls import control_routes
-from ep_cart_mock.rules import Answer, AssociationRequest, AssociationRules, TokenRequest, error_answer
+from ep_cart_mock.rules import (
+    PAGE_LIMIT,
+    PAGE_OFFSET,
+    Answer,
+    AssociationRequest,
+    AssociationRules,
+    CartsRequest,
+    TokenRequest,
+    error_answer,
+)
 from ep_cart_mock.spec import ApiSpec
-from ep_cart_mock.store import AssociationStore, InMemoryAssociationStore
+from ep_cart_mock.store import CartStore, InMemoryCartStore
 from ep_cart_mock.tokens import TokenIssuer
 
 ACCOUNT_TOKEN_HEADER = "ep-account-management-authentication-token"
+CUSTOMER_TOKEN_HEADER = "x-moltin-customer-token"
 log = logging.getLogger("ep_cart_mock")
 
 
@@ -41,10 +51,20 @@ class AnythingConvertor(Convertor[str]):
 register_url_convertor("anything", AnythingConvertor())
 
 
+class CartIDConvertor(AnythingConvertor):
+    """`anything`, except a path that ends in the association's suffix: that one is the association's path,
+    and a method it does not have must answer 405 there, not be read as a cart ID."""
+
+    regex = r"(?:(?!/relationships/accounts$)[\s\S])*"
+
+
+register_url_convertor("cart_id", CartIDConvertor())
+
+
 def create_app(
     settings: Settings | None = None,
     *,
-    store: AssociationStore | None = None,
+    store: CartStore | None = None,
     tokens: TokenIssuer | None = None,
 ) -> Starlette:
     """The mock as an ASGI app. Everything costly (spec, validators) is built here, once."""
@@ -53,7 +73,7 @@ def create_app(
     rules = AssociationRules(
         spec=spec,
         settings=settings,
-        store=store or InMemoryAssociationStore(),
+        store=store or InMemoryCartStore(),
         tokens=tokens or TokenIssuer(settings.token_ttl_seconds),
     )
     spec_bytes = spec.text.encode("utf-8")
@@ -79,6 +99,24 @@ def create_app(
         )
         return to_response(answer)
 
+    def carts_request(request: Request, operation: str) -> CartsRequest:
+        return CartsRequest(
+            operation=operation,
+            base_url=str(request.base_url).rstrip("/"),
+            authorization=request.headers.get("authorization"),
+            cart_id=request.path_params.get("cart_id", ""),
+            account_token=request.headers.get(ACCOUNT_TOKEN_HEADER),
+            customer_token=request.headers.get(CUSTOMER_TOKEN_HEADER),
+            page_limit=tuple(request.query_params.getlist(PAGE_LIMIT)),
+            page_offset=tuple(request.query_params.getlist(PAGE_OFFSET)),
+        )
+
+    async def cart(request: Request) -> Response:
+        return to_response(rules.handle_cart(carts_request(request, "getACart")))
+
+    async def carts(request: Request) -> Response:
+        return to_response(rules.handle_carts(carts_request(request, "getCarts")))
+
     async def openapi_document(request: Request) -> Response:
         return Response(spec_bytes, media_type="application/yaml")
 
@@ -102,6 +140,8 @@ def create_app(
                 account_association,
                 methods=["POST", "DELETE"],
             ),
+            Route("/v2/carts/{cart_id:cart_id}", cart, methods=["GET"]),
+            Route("/v2/carts", carts, methods=["GET"]),
             Route("/openapi.yaml", openapi_document, methods=["GET"]),
             Route("/docs", docs_page, methods=["GET"]),
             # The test controls (mock-controls.yaml) exist only when asked for: otherwise /_mock/ is unknown.

@@ -10,22 +10,29 @@ tests/mock/test_rules_match_spec.py holds the two together, marks included.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
 from jsonschema_rs import ValidationError
 
 from ep_cart_mock.config import MAX_BODY_BYTES, Settings
-from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH, ApiSpec
-from ep_cart_mock.store import AssociateOutcome, AssociationStore
+from ep_cart_mock.spec import ASSOCIATION_PATH, CARTS_PATH, TOKEN_PATH, ApiSpec
+from ep_cart_mock.store import AssociateOutcome, Cart, CartStore
 from ep_cart_mock.tokens import GrantType, IssuedToken, TokenIssuer, TokenLookup
 
-ASSOCIATION_OPERATIONS = ("post", "delete")
-POST_ONLY = ("post",)
-DELETE_ONLY = ("delete",)
+POST_ONLY = ("createAccountCartAssociation",)
+DELETE_ONLY = ("deleteAccountCartAssociation",)
+ASSOCIATION_OPERATIONS = POST_ONLY + DELETE_ONLY
+READ_CART = ("getACart",)
+LIST_CARTS = ("getCarts",)
+TOKEN_OPERATION = ("createAccessToken",)
+BEARER_OPERATIONS = ASSOCIATION_OPERATIONS + READ_CART + LIST_CARTS
+"""The operations behind a bearer token (every one but the token endpoint)."""
 
 
 @dataclass(frozen=True)
@@ -39,9 +46,7 @@ class Rule:
     assumption: str | None
     """The openapi.yaml `x-assumptions` id of our decision, where the vendor is silent; None for the vendor's."""
     operations: tuple[str, ...]
-    """Which operations of `path` can answer with this rule: "post", "delete"."""
-    path: str | None = ASSOCIATION_PATH
-    """The spec path whose operations document the rule; None for answers outside every operation."""
+    """The operationIds of openapi.yaml that can answer with this rule; empty for answers outside them all."""
 
 
 _TYPE_TITLE = "The type does not exist or is not listed as account"
@@ -56,17 +61,17 @@ RULE_TABLE: tuple[Rule, ...] = (
     # Bearer token (checked first).
     Rule("bearer-token-missing", 401, "Unauthorized",
          "Send Authorization Bearer with a token from POST /oauth/access_token.",
-         f"{_OLD_401}; S1 documents bearer security", "unauthorized-body-is-an-errors-array", ASSOCIATION_OPERATIONS),
+         f"{_OLD_401}; S1 documents bearer security", "unauthorized-body-is-an-errors-array", BEARER_OPERATIONS),
     Rule("bearer-token-invalid", 401, "Unauthorized", "The bearer token is not valid.",
-         _OLD_401, "unauthorized-body-is-an-errors-array", ASSOCIATION_OPERATIONS),
+         _OLD_401, "unauthorized-body-is-an-errors-array", BEARER_OPERATIONS),
     Rule("bearer-token-expired", 401, "Unauthorized",
          "The bearer token has expired; get a new one from POST /oauth/access_token.",
          f"S6: tokens expire after expires_in seconds; {_OLD_401}", "unauthorized-body-is-an-errors-array",
-         ASSOCIATION_OPERATIONS),
+         BEARER_OPERATIONS),
     # The cart ID.
     Rule("cart-id-unsafe", 400, "Invalid cart ID",
          'A cart ID may contain only letters, digits, "_" and "-", at most 255 characters.',
-         "S5 safe characters", "cart-id-at-most-255-characters", ASSOCIATION_OPERATIONS),
+         "S5 safe characters", "cart-id-at-most-255-characters", ASSOCIATION_OPERATIONS + READ_CART),
     # The body, before and after parsing.
     Rule("body-too-large", 400, "Request body too large",
          f"The request body must be at most {MAX_BODY_BYTES} bytes.", "none", "body-too-large", ASSOCIATION_OPERATIONS),
@@ -92,7 +97,7 @@ RULE_TABLE: tuple[Rule, ...] = (
          "S2: an implicit token needs the account's token", None, ASSOCIATION_OPERATIONS),
     Rule("account-token-unknown", 403, _PERMISSION,
          "The EP-Account-Management-Authentication-Token was not issued by this store.",
-         "S2 gives the message", "account-token-unknown", ASSOCIATION_OPERATIONS),
+         "S2 gives the message", "account-token-unknown", ASSOCIATION_OPERATIONS + LIST_CARTS),
     Rule("account-token-other-account", 403, _PERMISSION,
          "The EP-Account-Management-Authentication-Token belongs to another account.",
          "S2 gives the message", "account-token-other-account", ASSOCIATION_OPERATIONS),
@@ -110,33 +115,50 @@ RULE_TABLE: tuple[Rule, ...] = (
     Rule("association-deleted", 204, "No Content", "The association is gone.", "S3", None, DELETE_ONLY),
     Rule("association-absent", 204, "No Content", "There was no such association; nothing changed.",
          "none", "delete-of-a-missing-association-answers-204", DELETE_ONLY),
+    # GET /v2/carts/{cartID}: the association's effect on the cart.
+    Rule("cart-read", 200, "OK", "The cart, with its account in relationships.accounts.", "S3", None, READ_CART),
+    Rule("cart-created-by-read", 200, "OK", "The cart ID was new: an empty cart named Cart.", "S3", None, READ_CART),
+    # GET /v2/carts: the association's effect on the account's list (checked in this order).
+    Rule("shopper-tokens-both", 400, "Only one shopper token",
+         "Send EP-Account-Management-Authentication-Token or x-moltin-customer-token, not both.",
+         "S3: only one of the two tokens", "both-shopper-tokens-refused-with-400", LIST_CARTS),
+    Rule("page-invalid", 400, "Invalid page",
+         "page[limit] must be a whole number from 1 to 100, page[offset] a whole number from 0.",
+         "S3: page[limit] up to 100", "page-out-of-range-refused-with-400", LIST_CARTS),
+    Rule("shopper-token-required", 403, "Shopper token required",
+         "Requires an implicit token with only one of Account Management Authentication Token or customer token.",
+         "S3", "shopper-token-refused-with-403", LIST_CARTS),
+    Rule("customer-token-unknown", 403, "Customer token not recognised",
+         "The x-moltin-customer-token was not issued by this store.", "S3 documents the header",
+         "customer-token-unknown", LIST_CARTS),
+    Rule("carts-listed", 200, "OK", "The account's carts, newest first.", "S3", None, LIST_CARTS),
     # POST /oauth/access_token.
     Rule("token-request-invalid", 400, "Invalid token request",
          "Send a form (application/x-www-form-urlencoded) with grant_type and client_id.",
-         "none", "token-request-refused-with-400", POST_ONLY, TOKEN_PATH),
+         "none", "token-request-refused-with-400", TOKEN_OPERATION),
     Rule("grant-type-unsupported", 400, "Unsupported grant type",
          "grant_type must be client_credentials or implicit.", "S6 lists the two grants",
-         "token-request-refused-with-400", POST_ONLY, TOKEN_PATH),
+         "token-request-refused-with-400", TOKEN_OPERATION),
     Rule("client-secret-missing", 400, "Invalid token request",
          "grant_type client_credentials needs client_secret.", "S6", "token-request-refused-with-400",
-         POST_ONLY, TOKEN_PATH),
+         TOKEN_OPERATION),
     Rule("client-credentials-invalid", 401, "Unauthorized", "The client ID or client secret is not valid.",
-         "none", "token-credentials-refused-with-401", POST_ONLY, TOKEN_PATH),
+         "none", "token-credentials-refused-with-401", TOKEN_OPERATION),
     # Outside every operation.
     Rule("path-unknown", 404, "Not Found", "No operation is documented at this path; see /openapi.yaml.",
-         "none", "undocumented-requests-refused", (), None),
+         "none", "undocumented-requests-refused", ()),
     Rule("docs-not-built", 404, "Not Found", "The docs page is not built yet: run make docs, then restart the mock.",
-         "none", "undocumented-requests-refused", (), None),
+         "none", "undocumented-requests-refused", ()),
     Rule("http-request-malformed", 400, "Malformed HTTP request", "Send a valid HTTP/1.1 request.",
-         "none", "undocumented-requests-refused", (), None),
+         "none", "undocumented-requests-refused", ()),
     Rule("method-not-allowed", 405, "Method Not Allowed",
          "This method is not documented for this path; see /openapi.yaml.",
-         "none", "undocumented-requests-refused", (), None),
+         "none", "undocumented-requests-refused", ()),
     # The mock's own test controls (mock-controls.yaml), off the vendor's paths and off by default.
     Rule("control-request-invalid", 400, "Invalid control request",
-         "The body does not match mock-controls.yaml.", "mock-controls.yaml", None, (), None),
+         "The body does not match mock-controls.yaml.", "mock-controls.yaml", None, ()),
     Rule("account-token-taken", 409, "Account token already in use",
-         "This account token already belongs to another account.", "mock-controls.yaml", None, (), None),
+         "This account token already belongs to another account.", "mock-controls.yaml", None, ()),
 )
 # fmt: on
 
@@ -188,6 +210,22 @@ class AssociationRequest:
 
 
 @dataclass(frozen=True)
+class CartsRequest:
+    """A read of the cart (`getACart`, with `cart_id`) or of the account's carts (`getCarts`)."""
+
+    operation: str
+    base_url: str
+    """Where the server was reached, for the answer's links (`https://host`, no trailing slash)."""
+    authorization: str | None = None
+    cart_id: str = ""
+    account_token: str | None = None
+    customer_token: str | None = None
+    page_limit: tuple[str, ...] = ()
+    page_offset: tuple[str, ...] = ()
+    """Every value of the query parameter, as sent (a repeated one is refused)."""
+
+
+@dataclass(frozen=True)
 class TokenRequest:
     content_type: str | None
     body: bytes
@@ -200,7 +238,7 @@ class AssociationRules:
 
     spec: ApiSpec
     settings: Settings
-    store: AssociationStore
+    store: CartStore
     tokens: TokenIssuer
     accounts: dict[str, str] = field(init=False)
     """Account Management Authentication token -> its account: the configured two, plus any a test adds."""
@@ -209,6 +247,8 @@ class AssociationRules:
     _cart_id_validator: Any = field(init=False, repr=False)
     _body_validator: Any = field(init=False, repr=False)
     _token_request_validator: Any = field(init=False, repr=False)
+    _page_validators: dict[str, Any] = field(init=False, repr=False)
+    _page_defaults: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.reset_fixtures()
@@ -219,6 +259,9 @@ class AssociationRules:
         self._token_request_validator = self.spec.validator(
             self.spec.request_schema(TOKEN_PATH, "post", "application/x-www-form-urlencoded")
         )
+        page_schemas = {name: self.spec.parameter_schema(CARTS_PATH, "get", name, "query") for name in PAGE_PARAMETERS}
+        self._page_validators = {name: self.spec.validator(schema) for name, schema in page_schemas.items()}
+        self._page_defaults = {name: int(self.spec.resolve(schema)["default"]) for name, schema in page_schemas.items()}
 
     def reset_fixtures(self) -> None:
         """The accounts and contact-email carts back to the configured ones (the store is reset apart)."""
@@ -295,6 +338,76 @@ class AssociationRules:
             return Answer(204, None, RULES["association-deleted"])
         return Answer(204, None, RULES["association-absent"])
 
+    # --- GET /v2/carts/{cartID} and GET /v2/carts: the association's effect ---------------------------------
+
+    def handle_cart(self, request: CartsRequest) -> Answer:
+        try:
+            self._authenticate(request.authorization)
+            self._check_cart_id(request.cart_id)
+        except Rejected as rejected:
+            return rejected.answer
+        cart, created = self.store.read(request.cart_id)
+        rule = RULES["cart-created-by-read" if created else "cart-read"]
+        return Answer(200, {"data": self.cart_document(cart, request.base_url)}, rule)
+
+    def handle_carts(self, request: CartsRequest) -> Answer:
+        try:
+            grant = self._authenticate(request.authorization)
+            if request.account_token is not None and request.customer_token is not None:
+                raise reject("shopper-tokens-both")
+            limit = self._page_value(PAGE_LIMIT, request.page_limit)
+            offset = self._page_value(PAGE_OFFSET, request.page_offset)
+            if grant is not GrantType.IMPLICIT or (request.account_token is None and request.customer_token is None):
+                raise reject("shopper-token-required")
+            if request.customer_token is not None:
+                raise reject("customer-token-unknown")
+            account_id = self.accounts.get(request.account_token or "")
+            if account_id is None:
+                raise reject("account-token-unknown")
+        except Rejected as rejected:
+            return rejected.answer
+        carts = self.store.carts_of(account_id)
+        page = [self.cart_document(cart, request.base_url) for cart in carts[offset : offset + limit]]
+        body = {"data": page, **page_links_and_meta(f"{request.base_url}{CARTS_PATH}", len(carts), limit, offset)}
+        return Answer(200, body, RULES["carts-listed"])
+
+    def _page_value(self, name: str, values: tuple[str, ...]) -> int:
+        if not values:
+            return self._page_defaults[name]
+        text = values[0].strip()
+        if len(values) > 1 or not WHOLE_NUMBER.fullmatch(text):
+            raise reject("page-invalid", meta={"value": ",".join(values)[:300]})
+        try:
+            value = int(text)
+        except ValueError:  # past Python's 4300 digits: no list is that long
+            raise reject("page-invalid", meta={"value": text[:300]}) from None
+        if not self._page_validators[name].is_valid(value):
+            raise reject("page-invalid", meta={"value": text})
+        return value
+
+    def cart_document(self, cart: Cart, base_url: str) -> dict[str, Any]:
+        """A cart as openapi.yaml's `Cart` describes it."""
+        document: dict[str, Any] = {
+            "id": cart.id,
+            "type": "cart",
+            "name": cart.name,
+            "description": cart.description,
+            "links": {"self": f"{base_url}/v2/carts/{cart.id}"},
+            "meta": {
+                "timestamps": {
+                    "created_at": timestamp(cart.created_at),
+                    "updated_at": timestamp(cart.updated_at),
+                    "expires_at": timestamp(cart.expires_at),
+                }
+            },
+            "relationships": {
+                "accounts": {"data": [{"id": cart.account_id, "type": "account"}] if cart.account_id else []}
+            },
+        }
+        if cart.id in self.contact_email_carts:
+            document["contact"] = {"email": CONTACT_EMAIL}
+        return document
+
     # --- POST /oauth/access_token -----------------------------------------------------------------------
 
     def handle_token(self, request: TokenRequest) -> Answer:
@@ -323,6 +436,40 @@ class AssociationRules:
             return Answer(200, token.as_response(self.tokens.ttl_seconds))
         except Rejected as rejected:
             return rejected.answer
+
+
+PAGE_LIMIT, PAGE_OFFSET = PAGE_PARAMETERS = ("page[limit]", "page[offset]")
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+CONTACT_EMAIL = "guest@example.com"
+"""The contact email the mock's contact-email carts show (any address would do; the vendor's example is S3's)."""
+
+
+def timestamp(unix_time: float) -> str:
+    """RFC 3339 in UTC, to the microsecond, as `date-time` asks."""
+    return datetime.fromtimestamp(unix_time, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def page_links_and_meta(url: str, total: int, limit: int, offset: int) -> dict[str, Any]:
+    """`links` and `meta` of one page of a list (openapi.yaml `PageLinks`, `PageMeta`)."""
+
+    def link(at: int | None) -> str | None:
+        return None if at is None else f"{url}?page[limit]={limit}&page[offset]={at}"
+
+    pages = -(-total // limit)
+    last = max(pages - 1, 0) * limit
+    return {
+        "links": {
+            "current": link(offset),
+            "first": link(0),
+            "last": link(last),
+            "next": link(offset + limit) if offset + limit < total else None,
+            "prev": link(max(offset - limit, 0)) if offset > 0 else None,
+        },
+        "meta": {
+            "page": {"current": offset // limit + 1, "limit": limit, "offset": offset, "total": pages},
+            "results": {"total": total},
+        },
+    }
 
 
 def media_type(content_type: str | None) -> str:

@@ -14,7 +14,12 @@ import jsonschema_rs
 import yaml
 
 ASSOCIATION_PATH = "/v2/carts/{cartID}/relationships/accounts"
+CART_PATH = "/v2/carts/{cartID}"
+CARTS_PATH = "/v2/carts"
 TOKEN_PATH = "/oauth/access_token"
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+VENDOR_METHODS_LEFT_OUT = "x-vendor-methods-left-out"
+"""The extension that lists, per path, the vendor's methods this description leaves out (never sent live)."""
 
 
 MARK = "x-assumptions"
@@ -156,6 +161,36 @@ class ApiSpec:
                     elif not NO_OP_COVERS.match(covered):
                         node.pop(covered, None)
         return ApiSpec(text=self.text, document=document)
+
+    def operations(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every operation as (path, method, operation); a path's `parameters` and extensions are not ones."""
+        for path, item in self.document["paths"].items():
+            for method, operation in item.items():
+                if method in HTTP_METHODS:
+                    yield path, method, operation
+
+    @cached_property
+    def operations_by_id(self) -> dict[str, tuple[str, str]]:
+        """operationId -> (path, method)."""
+        return {operation["operationId"]: (path, method) for path, method, operation in self.operations()}
+
+    def vendor_methods_left_out(self) -> dict[str, set[str]]:
+        """Path -> the methods the vendor has there and this description leaves out (lower case)."""
+        return {
+            path: {entry["method"].lower() for entry in item.get(VENDOR_METHODS_LEFT_OUT, [])}
+            for path, item in self.document["paths"].items()
+            if item.get(VENDOR_METHODS_LEFT_OUT)
+        }
+
+    def parameter_schema(self, path: str, method: str, name: str, location: str) -> dict[str, Any]:
+        """The schema of a parameter of an operation, path-level parameters included."""
+        item = self.document["paths"][path]
+        for parameter in [*item.get("parameters", []), *item[method].get("parameters", [])]:
+            parameter = self.resolve(parameter)
+            if parameter["name"] == name and parameter["in"] == location:
+                schema: dict[str, Any] = parameter["schema"]
+                return schema
+        raise KeyError(f"{method.upper()} {path} has no {location} parameter {name!r}")
 
     def operation(self, path: str, method: str) -> dict[str, Any]:
         operation: dict[str, Any] = self.document["paths"][path][method]

@@ -1,10 +1,24 @@
-"""Where associations live: a small interface, and the in-memory store the mock uses by default."""
+"""Where carts live: a small interface, and the in-memory store the mock uses by default.
+
+A cart exists once something names it: an association request (assumption `new-cart-id-is-a-new-cart`) or a
+read (S3: "If a cart ID does not exist, a new cart will be automatically created"). Each cart holds at most
+one account (assumption `cart-holds-one-account`) and its timestamps; `updated_at` moves whenever its
+association changes, and orders an account's list of carts, newest first (S3).
+"""
 
 from __future__ import annotations
 
 import enum
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Protocol
+
+CART_LIFETIME_SECONDS = 7 * 24 * 3600
+"""Carts are "purged automatically after seven days" unless deleted (S3)."""
+DEFAULT_CART_NAME = "Cart"
+"""S3: "The default cart name is Cart"."""
 
 
 class AssociateOutcome(enum.Enum):
@@ -13,64 +27,115 @@ class AssociateOutcome(enum.Enum):
     ASSOCIATED_WITH_OTHER_ACCOUNT = "associated_with_other_account"
 
 
-class AssociationStore(Protocol):
-    """One account per cart. Each method is atomic: concurrent callers see one consistent order."""
+@dataclass(frozen=True)
+class Cart:
+    """A snapshot of one cart (the store hands out copies, never its own records)."""
 
-    def associate(self, cart_id: str, account_id: str) -> AssociateOutcome: ...
+    id: str
+    created_at: float
+    updated_at: float
+    """Unix time, strictly increasing across the store's changes, so the newest-first order is total."""
+    account_id: str | None = None
+    name: str = DEFAULT_CART_NAME
+    description: str = ""
+
+    @property
+    def expires_at(self) -> float:
+        return self.updated_at + CART_LIFETIME_SECONDS
+
+
+class CartStore(Protocol):
+    """Carts and their one account. Each method is atomic: concurrent callers see one consistent order."""
+
+    def associate(self, cart_id: str, account_id: str) -> AssociateOutcome:
+        """Associate the account with the cart, creating the cart when it is new."""
+        ...
 
     def dissociate(self, cart_id: str, account_id: str) -> bool:
         """Remove the association; True when it existed."""
         ...
 
+    def read(self, cart_id: str) -> tuple[Cart, bool]:
+        """The cart, and whether this read created it."""
+        ...
+
     def account_of(self, cart_id: str) -> str | None: ...
 
-    def carts_of(self, account_id: str) -> set[str]: ...
+    def carts_of(self, account_id: str) -> list[Cart]:
+        """The account's carts, newest `updated_at` first."""
+        ...
 
     def associations(self) -> dict[str, str]:
         """Every association, cart ID -> account ID (a copy)."""
         ...
 
     def clear(self) -> None:
-        """Remove every association."""
+        """Remove every cart."""
         ...
 
 
-class InMemoryAssociationStore:
+class InMemoryCartStore:
     """A dict behind a lock: safe for threads, and for the event loop, which never awaits while holding it."""
 
-    def __init__(self) -> None:
-        self._account_by_cart: dict[str, str] = {}
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._carts: dict[str, Cart] = {}
+        self._by_account: dict[str, set[str]] = {}
         self._lock = threading.Lock()
+        self._clock = clock
+        self._last_change = 0.0
+
+    def _now(self) -> float:
+        """The clock, moved on by at least a microsecond from the last change (called under the lock)."""
+        self._last_change = max(self._clock(), self._last_change + 1e-6)
+        return self._last_change
+
+    def _cart(self, cart_id: str) -> tuple[Cart, bool]:
+        existing = self._carts.get(cart_id)
+        if existing is not None:
+            return existing, False
+        now = self._now()
+        cart = self._carts[cart_id] = Cart(id=cart_id, created_at=now, updated_at=now)
+        return cart, True
 
     def associate(self, cart_id: str, account_id: str) -> AssociateOutcome:
         with self._lock:
-            current = self._account_by_cart.get(cart_id)
-            if current is None:
-                self._account_by_cart[cart_id] = account_id
-                return AssociateOutcome.CREATED
-        if current == account_id:
-            return AssociateOutcome.ALREADY_ASSOCIATED
-        return AssociateOutcome.ASSOCIATED_WITH_OTHER_ACCOUNT
+            cart, _ = self._cart(cart_id)
+            if cart.account_id == account_id:
+                return AssociateOutcome.ALREADY_ASSOCIATED
+            if cart.account_id is not None:
+                return AssociateOutcome.ASSOCIATED_WITH_OTHER_ACCOUNT
+            self._carts[cart_id] = replace(cart, account_id=account_id, updated_at=self._now())
+            self._by_account.setdefault(account_id, set()).add(cart_id)
+            return AssociateOutcome.CREATED
 
     def dissociate(self, cart_id: str, account_id: str) -> bool:
         with self._lock:
-            if self._account_by_cart.get(cart_id) != account_id:
+            cart, _ = self._cart(cart_id)
+            if cart.account_id != account_id:
                 return False
-            del self._account_by_cart[cart_id]
+            self._carts[cart_id] = replace(cart, account_id=None, updated_at=self._now())
+            self._by_account[account_id].discard(cart_id)
             return True
+
+    def read(self, cart_id: str) -> tuple[Cart, bool]:
+        with self._lock:
+            return self._cart(cart_id)
 
     def account_of(self, cart_id: str) -> str | None:
         with self._lock:
-            return self._account_by_cart.get(cart_id)
+            cart = self._carts.get(cart_id)
+            return cart.account_id if cart else None
 
-    def carts_of(self, account_id: str) -> set[str]:
+    def carts_of(self, account_id: str) -> list[Cart]:
         with self._lock:
-            return {cart for cart, account in self._account_by_cart.items() if account == account_id}
+            carts = [self._carts[cart_id] for cart_id in self._by_account.get(account_id, ())]
+        return sorted(carts, key=lambda cart: cart.updated_at, reverse=True)
 
     def associations(self) -> dict[str, str]:
         with self._lock:
-            return dict(self._account_by_cart)
+            return {cart.id: cart.account_id for cart in self._carts.values() if cart.account_id is not None}
 
     def clear(self) -> None:
         with self._lock:
-            self._account_by_cart.clear()
+            self._carts.clear()
+            self._by_account.clear()

@@ -15,6 +15,7 @@ from ep_cart_contract.extensions import SETTINGS
 for _name, _value in SETTINGS.values.items():
     os.environ.setdefault(_name, _value)
 
+from ep_cart_contract.client import ScenarioClient, needs  # noqa: E402
 from ep_cart_contract.plugin import (  # noqa: E402  (the hooks, and the contract_base_url fixture)
     CONTRACT_DIR_KEY,
     contract_base_url,
@@ -35,3 +36,35 @@ __all__ = [
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[CONTRACT_DIR_KEY] = Path(__file__).parent
+
+
+# --- The scenarios' callers (test_scenarios.py, test_effect.py) -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def api(contract_base_url: str) -> ScenarioClient:
+    return ScenarioClient(contract_base_url)
+
+
+@pytest.fixture(scope="module")
+def admin(api: ScenarioClient) -> str:
+    """A client_credentials token: acts as administrator (S2)."""
+    return api.token("client_credentials")
+
+
+@pytest.fixture(scope="module")
+def shopper(api: ScenarioClient) -> str:
+    """An implicit token: a shopper, who needs an account token to act for an account (S2)."""
+    return api.token("implicit")
+
+
+@pytest.fixture
+def account() -> str:
+    needs("EP_ACCOUNT_ID", "EP_ACCOUNT_TOKEN")
+    return SETTINGS.values["EP_ACCOUNT_ID"]
+
+
+@pytest.fixture
+def other_account() -> str:
+    needs("EP_OTHER_ACCOUNT_ID", "EP_OTHER_ACCOUNT_TOKEN")
+    return SETTINGS.values["EP_OTHER_ACCOUNT_ID"]

@@ -13,7 +13,7 @@ import uuid
 import pytest
 from ep_cart_associations_client.models import AccessToken, AccountCartAssociationResponse
 
-from ep_cart_contract.client import ScenarioClient, expect_error, expect_status
+from ep_cart_contract.client import ScenarioClient, expect_error, expect_status, needs
 from ep_cart_contract.extensions import SETTINGS, VERDICTS
 
 # S2's messages, exactly as the vendor writes them (code spans, no trailing period).
@@ -27,41 +27,6 @@ S1, S2, S3, S5 = (VERDICTS.vendor(source) for source in ("S1", "S2", "S3", "S5")
 S1_S3 = VERDICTS.vendor("S1, S3")
 OLDER_401 = VERDICTS.vendor("S3 (older) lists 401; S1 documents bearer security")
 assumed = VERDICTS.assumed
-
-
-def needs(*names: str) -> None:
-    missing = SETTINGS.missing(*names)
-    if missing:
-        pytest.skip(f"set {', '.join(missing)} to run this scenario against {SETTINGS.base_url}")
-
-
-@pytest.fixture(scope="module")
-def api(contract_base_url: str) -> ScenarioClient:
-    return ScenarioClient(contract_base_url)
-
-
-@pytest.fixture(scope="module")
-def admin(api: ScenarioClient) -> str:
-    """A client_credentials token: acts as administrator (S2)."""
-    return api.token("client_credentials")
-
-
-@pytest.fixture(scope="module")
-def shopper(api: ScenarioClient) -> str:
-    """An implicit token: a shopper, who needs an account token to act for an account (S2)."""
-    return api.token("implicit")
-
-
-@pytest.fixture
-def account() -> str:
-    needs("EP_ACCOUNT_ID", "EP_ACCOUNT_TOKEN")
-    return SETTINGS.values["EP_ACCOUNT_ID"]
-
-
-@pytest.fixture
-def other_account() -> str:
-    needs("EP_OTHER_ACCOUNT_ID", "EP_OTHER_ACCOUNT_TOKEN")
-    return SETTINGS.values["EP_OTHER_ACCOUNT_ID"]
 
 
 def account_token() -> str:

@@ -16,7 +16,7 @@ import uvicorn
 
 from ep_cart_mock.app import create_app
 from ep_cart_mock.config import DEFAULTS, Settings
-from ep_cart_mock.store import AssociateOutcome, InMemoryAssociationStore
+from ep_cart_mock.store import AssociateOutcome, InMemoryCartStore
 from tests.conftest import free_port, token_form
 
 ACCOUNTS = [DEFAULTS["EP_ACCOUNT_ID"], DEFAULTS["EP_OTHER_ACCOUNT_ID"]]
@@ -25,7 +25,7 @@ REQUESTS = 600
 CONNECTIONS = 64
 
 
-class RecordingStore(InMemoryAssociationStore):
+class RecordingStore(InMemoryCartStore):
     """The in-memory store, recording each operation and its outcome in the order they took effect."""
 
     def __init__(self) -> None:
@@ -96,7 +96,7 @@ def test_concurrent_operations_match_a_sequential_replay(served_store: tuple[str
     assert len(store.history) == REQUESTS
 
     # A sequential replay of the recorded order gives the same outcome for every operation...
-    replay = InMemoryAssociationStore()
+    replay = InMemoryCartStore()
     for operation, cart, account, outcome in store.history:
         replayed = replay.associate(cart, account) if operation == "associate" else replay.dissociate(cart, account)
         assert replayed == outcome, (operation, cart, account)

@@ -395,7 +395,19 @@ def test_undocumented_method_returns_405_json(http: httpx.Client, method: str) -
         assert response.json()["errors"][0]["title"] == RULES["method-not-allowed"].title
 
 
-@pytest.mark.parametrize("path", ["/", "/v2/carts/cart-1", "/v2/carts/cart-1/relationships/accounts/", "/v2/accounts"])
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/v2/carts"), ("PUT", "/v2/carts/cart-1"), ("DELETE", "/v2/carts/cart-1")]
+)
+def test_vendor_methods_left_out_return_405_json(http: httpx.Client, admin_token: str, method: str, path: str) -> None:
+    """The vendor creates, updates and deletes carts there (S3); this description leaves them out."""
+    response = http.request(
+        method, path, json={"data": {"name": "x"}}, headers={"Authorization": f"Bearer {admin_token}"}
+    )
+    assert_rule(response, "method-not-allowed")
+    assert response.headers["allow"].replace(" ", "") == "GET,HEAD"
+
+
+@pytest.mark.parametrize("path", ["/", "/v2/cart", "/v2/carts-1", "/v2/accounts"])
 def test_unknown_path_returns_404_json(http: httpx.Client, path: str) -> None:
     assert_rule(http.post(path, json=body()), "path-unknown")
 

@@ -5,11 +5,25 @@ from .access_token_request import AccessTokenRequest
 from .account_cart_association_request import AccountCartAssociationRequest
 from .account_cart_association_response import AccountCartAssociationResponse
 from .account_identifier import AccountIdentifier
+from .cart import Cart
+from .cart_collection import CartCollection
+from .cart_contact import CartContact
+from .cart_links import CartLinks
+from .cart_meta import CartMeta
+from .cart_relationships import CartRelationships
+from .cart_relationships_accounts import CartRelationshipsAccounts
+from .cart_response import CartResponse
+from .cart_timestamps import CartTimestamps
 from .error_item import ErrorItem
 from .error_meta import ErrorMeta
 from .error_meta_value_object import ErrorMetaValueObject
 from .error_response import ErrorResponse
 from .grant_type import GrantType
+from .page_links import PageLinks
+from .page_meta import PageMeta
+from .page_meta_page import PageMetaPage
+from .page_meta_results import PageMetaResults
+from .related_account import RelatedAccount
 
 __all__ = (
     "AccessToken",
@@ -17,9 +31,23 @@ __all__ = (
     "AccountCartAssociationRequest",
     "AccountCartAssociationResponse",
     "AccountIdentifier",
+    "Cart",
+    "CartCollection",
+    "CartContact",
+    "CartLinks",
+    "CartMeta",
+    "CartRelationships",
+    "CartRelationshipsAccounts",
+    "CartResponse",
+    "CartTimestamps",
     "ErrorItem",
     "ErrorMeta",
     "ErrorMetaValueObject",
     "ErrorResponse",
     "GrantType",
+    "PageLinks",
+    "PageMeta",
+    "PageMetaPage",
+    "PageMetaResults",
+    "RelatedAccount",
 )

@@ -111,7 +111,8 @@ def sync_detailed(
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
             (assumption).
-        ep_account_management_authentication_token (str | Unset):
+        ep_account_management_authentication_token (str | Unset): An Account Management
+            Authentication token of 1 to 4096 characters (assumption).
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
             (S3); `data` is required here, since the endpoint cannot act without it (assumption).
@@ -162,7 +163,8 @@ def sync(
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
             (assumption).
-        ep_account_management_authentication_token (str | Unset):
+        ep_account_management_authentication_token (str | Unset): An Account Management
+            Authentication token of 1 to 4096 characters (assumption).
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
             (S3); `data` is required here, since the endpoint cannot act without it (assumption).
@@ -208,7 +210,8 @@ async def asyncio_detailed(
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
             (assumption).
-        ep_account_management_authentication_token (str | Unset):
+        ep_account_management_authentication_token (str | Unset): An Account Management
+            Authentication token of 1 to 4096 characters (assumption).
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
             (S3); `data` is required here, since the endpoint cannot act without it (assumption).
@@ -257,7 +260,8 @@ async def asyncio(
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
             (assumption).
-        ep_account_management_authentication_token (str | Unset):
+        ep_account_management_authentication_token (str | Unset): An Account Management
+            Authentication token of 1 to 4096 characters (assumption).
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
             (S3); `data` is required here, since the endpoint cannot act without it (assumption).

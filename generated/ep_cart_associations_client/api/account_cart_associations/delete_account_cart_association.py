@@ -100,7 +100,8 @@ def sync_detailed(
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
             (assumption).
-        ep_account_management_authentication_token (str | Unset):
+        ep_account_management_authentication_token (str | Unset): An Account Management
+            Authentication token of 1 to 4096 characters (assumption).
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
             (S3); `data` is required here, since the endpoint cannot act without it (assumption).
@@ -150,7 +151,8 @@ def sync(
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
             (assumption).
-        ep_account_management_authentication_token (str | Unset):
+        ep_account_management_authentication_token (str | Unset): An Account Management
+            Authentication token of 1 to 4096 characters (assumption).
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
             (S3); `data` is required here, since the endpoint cannot act without it (assumption).
@@ -195,7 +197,8 @@ async def asyncio_detailed(
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
             (assumption).
-        ep_account_management_authentication_token (str | Unset):
+        ep_account_management_authentication_token (str | Unset): An Account Management
+            Authentication token of 1 to 4096 characters (assumption).
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
             (S3); `data` is required here, since the endpoint cannot act without it (assumption).
@@ -243,7 +246,8 @@ async def asyncio(
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
             (assumption).
-        ep_account_management_authentication_token (str | Unset):
+        ep_account_management_authentication_token (str | Unset): An Account Management
+            Authentication token of 1 to 4096 characters (assumption).
         body (AccountCartAssociationRequest): The account to associate with, or remove from, the
             cart. The vendor's spec marks nothing required
             (S3); `data` is required here, since the endpoint cannot act without it (assumption).
