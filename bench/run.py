@@ -37,8 +37,11 @@ from tests.paths import ROOT
 
 PRISM = "@stoplight/prism-cli@5.16.0"
 LOAD_SCRIPT = ROOT / "bench" / "association_mix.lua"
+READ_SCRIPT = ROOT / "bench" / "read_mix.lua"
+"""The read-heavy mix: reads of carts and of the account's list next to associations (the effect)."""
 CONNECTIONS = 32
 ACCOUNT = DEFAULTS["EP_ACCOUNT_ID"]
+ACCOUNT_TOKEN = DEFAULTS["EP_ACCOUNT_TOKEN"]
 ST = Path(sys.executable).parent / "st"
 
 
@@ -78,7 +81,9 @@ def require_wrk() -> str:
     return found
 
 
-def run_wrk(wrk: str, base_url: str, token: str, seconds: int) -> dict[str, float]:
+def run_wrk(
+    wrk: str, base_url: str, arguments: list[str], seconds: int, script: Path = LOAD_SCRIPT
+) -> dict[str, float]:
     command = [
         wrk,
         "-t1",
@@ -87,11 +92,10 @@ def run_wrk(wrk: str, base_url: str, token: str, seconds: int) -> dict[str, floa
         "--timeout",
         "10s",
         "-s",
-        str(LOAD_SCRIPT),
+        str(script),
         base_url,
         "--",
-        token,
-        ACCOUNT,
+        *arguments,
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     match = re.search(r"^WRK_JSON (.*)$", result.stdout, re.MULTILINE)
@@ -106,9 +110,11 @@ def run_wrk(wrk: str, base_url: str, token: str, seconds: int) -> dict[str, floa
     }
 
 
-def load_figures(wrk: str, base_url: str, token: str, seconds: int, repetitions: int) -> dict[str, Any]:
-    run_wrk(wrk, base_url, token, 2)  # warm-up
-    runs = [run_wrk(wrk, base_url, token, seconds) for _ in range(repetitions)]
+def load_figures(
+    wrk: str, base_url: str, arguments: list[str], seconds: int, repetitions: int, script: Path = LOAD_SCRIPT
+) -> dict[str, Any]:
+    run_wrk(wrk, base_url, arguments, 2, script)  # warm-up
+    runs = [run_wrk(wrk, base_url, arguments, seconds, script) for _ in range(repetitions)]
     return {
         "rps": Figure.of([run["rps"] for run in runs]).as_dict(),
         "p50_ms": Figure.of([run["p50_ms"] for run in runs]).as_dict(),
@@ -158,12 +164,22 @@ def prism(directory: Path) -> Iterator[str]:
 def measure_load(directory: Path, seconds: int, repetitions: int) -> dict[str, Any]:
     wrk = require_wrk()
     with our_mock(directory) as server, httpx.Client(base_url=server.base_url) as http:
-        log(f"load: our mock, {repetitions} x {seconds} s at {CONNECTIONS} connections")
-        ours = load_figures(wrk, server.base_url, get_token(http, "client_credentials"), seconds, repetitions)
+        admin, shopper = get_token(http, "client_credentials"), get_token(http, "implicit")
+        log(f"load: our mock, {repetitions} x {seconds} s at {CONNECTIONS} connections, association mix")
+        ours = load_figures(wrk, server.base_url, [admin, ACCOUNT], seconds, repetitions)
+    # A fresh mock for the reads: the association mix leaves the account with tens of thousands of carts.
+    with our_mock(directory) as server, httpx.Client(base_url=server.base_url) as http:
+        admin, shopper = get_token(http, "client_credentials"), get_token(http, "implicit")
+        log(f"load: our mock, {repetitions} x {seconds} s, read-heavy mix")
+        reads = [admin, ACCOUNT, shopper, ACCOUNT_TOKEN]
+        ours_reads = load_figures(wrk, server.base_url, reads, seconds, repetitions, READ_SCRIPT)
     log("load: Prism (started with npx; the first run downloads it)")
     with prism(directory) as prism_url:
-        theirs = load_figures(wrk, prism_url, "any-token", seconds, repetitions)
-    return {"mock": ours, "prism": theirs}
+        theirs = load_figures(wrk, prism_url, ["any-token", ACCOUNT], seconds, repetitions)
+        theirs_reads = load_figures(
+            wrk, prism_url, ["any-token", ACCOUNT, "any-token", "any-account-token"], seconds, repetitions, READ_SCRIPT
+        )
+    return {"mock": ours, "prism": theirs, "reads": {"mock": ours_reads, "prism": theirs_reads}}
 
 
 # --- 2. Contract-suite cost, against a bare `st run` -------------------------------------------------------
@@ -296,6 +312,11 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
         p99 = load["mock"]["p99_ms"]["median"] / load["prism"]["p99_ms"]["median"]
         found.append(("mock throughput >= 3x Prism's", f"{throughput:.2f}x", throughput >= 3))
         found.append(("mock p99 <= 1/3 of Prism's", f"{p99:.2f}x", p99 <= 1 / 3))
+        reads = load["reads"]
+        throughput = reads["mock"]["rps"]["median"] / reads["prism"]["rps"]["median"]
+        p99 = reads["mock"]["p99_ms"]["median"] / reads["prism"]["p99_ms"]["median"]
+        found.append(("read mix: mock throughput >= 3x Prism's", f"{throughput:.2f}x", throughput >= 3))
+        found.append(("read mix: mock p99 <= 1/3 of Prism's", f"{p99:.2f}x", p99 <= 1 / 3))
     if "suite" in results:
         ratio = results["suite"]["overhead_ratio"]
         found.append(("suite overhead <= 1.2x bare st run", f"{ratio:.2f}x", ratio <= 1.2))
@@ -315,11 +336,13 @@ def fmt(figure: dict[str, float], unit: str = "", digits: int = 1) -> str:
 def table(results: dict[str, Any]) -> str:
     lines = ["measure                                   median (min-max)"]
     if "load" in results:
-        for name in ("mock", "prism"):
-            data = results["load"][name]
-            lines.append(f"{name:<8} requests/s                        {fmt(data['rps'], digits=0)}")
-            lines.append(f"{name:<8} p50 latency                       {fmt(data['p50_ms'], ' ms', 2)}")
-            lines.append(f"{name:<8} p99 latency                       {fmt(data['p99_ms'], ' ms', 2)}")
+        for mix, figures in (("assoc.", results["load"]), ("reads", results["load"]["reads"])):
+            for name in ("mock", "prism"):
+                data = figures[name]
+                label = f"{name} {mix}"
+                lines.append(f"{label:<14} requests/s                  {fmt(data['rps'], digits=0)}")
+                lines.append(f"{label:<14} p50 latency                 {fmt(data['p50_ms'], ' ms', 2)}")
+                lines.append(f"{label:<14} p99 latency                 {fmt(data['p99_ms'], ' ms', 2)}")
     if "suite" in results:
         for name in ("suite", "st_run"):
             data = results["suite"][name]

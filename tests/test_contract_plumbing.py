@@ -8,8 +8,9 @@ import re
 
 import httpx
 import pytest
+import schemathesis
 
-from ep_cart_contract import transport
+from ep_cart_contract import extensions, transport
 from ep_cart_contract.classify import ABSENT, Classifier
 from ep_cart_contract.client import ScenarioClient, normalized
 from ep_cart_contract.ledger import AssociationLedger
@@ -19,7 +20,7 @@ from ep_cart_contract.settings import ContractConfigError, ContractSettings
 from ep_cart_contract.transport import OperationUnresponsive
 from ep_cart_contract.verdicts import Verdicts
 from ep_cart_mock.config import DEFAULTS
-from ep_cart_mock.spec import ASSOCIATION_PATH, ApiSpec
+from ep_cart_mock.spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, ApiSpec
 from tests.paths import SPEC_PATH
 
 # --- Settings -------------------------------------------------------------------------------------------
@@ -275,3 +276,77 @@ def test_ledger_keeps_what_was_created_and_not_removed() -> None:
     result = ledger.clean_up(lambda association: "the delete answered 403")
     assert (result.created, result.removed) == (3, 2)
     assert [(left.cart_id, why) for left, why in result.left] == [("cart-4", "the delete answered 403")]
+
+
+# --- A live store: only the run's carts, no vendor method left out of the spec ---------------------------
+
+LIVE = ContractSettings.from_env(
+    {"EP_BASE_URL": "https://store.example", "EP_CLIENT_ID": "id", "EP_CLIENT_SECRET": "secret"}
+)
+
+
+def test_the_spec_lists_the_vendor_methods_it_leaves_out() -> None:
+    """S3: POST /v2/carts creates a cart, PUT and DELETE /v2/carts/{cartID} update and delete one."""
+    assert ApiSpec.load(SPEC_PATH).vendor_methods_left_out() == {
+        "/v2/carts/{cartID}": {"put", "delete"},
+        "/v2/carts": {"post"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("cart_id", "kept_valid"),
+    [("team-real-cart", True), ("x" * 255, True), ("x" * 300, False), ("0f9e7a52-3c7d", True)],
+)
+def test_live_requests_go_to_the_runs_own_carts(
+    monkeypatch: pytest.MonkeyPatch, cart_id: str, kept_valid: bool
+) -> None:
+    monkeypatch.setattr(extensions, "SETTINGS", LIVE)
+    for method, path in (("POST", ASSOCIATION_PATH), ("DELETE", ASSOCIATION_PATH), ("GET", CART_PATH)):
+        parameters = {"cartID": cart_id}
+        extensions.guard_live_request(method, path, parameters)
+        assert parameters["cartID"].startswith(LIVE.run_prefix)
+        assert extensions.is_valid_cart_id(parameters["cartID"]) is kept_valid
+
+
+@pytest.mark.parametrize("cart_id", ["", "a/b", "a b", "caf\u00e9", "x\n"])
+def test_a_value_that_cannot_name_a_cart_stays_as_generated(monkeypatch: pytest.MonkeyPatch, cart_id: str) -> None:
+    monkeypatch.setattr(extensions, "SETTINGS", LIVE)
+    parameters = {"cartID": cart_id}
+    extensions.guard_live_request("POST", ASSOCIATION_PATH, parameters)
+    assert parameters == {"cartID": cart_id}
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", CARTS_PATH), ("PUT", CART_PATH), ("DELETE", CART_PATH)])
+def test_vendor_methods_left_out_are_never_sent_live(monkeypatch: pytest.MonkeyPatch, method: str, path: str) -> None:
+    monkeypatch.setattr(extensions, "SETTINGS", LIVE)
+    with pytest.raises(extensions.LiveSafetyError, match=f"refusing to send {method} "):
+        extensions.guard_live_request(method, path, {"cartID": "x"})
+
+
+def test_against_the_mock_requests_stay_as_generated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extensions, "SETTINGS", ContractSettings.from_env({}))
+    parameters = {"cartID": "team-real-cart"}
+    extensions.guard_live_request("DELETE", CART_PATH, parameters)
+    assert parameters == {"cartID": "team-real-cart"}
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_undocumented_method_probes_skip_vendor_methods_only_live(monkeypatch: pytest.MonkeyPatch, live: bool) -> None:
+    monkeypatch.setattr(extensions, "SETTINGS", LIVE if live else ContractSettings.from_env({}))
+    schema = schemathesis.openapi.from_path(SPEC_PATH)
+    probes = schema.config.phases.coverage.unexpected_methods
+    if live:
+        assert not probes & {"post", "put", "delete"}
+        assert {"get", "patch", "options", "trace"} <= probes
+    else:
+        assert {"post", "put", "delete", "patch"} <= probes
+
+
+def test_the_stateful_phase_follows_the_links_to_the_reads() -> None:
+    machine = schemathesis.openapi.from_path(SPEC_PATH).as_state_machine()
+    outgoing = {
+        label: {link.name for link in transitions.outgoing}
+        for label, transitions in machine._transitions.operations.items()  # type: ignore[attr-defined]
+    }
+    for label in (f"POST {ASSOCIATION_PATH}", f"DELETE {ASSOCIATION_PATH}"):
+        assert {"ReadTheCart", "ListTheAccountsCarts"} <= outgoing[label]

@@ -1,5 +1,6 @@
 """The rendered docs work offline: headless Chromium opens /docs from the running mock with every other host
-blocked, and both operations, every documented status code and the error schema are on the page.
+blocked, and every operation (the association, its effect's reads, tokens), every documented status code and
+the error schema are on the page.
 
 Needs Debian's `chromium` (`apt-get install chromium`; .ci/run installs it); without it the test is skipped
 with that message. A screenshot is saved as reports/docs.png.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH, ApiSpec
+from ep_cart_mock.spec import ApiSpec
 from tests.conftest import MockProcess, mock_env
 from tests.paths import ROOT, SPEC_PATH
 
@@ -78,12 +79,11 @@ def test_docs_page_shows_the_whole_api_offline(chromium: str, docs_server: MockP
     text = visible_text(result.stdout)
 
     api = ApiSpec.load(SPEC_PATH)
-    for path, method in [(ASSOCIATION_PATH, "post"), (ASSOCIATION_PATH, "delete"), (TOKEN_PATH, "post")]:
-        operation = api.operation(path, method)
+    for path, method, operation in api.operations():
         assert operation["summary"] in text, f"{method} {path} is not on the page"
         for status in operation["responses"]:
             assert re.search(rf"\b{status}\b", text), f"{method} {path} {status} is not on the page"
-    for field in ("ErrorResponse", "ErrorItem", "errors", "title", "status", "detail"):
+    for field in ("ErrorResponse", "ErrorItem", "errors", "title", "status", "detail", "relationships", "accounts"):
         assert field in text, f"the error schema's {field!r} is not on the page"
     for mark in api.assumptions.values():
         assert f"{mark.id} {mark.where}" in text, f"the assumption {mark.id} is not listed on the page"

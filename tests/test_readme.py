@@ -4,6 +4,7 @@ is that port); blocks run "in the repository" run from its root."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -86,17 +87,27 @@ def test_shell_block_runs_against_the_mock(block: Block, readme_mock: MockProces
 
 def test_walkthrough_answers_as_the_readme_says(tmp_path: Path) -> None:
     """On a fresh mock, exactly the statuses the README's text promises."""
-    first, second = [block for block in runnable("runnable: against the mock") if "curl" in block.code]
+    blocks = [block for block in runnable("runnable: against the mock") if "curl" in block.code]
     server = MockProcess(mock_env(), tmp_path / "mock.log")
     try:
-        statuses = []
-        for block in (first, second):
+        statuses, outputs = [], []
+        for block in blocks:
             script = block.code.replace("http://127.0.0.1:8000", server.base_url)
             result = run(["bash", "-euo", "pipefail", "-c", script], cwd=ROOT)
             statuses.append(re.findall(r"HTTP/1.1 (\d{3})", result.stdout))
+            outputs.append(result.stdout)
     finally:
         server.stop()
-    assert statuses == [["200", "204"], ["403", "200"]]
+    assert statuses == [["200", "204"], ["403", "200"], ["200", "200"]]
+    decoder = json.JSONDecoder()
+    cart, carts = [
+        decoder.raw_decode(outputs[2], at.start())[0] for at in re.finditer(r'^\{"data"', outputs[2], re.MULTILINE)
+    ]
+    account = {"id": "0f9e7a52-3c7d-4b8e-9a51-6c2d1e4f8a01", "type": "account"}
+    assert cart["data"]["id"] == "shopper-cart"
+    assert cart["data"]["relationships"]["accounts"]["data"] == [account]
+    assert [entry["id"] for entry in carts["data"]] == ["shopper-cart", "my-first-cart"]  # newest first
+    assert carts["meta"]["results"]["total"] == 2
 
 
 @pytest.mark.parametrize("block", runnable("runnable: in the repository"), ids=block_id)

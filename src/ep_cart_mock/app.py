@@ -181,6 +181,8 @@ async def read_body(request: Request) -> tuple[bytes, bool]:
 def to_response(answer: Answer, headers: Mapping[str, str] | None = None) -> Response:
     if answer.body is None:
         return Response(status_code=answer.status, headers=headers)
+    if isinstance(answer.body, bytes):  # already JSON
+        return Response(answer.body, status_code=answer.status, headers=headers, media_type="application/json")
     content = json.dumps(answer.body, separators=(",", ":")).encode("utf-8")
     return Response(content, status_code=answer.status, headers=headers, media_type="application/json")
 

@@ -9,6 +9,7 @@ association changes, and orders an account's list of carts, newest first (S3).
 from __future__ import annotations
 
 import enum
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -65,6 +66,10 @@ class CartStore(Protocol):
         """The account's carts, newest `updated_at` first."""
         ...
 
+    def page_of(self, account_id: str, offset: int, limit: int | None) -> tuple[list[Cart], int]:
+        """One page of `carts_of` (`limit` None: to the end), and how many carts the account has."""
+        ...
+
     def associations(self) -> dict[str, str]:
         """Every association, cart ID -> account ID (a copy)."""
         ...
@@ -79,7 +84,8 @@ class InMemoryCartStore:
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._carts: dict[str, Cart] = {}
-        self._by_account: dict[str, set[str]] = {}
+        self._by_account: dict[str, dict[str, None]] = {}
+        """Account -> its cart IDs, oldest change first (a dict keeps insertion order; a change re-inserts)."""
         self._lock = threading.Lock()
         self._clock = clock
         self._last_change = 0.0
@@ -105,7 +111,7 @@ class InMemoryCartStore:
             if cart.account_id is not None:
                 return AssociateOutcome.ASSOCIATED_WITH_OTHER_ACCOUNT
             self._carts[cart_id] = replace(cart, account_id=account_id, updated_at=self._now())
-            self._by_account.setdefault(account_id, set()).add(cart_id)
+            self._by_account.setdefault(account_id, {})[cart_id] = None
             return AssociateOutcome.CREATED
 
     def dissociate(self, cart_id: str, account_id: str) -> bool:
@@ -114,7 +120,7 @@ class InMemoryCartStore:
             if cart.account_id != account_id:
                 return False
             self._carts[cart_id] = replace(cart, account_id=None, updated_at=self._now())
-            self._by_account[account_id].discard(cart_id)
+            self._by_account[account_id].pop(cart_id, None)
             return True
 
     def read(self, cart_id: str) -> tuple[Cart, bool]:
@@ -127,9 +133,15 @@ class InMemoryCartStore:
             return cart.account_id if cart else None
 
     def carts_of(self, account_id: str) -> list[Cart]:
+        return self.page_of(account_id, 0, None)[0]
+
+    def page_of(self, account_id: str, offset: int, limit: int | None) -> tuple[list[Cart], int]:
         with self._lock:
-            carts = [self._carts[cart_id] for cart_id in self._by_account.get(account_id, ())]
-        return sorted(carts, key=lambda cart: cart.updated_at, reverse=True)
+            cart_ids = self._by_account.get(account_id, {})
+            if offset >= len(cart_ids):
+                return [], len(cart_ids)
+            newest_first = itertools.islice(reversed(cart_ids), offset, None if limit is None else offset + limit)
+            return [self._carts[cart_id] for cart_id in newest_first], len(cart_ids)
 
     def associations(self) -> dict[str, str]:
         with self._lock:

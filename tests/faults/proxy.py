@@ -22,6 +22,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 ASSOCIATION_SUFFIX = "/relationships/accounts"
+CARTS = "/v2/carts"
+REAL_CART = "team-real-cart-1"
+"""team-store: a cart of the team's, associated with the configured account before the run."""
 ACCOUNT_TOKEN_HEADER = "ep-account-management-authentication-token"
 GENERIC_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 422: "Unprocessable Entity"}
 HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "date", "server"}
@@ -57,6 +60,42 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
             file.write(token + "\n")
 
     methods_file = tokens_file.with_name(tokens_file.name + ".methods")
+    requests_file = tokens_file.with_name(tokens_file.name + ".requests")
+    # Each account's token, from the same environment as the suite's.
+    tokens = {
+        os.environ.get("EP_ACCOUNT_TOKEN", ""): "EP_OTHER_ACCOUNT_TOKEN",
+        os.environ.get("EP_OTHER_ACCOUNT_TOKEN", ""): "EP_ACCOUNT_TOKEN",
+    }
+    account_of_token = {
+        os.environ.get("EP_ACCOUNT_TOKEN", ""): os.environ.get("EP_ACCOUNT_ID", ""),
+        os.environ.get("EP_OTHER_ACCOUNT_TOKEN", ""): os.environ.get("EP_OTHER_ACCOUNT_ID", ""),
+    }
+    kept: dict[str, str] = {}
+    """keeps-account-after-delete: cart ID -> the account a DELETE removed, still shown."""
+    real_cart_ready: list[bool] = []
+
+    def note(line: str) -> None:
+        with requests_file.open("a", encoding="utf-8") as file:
+            file.write(line + "\n")
+
+    async def team_store(request: Request, path: str) -> Response | None:
+        """A store that already holds a team's real cart, and has the vendor's cart methods (S3) the spec
+        leaves out: each call is recorded and answered as the vendor would, never forwarded."""
+        if not real_cart_ready:
+            real_cart_ready.append(True)
+            headers = {"Authorization": f"Bearer {await admin_token()}"}
+            entry = {"id": os.environ["EP_ACCOUNT_ID"], "type": "account"}
+            await client.post(f"{CARTS}/{REAL_CART}{ASSOCIATION_SUFFIX}", json={"data": [entry]}, headers=headers)
+        note(f"{request.method} {request.scope['raw_path'].decode('ascii', errors='replace')}")
+        cart = {"id": "made-by-post", "type": "cart", "name": "Cart", "links": {}, "meta": {}}
+        if request.method == "POST" and path == CARTS:
+            return Response(json.dumps({"data": cart}).encode(), 201, {"content-type": "application/json"})
+        if path.startswith(f"{CARTS}/") and "/" not in path[len(CARTS) + 1 :]:
+            if request.method == "PUT":
+                return Response(json.dumps({"data": cart}).encode(), 200, {"content-type": "application/json"})
+            if request.method == "DELETE":
+                return Response(status_code=204)
+        return None
 
     async def proxy(request: Request) -> Response:
         body = await request.body()
@@ -67,6 +106,10 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
                 file.write(request.method + "\n")
         if fault == "independent":
             return await independent(request, body, path, is_association)
+        if fault == "team-store":
+            answered = await team_store(request, path)
+            if answered is not None:
+                return answered
         if fault == "delete-never-answers" and is_association and request.method == "DELETE":
             await asyncio.Event().wait()  # never set: the client's timeout ends the request
 
@@ -93,6 +136,20 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         status, content = answer.status_code, answer.content
         headers = {name: value for name, value in answer.headers.items() if name.lower() not in HOP_HEADERS}
 
+        if fault == "team-store" and path == CARTS and status == 200 and REAL_CART.encode() in content:
+            note(f"LISTED {REAL_CART}")
+        if fault == "associates-nothing" and is_association and request.method == "POST" and status == 200:
+            await forward_as(request, "DELETE", body)  # answered 200, yet nothing stays associated
+        if fault == "lists-another-accounts-cart" and path == CARTS and status == 200:
+            other = os.environ.get(tokens.get(request.headers.get(ACCOUNT_TOKEN_HEADER, ""), ""), "")
+            if other:
+                theirs = await forward_as(request, "GET", b"", {ACCOUNT_TOKEN_HEADER: other})
+                document = json.loads(content)
+                document["data"] = [*theirs.json()["data"][:1], *document["data"]]
+                content = json.dumps(document).encode()
+        if fault == "keeps-account-after-delete":
+            content = await keep_account(request, path, body, status, content, is_association)
+
         if is_association:
             if fault == "wrong-status" and status == 200:
                 status = 201
@@ -115,6 +172,42 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
                 status, content = retried.status_code, retried.content
                 headers = {name: value for name, value in retried.headers.items() if name.lower() not in HOP_HEADERS}
         return Response(content, status, headers)
+
+    async def forward_as(
+        request: Request, method: str, body: bytes, changed: dict[str, str] | None = None
+    ) -> httpx.Response:
+        headers = {
+            name: value for name, value in request.headers.items() if name.lower() not in {"host", "content-length"}
+        }
+        headers.update(changed or {})
+        raw_path = request.scope["raw_path"].decode("ascii", errors="replace")
+        query = request.scope["query_string"].decode("ascii", errors="replace")
+        return await client.request(method, raw_path + (f"?{query}" if query else ""), content=body, headers=headers)
+
+    async def keep_account(
+        request: Request, path: str, body: bytes, status: int, content: bytes, is_association: bool
+    ) -> bytes:
+        """The association goes, but the cart and the account's list go on showing it."""
+        cart_id = path.split("/")[3] if path.startswith(f"{CARTS}/") else ""
+        if is_association and status in (200, 204):
+            if request.method == "DELETE":
+                kept[cart_id] = json.loads(body)["data"][0]["id"]
+            else:
+                kept.pop(cart_id, None)
+        elif request.method == "GET" and status == 200 and path == f"{CARTS}/{cart_id}" and cart_id in kept:
+            document = json.loads(content)
+            document["data"]["relationships"]["accounts"]["data"] = [{"id": kept[cart_id], "type": "account"}]
+            content = json.dumps(document).encode()
+        elif request.method == "GET" and status == 200 and path == CARTS:
+            account = account_of_token.get(request.headers.get(ACCOUNT_TOKEN_HEADER, ""))
+            document = json.loads(content)
+            for kept_cart, kept_account in kept.items():
+                if kept_account == account:
+                    cart = {"id": kept_cart, "type": "cart", "name": "Cart", "links": {}, "meta": {}}
+                    cart["relationships"] = {"accounts": {"data": [{"id": account, "type": "account"}]}}
+                    document["data"].insert(0, cart)
+            content = json.dumps(document).encode()
+        return content
 
     async def independent(request: Request, body: bytes, path: str, is_association: bool) -> Response:
         """A server that keeps every fact the vendor documents and decides every assumption its own way."""
@@ -192,6 +285,10 @@ FAULTS = (
     "rate-limited",
     "independent",
     "delete-never-answers",
+    "associates-nothing",
+    "lists-another-accounts-cart",
+    "keeps-account-after-delete",
+    "team-store",
 )
 
 

@@ -53,6 +53,16 @@ EXPECTED_NAMES = {
     "repeat-answered-200": ["test_second_association_returns_204"],
     "delete-does-not-delete": ["test_delete_then_associate_again_returns_200"],
     "cross-account-token-accepted": ["test_shopper_with_another_accounts_token_returns_403"],
+    # The association's effect (S1, S3): each names the effect's claim as the vendor's.
+    "associates-nothing": [
+        "[vendor contract] test_after_200_the_cart_names_the_account",
+        "[vendor contract] test_after_200_the_accounts_list_holds_the_cart",
+    ],
+    "lists-another-accounts-cart": ["[vendor contract] test_the_other_accounts_list_never_holds_the_cart"],
+    "keeps-account-after-delete": [
+        "[vendor contract] test_after_delete_the_cart_no_longer_names_the_account",
+        "[vendor contract] test_after_delete_the_accounts_list_no_longer_holds_the_cart",
+    ],
 }
 
 
@@ -273,6 +283,40 @@ def test_an_operation_that_never_answers_fails_once_and_the_run_ends(upstream: M
     assert data["unresponsive"] == [f"DELETE {ASSOCIATION_PATH}"]
     assert data["cleanup"]["left"], "what the run could not delete is listed"
     assert run.stats["DELETE"] <= 3, f"DELETE was sent {run.stats['DELETE']} times after it stopped answering"
+
+
+def test_a_live_run_touches_no_real_cart_and_sends_no_vendor_method_left_out(
+    upstream: MockProcess, tmp_path: Path
+) -> None:
+    """A store that already holds a team's real cart, associated with the configured account and listed by
+    GET /v2/carts, and that has the vendor's POST /v2/carts, PUT and DELETE /v2/carts/{cartID} (S3): after a
+    whole run, nothing was sent to the real cart, none of those methods was called, and its association holds."""
+    run = run_suite_against("team-store", upstream, tmp_path)
+    assert run.returncode == 0, run.output[-3000:]
+    sent = (tmp_path / "tokens.txt.requests").read_text(encoding="utf-8").splitlines()
+    assert "LISTED team-real-cart-1" in sent, "the run never saw the real cart: the proof would prove nothing"
+    requests = [line for line in sent if not line.startswith("LISTED ")]
+    assert len(requests) > 500, f"only {len(requests)} requests: not a whole run"
+    assert not [line for line in requests if "team-real-cart-1" in line]
+    left_out = [
+        line
+        for line in requests
+        if line.split("?")[0] == "POST /v2/carts"
+        or (re.fullmatch(r"(PUT|DELETE) /v2/carts/[^/?]*(\?.*)?", line) is not None)
+    ]
+    assert not left_out, f"vendor methods the spec leaves out were sent: {left_out[:5]}"
+    admin = httpx.post(
+        f"{upstream.base_url}/oauth/access_token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": FIXTURES["EP_CLIENT_ID"],
+            "client_secret": FIXTURES["EP_CLIENT_SECRET"],
+        },
+    ).json()["access_token"]
+    cart = httpx.get(
+        f"{upstream.base_url}/v2/carts/team-real-cart-1", headers={"Authorization": f"Bearer {admin}"}
+    ).json()
+    assert cart["data"]["relationships"]["accounts"]["data"] == [{"id": FIXTURES["EP_ACCOUNT_ID"], "type": "account"}]
 
 
 def test_rate_limited_answers_are_retried_not_reported(upstream: MockProcess, tmp_path: Path) -> None:

@@ -404,7 +404,7 @@ def test_vendor_methods_left_out_return_405_json(http: httpx.Client, admin_token
         method, path, json={"data": {"name": "x"}}, headers={"Authorization": f"Bearer {admin_token}"}
     )
     assert_rule(response, "method-not-allowed")
-    assert response.headers["allow"].replace(" ", "") == "GET,HEAD"
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
 
 
 @pytest.mark.parametrize("path", ["/", "/v2/cart", "/v2/carts-1", "/v2/accounts"])

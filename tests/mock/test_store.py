@@ -117,3 +117,11 @@ def test_concurrent_competing_accounts_leave_one_winner() -> None:
     for account, outcome in outcomes:
         if account != winner:
             assert outcome is AssociateOutcome.ASSOCIATED_WITH_OTHER_ACCOUNT
+
+
+def test_a_page_past_the_end_is_empty_whatever_its_offset() -> None:
+    store = InMemoryCartStore()
+    store.associate("cart-1", ACCOUNT)
+    assert store.page_of(ACCOUNT, 10**30, 25) == ([], 1)
+    page, total = store.page_of(ACCOUNT, 0, 25)
+    assert ([cart.id for cart in page], total) == (["cart-1"], 1)
