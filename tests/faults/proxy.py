@@ -44,9 +44,11 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
                 name: value for name, value in request.headers.items() if name.lower() not in {"host", "content-length"}
             }
         )
-        # The path exactly as the client encoded it.
+        # The path and query exactly as the client encoded them.
         raw_path = request.scope["raw_path"].decode("ascii", errors="replace")
-        return await client.request(request.method, raw_path, content=body, headers=sent)
+        query = request.scope["query_string"].decode("ascii", errors="replace")
+        target = raw_path + (f"?{query}" if query else "")
+        return await client.request(request.method, target, content=body, headers=sent)
 
     async def admin_token() -> str:
         form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}
