@@ -57,7 +57,7 @@ def delete_as_administrator(base_url: str) -> Callable[[Association], str | None
             return f"{label} stopped answering during the run"
         try:
             if not token:
-                token.append(administrator_token(base_url))
+                token.append(bearer_token(base_url))
             response = TOKEN_SESSION.delete(
                 f"{base_url}/v2/carts/{association.cart_id}/relationships/accounts",
                 json={"data": [{"id": association.account_id, "type": "account"}]},
@@ -152,31 +152,19 @@ TOKEN_REFRESH_SECONDS = 600
 TOKEN_SESSION = requests_session()
 
 
-def administrator_token(base_url: str) -> str:
-    """A client_credentials token, registered for masking before it is ever used."""
+def bearer_token(base_url: str, grant_type: str = "client_credentials") -> str:
+    """A token of the grant (`client_credentials`: an administrator's; `implicit`: a shopper's, S2, S6),
+    registered for masking before it is ever used."""
     url = f"{base_url}{TOKEN_PATH}"
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": SETTINGS.values.get("EP_CLIENT_ID", ""),
-        "client_secret": SETTINGS.values.get("EP_CLIENT_SECRET", ""),
-    }
+    form = {"grant_type": grant_type, "client_id": SETTINGS.values.get("EP_CLIENT_ID", "")}
+    if grant_type == "client_credentials":
+        form["client_secret"] = SETTINGS.values.get("EP_CLIENT_SECRET", "")
     response = TOKEN_SESSION.post(url, data=form, timeout=SETTINGS.request_timeout)
     if response.status_code != 200:
         raise RuntimeError(
-            f"{url} answered {response.status_code}, not a token: check EP_CLIENT_ID and EP_CLIENT_SECRET"
+            f"{url} answered {response.status_code} to a {grant_type} token request: check EP_CLIENT_ID"
+            + (" and EP_CLIENT_SECRET" if grant_type == "client_credentials" else "")
         )
-    token: str = response.json()["access_token"]
-    REDACTOR.add(token)
-    return token
-
-
-def shopper_token(base_url: str) -> str:
-    """An implicit token (a shopper's, S2, S6), registered for masking before it is ever used."""
-    url = f"{base_url}{TOKEN_PATH}"
-    form = {"grant_type": "implicit", "client_id": SETTINGS.values.get("EP_CLIENT_ID", "")}
-    response = TOKEN_SESSION.post(url, data=form, timeout=SETTINGS.request_timeout)
-    if response.status_code != 200:
-        raise RuntimeError(f"{url} answered {response.status_code} to an implicit token request: check EP_CLIENT_ID")
     token: str = response.json()["access_token"]
     REDACTOR.add(token)
     return token
@@ -188,7 +176,7 @@ class ClientCredentialsToken:
     schemathesis; the token is registered for masking before it is ever used."""
 
     def get(self, case: schemathesis.Case[Any], context: Any) -> str:
-        return administrator_token(case.operation.schema.get_base_url())
+        return bearer_token(case.operation.schema.get_base_url())
 
     def set(self, case: schemathesis.Case[Any], data: str, context: Any) -> None:
         case.headers["Authorization"] = f"Bearer {data}"
@@ -199,7 +187,7 @@ class ImplicitToken(ClientCredentialsToken):
     """The account's list needs an implicit token (S3); the account token comes from the case (map_case)."""
 
     def get(self, case: schemathesis.Case[Any], context: Any) -> str:
-        return shopper_token(case.operation.schema.get_base_url())
+        return bearer_token(case.operation.schema.get_base_url(), "implicit")
 
 
 def mix_carts_request(case: schemathesis.Case[Any]) -> None:

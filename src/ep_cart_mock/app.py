@@ -99,9 +99,8 @@ def create_app(
         )
         return to_response(answer)
 
-    def carts_request(request: Request, operation: str) -> CartsRequest:
+    def carts_request(request: Request) -> CartsRequest:
         return CartsRequest(
-            operation=operation,
             base_url=str(request.base_url).rstrip("/"),
             authorization=request.headers.get("authorization"),
             cart_id=request.path_params.get("cart_id", ""),
@@ -112,10 +111,10 @@ def create_app(
         )
 
     async def cart(request: Request) -> Response:
-        return to_response(rules.handle_cart(carts_request(request, "getACart")))
+        return to_response(rules.handle_cart(carts_request(request)))
 
     async def carts(request: Request) -> Response:
-        return to_response(rules.handle_carts(carts_request(request, "getCarts")))
+        return to_response(rules.handle_carts(carts_request(request)))
 
     async def openapi_document(request: Request) -> Response:
         return Response(spec_bytes, media_type="application/yaml")

@@ -214,7 +214,6 @@ class AssociationRequest:
 class CartsRequest:
     """A read of the cart (`getACart`, with `cart_id`) or of the account's carts (`getCarts`)."""
 
-    operation: str
     base_url: str
     """Where the server was reached, for the answer's links (`https://host`, no trailing slash)."""
     authorization: str | None = None

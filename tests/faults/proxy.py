@@ -36,19 +36,22 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
     rate_limited: set[tuple[str, str]] = set()
     administrator_tokens: set[str] = set()
 
-    async def forward(request: Request, body: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
-        sent = (
-            headers
-            if headers is not None
-            else {
-                name: value for name, value in request.headers.items() if name.lower() not in {"host", "content-length"}
-            }
-        )
+    async def forward(
+        request: Request,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        *,
+        method: str | None = None,
+        changed: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """The request upstream: its own headers (or `headers`) with `changed` on top, under `method` if given."""
+        sent = dict(headers if headers is not None else relayed_headers(request))
+        sent.update(changed or {})
         # The path and query exactly as the client encoded them.
         raw_path = request.scope["raw_path"].decode("ascii", errors="replace")
         query = request.scope["query_string"].decode("ascii", errors="replace")
         target = raw_path + (f"?{query}" if query else "")
-        return await client.request(request.method, target, content=body, headers=sent)
+        return await client.request(method or request.method, target, content=body, headers=sent)
 
     async def admin_token() -> str:
         form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}
@@ -125,11 +128,7 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         if fault == "delete-does-not-delete" and is_association and request.method == "DELETE":
             return Response(status_code=204)
         if fault == "unauthenticated-accepted" and is_association and "authorization" not in request.headers:
-            headers = {
-                name: value for name, value in request.headers.items() if name.lower() not in {"host", "content-length"}
-            }
-            headers["Authorization"] = f"Bearer {await admin_token()}"
-            answer = await forward(request, body, headers)
+            answer = await forward(request, body, changed={"Authorization": f"Bearer {await admin_token()}"})
         else:
             answer = await forward(request, body)
 
@@ -141,11 +140,11 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         if fault == "team-store" and path == CARTS and status == 200 and REAL_CART.encode() in content:
             note(f"LISTED {REAL_CART}")
         if fault == "associates-nothing" and is_association and request.method == "POST" and status == 200:
-            await forward_as(request, "DELETE", body)  # answered 200, yet nothing stays associated
+            await forward(request, body, method="DELETE")  # answered 200, yet nothing stays associated
         if fault == "lists-another-accounts-cart" and path == CARTS and status == 200:
             other = os.environ.get(tokens.get(request.headers.get(ACCOUNT_TOKEN_HEADER, ""), ""), "")
             if other:
-                theirs = await forward_as(request, "GET", b"", {ACCOUNT_TOKEN_HEADER: other})
+                theirs = await forward(request, b"", method="GET", changed={ACCOUNT_TOKEN_HEADER: other})
                 document = json.loads(content)
                 document["data"] = [*theirs.json()["data"][:1], *document["data"]]
                 content = json.dumps(document).encode()
@@ -175,17 +174,6 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
                 headers = {name: value for name, value in retried.headers.items() if name.lower() not in HOP_HEADERS}
         return Response(content, status, headers)
 
-    async def forward_as(
-        request: Request, method: str, body: bytes, changed: dict[str, str] | None = None
-    ) -> httpx.Response:
-        headers = {
-            name: value for name, value in request.headers.items() if name.lower() not in {"host", "content-length"}
-        }
-        headers.update(changed or {})
-        raw_path = request.scope["raw_path"].decode("ascii", errors="replace")
-        query = request.scope["query_string"].decode("ascii", errors="replace")
-        return await client.request(method, raw_path + (f"?{query}" if query else ""), content=body, headers=headers)
-
     async def keep_account(
         request: Request, path: str, body: bytes, status: int, content: bytes, is_association: bool
     ) -> bytes:
@@ -213,9 +201,7 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
 
     async def independent(request: Request, body: bytes, path: str, is_association: bool) -> Response:
         """A server that keeps every fact the vendor documents and decides every assumption its own way."""
-        headers = {
-            name: value for name, value in request.headers.items() if name.lower() not in {"host", "content-length"}
-        }
+        headers = relayed_headers(request)
         original_id = None
         if is_association:
             bearer = headers.get("authorization", "").partition(" ")[2].strip()
@@ -255,6 +241,11 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         await response(scope, receive, send)
 
     return app
+
+
+def relayed_headers(request: Request) -> dict[str, str]:
+    """The client's headers, as a proxy passes them on (its own Host and Content-Length are set anew)."""
+    return {name: value for name, value in request.headers.items() if name.lower() not in {"host", "content-length"}}
 
 
 def account_id_as_uuid(body: bytes) -> tuple[str | None, bytes]:
