@@ -25,6 +25,7 @@ import pytest
 from ep_cart_mock.config import DEFAULTS
 from ep_cart_mock.spec import ASSOCIATION_PATH
 from tests.conftest import MockProcess, contract_suite, free_port, mock_env
+from tests.faults.proxy import REAL_CART
 from tests.paths import ROOT
 from tests.test_docs_browser import chromium, run_chromium, visible_text
 
@@ -295,7 +296,7 @@ def test_a_live_run_touches_no_real_cart_and_sends_no_vendor_method_left_out(
     run = run_suite_against("team-store", upstream, tmp_path)
     assert run.returncode == 0, run.output[-3000:]
     sent = (tmp_path / "tokens.txt.requests").read_text(encoding="utf-8").splitlines()
-    assert "LISTED team-real-cart-1" in sent, "the run never saw the real cart: the proof would prove nothing"
+    assert f"LISTED {REAL_CART}" in sent, "the run never saw the real cart: the proof would prove nothing"
     requests = [line for line in sent if not line.startswith("LISTED ")]
     assert len(requests) > 500, f"only {len(requests)} requests: not a whole run"
     # The real cart is the one its ID addresses: a path segment that decodes to it. The run's own carts may
@@ -303,7 +304,7 @@ def test_a_live_run_touches_no_real_cart_and_sends_no_vendor_method_left_out(
     touched = [
         line
         for line in requests
-        if "team-real-cart-1" in [urllib.parse.unquote(part) for part in line.split(" ", 1)[1].split("?")[0].split("/")]
+        if REAL_CART in [urllib.parse.unquote(part) for part in line.split(" ", 1)[1].split("?")[0].split("/")]
     ]
     assert not touched, f"requests that reached the real cart: {touched[:5]}"
     left_out = [
@@ -321,9 +322,7 @@ def test_a_live_run_touches_no_real_cart_and_sends_no_vendor_method_left_out(
             "client_secret": FIXTURES["EP_CLIENT_SECRET"],
         },
     ).json()["access_token"]
-    cart = httpx.get(
-        f"{upstream.base_url}/v2/carts/team-real-cart-1", headers={"Authorization": f"Bearer {admin}"}
-    ).json()
+    cart = httpx.get(f"{upstream.base_url}/v2/carts/{REAL_CART}", headers={"Authorization": f"Bearer {admin}"}).json()
     assert cart["data"]["relationships"]["accounts"]["data"] == [{"id": FIXTURES["EP_ACCOUNT_ID"], "type": "account"}]
 
 
