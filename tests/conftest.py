@@ -19,6 +19,7 @@ import yaml
 
 from ep_cart_contract.target import MockProcess, free_port, mock_env
 from ep_cart_mock.config import DEFAULTS
+from tests.checkout import changes, is_git_checkout, snapshot
 from tests.paths import ROOT, SPEC_PATH
 
 __all__ = ["ROOT", "SPEC_PATH", "MockProcess", "free_port", "mock_env"]
@@ -57,6 +58,37 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if IGNORED:
         return f"ignored (tests are hermetic; make contract-test reads them): {', '.join(IGNORED)}"
     return None
+
+
+# --- The checkout is left as it was found ------------------------------------------------------------------
+
+CHECKOUT_BEFORE = pytest.StashKey[dict[str, str]]()
+CHECKOUT_CHANGES = pytest.StashKey[list[str]]()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if is_git_checkout(ROOT):
+        session.config.stash[CHECKOUT_BEFORE] = snapshot(ROOT)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A session that changed a tracked or untracked, non-ignored file of the checkout fails, naming it: a
+    test that writes runs its verb in a copy (tests/checkout.py)."""
+    before = session.config.stash.get(CHECKOUT_BEFORE, None)
+    if before is None:
+        return
+    changed = changes(before, snapshot(ROOT))
+    session.config.stash[CHECKOUT_CHANGES] = changed
+    if changed and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    changed = config.stash.get(CHECKOUT_CHANGES, [])
+    if changed:
+        terminalreporter.section("the checkout changed during the run", red=True)
+        for line in changed:
+            terminalreporter.write_line(f"FAILED: {line}", red=True)
 
 
 def contract_suite(*arguments: str) -> list[str]:

@@ -17,11 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from ep_cart_mock.config import DEFAULTS
+from ep_cart_mock.config import DEFAULTS, FIXTURE_VARIABLES
+from tests.checkout import copy_of_checkout
 from tests.conftest import MockProcess, contract_suite, free_port, mock_env
 from tests.paths import ROOT
 
-FIXTURES = {name: value for name, value in DEFAULTS.items() if name != "EP_TOKEN_TTL_SECONDS"}
+FIXTURES = {name: DEFAULTS[name] for name in FIXTURE_VARIABLES}
+
+pytestmark = pytest.mark.slow  # whole runs of the contract suite (make test-fast leaves them out)
 
 
 @pytest.fixture
@@ -97,13 +100,19 @@ LIVE_ENVIRONMENT = {
 
 
 def test_make_test_ignores_a_live_stores_exported_values(tmp_path: Path) -> None:
-    """The README block that runs `st run`, the contract scenarios and the spec's tests, as `make test` runs
-    them, in a shell that exports a live store's EP_* values: they pass against the bundled mock."""
+    """The README's blocks against the mock (`st run` among them), the contract scenarios and the spec's tests,
+    as `make test` runs them, in a shell that exports a live store's EP_* values: they pass against the bundled
+    mock. Run in a copy of the checkout, where the scenarios' reports may be written."""
+    repository = copy_of_checkout(tmp_path / "repository")
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={tmp_path / 'junit.xml'}"]
-    modules = ["tests/test_readme.py", "tests/contract/test_scenarios.py", "tests/test_spec.py"]
+    selected = [
+        "tests/test_readme.py::test_shell_block_runs_against_the_mock",
+        "tests/contract/test_scenarios.py",
+        "tests/test_spec.py",
+    ]
     result = subprocess.run(
-        [*command, *modules],
-        cwd=ROOT,
+        [*command, *selected],
+        cwd=repository,
         env={**mock_env(), **LIVE_ENVIRONMENT},
         capture_output=True,
         text=True,
@@ -112,4 +121,7 @@ def test_make_test_ignores_a_live_stores_exported_values(tmp_path: Path) -> None
     assert result.returncode == 0, result.stdout[-3000:]
     assert "ignored (tests are hermetic; make contract-test reads them): EP_ACCOUNT_ID" in result.stdout
     assert " failed" not in result.stdout
-    assert "the bundled mock" in json.loads((ROOT / "reports" / "contract.json").read_text())["run"]["target"]
+    junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert 'name="test_shell_block_runs_against_the_mock[' in junit, "the README's blocks against the mock ran"
+    report = json.loads((repository / "reports" / "contract.json").read_text())
+    assert "the bundled mock" in report["run"]["target"]

@@ -3,7 +3,8 @@ blocked, and every operation (the association, its effect's reads, tokens), ever
 the error schema are on the page.
 
 Needs Debian's `chromium` (`apt-get install chromium`; .ci/run installs it); without it the test is skipped
-with that message. A screenshot is saved as reports/docs.png.
+with that message. The page is built with `make docs` in a copy of the checkout (tests/checkout.py) and served
+from there; a screenshot is saved beside it.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from ep_cart_mock.spec import ApiSpec
+from tests.checkout import copy_of_checkout
 from tests.conftest import MockProcess, mock_env
-from tests.paths import ROOT, SPEC_PATH
+from tests.paths import SPEC_PATH
 
-DOCS = ROOT / "docs" / "index.html"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -48,9 +49,16 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def docs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockProcess]:
-    subprocess.run(["make", "-s", "docs"], cwd=ROOT, check=True, capture_output=True, timeout=300)
-    server = MockProcess(mock_env(), tmp_path_factory.mktemp("docs") / "mock.log")
+def docs_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """docs/index.html as `make docs` builds it, in a copy of the checkout."""
+    repository = copy_of_checkout(tmp_path_factory.mktemp("docs") / "repository")
+    subprocess.run(["make", "-s", "docs"], cwd=repository, check=True, capture_output=True, timeout=300)
+    return repository / "docs" / "index.html"
+
+
+@pytest.fixture(scope="module")
+def docs_server(docs_page: Path) -> Iterator[MockProcess]:
+    server = MockProcess(mock_env(), docs_page.parent / "mock.log", ["--docs", str(docs_page)])
     yield server
     server.stop()
 
@@ -65,14 +73,16 @@ def visible_text(dom: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", dom)).split())
 
 
-def test_built_page_loads_nothing_from_elsewhere(docs_server: MockProcess) -> None:
-    page = re.sub(r"<script>.*?</script>", "", DOCS.read_text(encoding="utf-8"), flags=re.DOTALL)
+def test_built_page_loads_nothing_from_elsewhere(docs_page: Path) -> None:
+    page = re.sub(r"<script>.*?</script>", "", docs_page.read_text(encoding="utf-8"), flags=re.DOTALL)
     assert '<div id="redoc">' in page
     assert not re.search(r"<(script|img|iframe)[^>]+src=", page, re.IGNORECASE)
     assert not re.search(r"<link[^>]+href=", page, re.IGNORECASE)
 
 
-def test_docs_page_shows_the_whole_api_offline(chromium: str, docs_server: MockProcess, tmp_path: Path) -> None:
+def test_docs_page_shows_the_whole_api_offline(
+    chromium: str, docs_page: Path, docs_server: MockProcess, tmp_path: Path
+) -> None:
     url = f"{docs_server.base_url}/docs"
     result = run_chromium(chromium, tmp_path / "profile", "--dump-dom", url)
     assert "Uncaught" not in result.stderr, result.stderr[-2000:]
@@ -88,9 +98,7 @@ def test_docs_page_shows_the_whole_api_offline(chromium: str, docs_server: MockP
     for mark in api.assumptions.values():
         assert f"{mark.id} {mark.where}" in text, f"the assumption {mark.id} is not listed on the page"
 
-    reports = ROOT / "reports"
-    reports.mkdir(exist_ok=True)
-    shot = reports / "docs.png"
+    shot = docs_page.with_suffix(".png")
     run_chromium(chromium, tmp_path / "profile-shot", "--window-size=1400,2400", f"--screenshot={shot}", url)
     assert shot.is_file(), "no screenshot was saved"
     assert shot.stat().st_size > 50_000, "the screenshot is blank"

@@ -22,11 +22,14 @@ import httpx
 import pytest
 
 from ep_cart_mock.config import DEFAULTS
+from tests.checkout import copy_of_checkout
 from tests.conftest import free_port, mock_env
 from tests.paths import ROOT
 
 SDK_DIR = ROOT / "tests" / "sdk"
 SDK_VERSION = json.loads((SDK_DIR / "package.json").read_text(encoding="utf-8"))["dependencies"]["@elasticpath/js-sdk"]
+
+pytestmark = pytest.mark.slow  # npm ci and make mock (make test-fast leaves it out)
 
 
 def node_and_npm() -> tuple[str, str]:
@@ -47,11 +50,12 @@ def install_sdk(npm: str) -> None:
     subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=SDK_DIR, check=True, timeout=300)
 
 
-def start_make_mock(port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_make_mock(repository: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`make mock` in `repository` (a copy of the checkout: the target builds the docs page first)."""
     with log.open("wb") as out:
         process = subprocess.Popen(
             ["make", "--no-print-directory", "mock", f"PORT={port}"],
-            cwd=ROOT,
+            cwd=repository,
             env=mock_env(),
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -84,7 +88,7 @@ def test_the_official_sdk_associates_reads_and_removes(tmp_path: Path) -> None:
     install_sdk(npm)
     port = free_port()
     log = tmp_path / "make-mock.log"
-    server = start_make_mock(port, log)
+    server = start_make_mock(copy_of_checkout(tmp_path / "repository"), port, log)
     cart_id = f"sdk-{uuid.uuid4().hex[:12]}"
     try:
         result = subprocess.run(

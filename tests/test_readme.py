@@ -1,6 +1,7 @@
 """The README cannot drift from the code: every shell and Python block in it is either run here, or says
 why not. Blocks run "against the mock" talk to a mock started on a free port (the only change made to them
-is that port); blocks run "in the repository" run from its root."""
+is that port); blocks run "in the repository" run from the root of a copy of the checkout (they write:
+`make generate`, `make contract-test`), so `make test` leaves the checkout as it found it."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from ep_cart_contract.settings import FIXTURE_VARIABLES
-from ep_cart_mock.config import DEFAULTS
+from ep_cart_mock.config import DEFAULTS, FIXTURE_VARIABLES
 from ep_cart_mock.spec import ApiSpec
+from tests.checkout import copy_of_checkout
 from tests.conftest import MockProcess, mock_env
 from tests.paths import ROOT
 
@@ -110,10 +111,17 @@ def test_walkthrough_answers_as_the_readme_says(tmp_path: Path) -> None:
     assert carts["meta"]["results"]["total"] == 2
 
 
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the checkout, where the README's verbs may write."""
+    return copy_of_checkout(tmp_path_factory.mktemp("readme") / "repository")
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("block", runnable("runnable: in the repository"), ids=block_id)
-def test_shell_block_runs_in_the_repository(block: Block) -> None:
+def test_shell_block_runs_in_the_repository(block: Block, repository: Path) -> None:
     env = {name: value for name, value in os.environ.items() if name != "EP_BASE_URL"}
-    result = run(["bash", "-euo", "pipefail", "-c", block.code], cwd=ROOT, env=env)
+    result = run(["bash", "-euo", "pipefail", "-c", block.code], cwd=repository, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
@@ -178,13 +186,14 @@ def without_network(command: list[str]) -> list[str]:
     return command
 
 
-def test_consumer_project_runs_from_the_wheels_alone(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_consumer_project_runs_from_the_wheels_alone(tmp_path: Path, repository: Path) -> None:
     files = consumer_project()
     assert sorted(files) == ["cart_sync.py", "test_cart_sync.py"]
 
-    built = run(["make", "-s", "dist"])
+    built = run(["make", "-s", "dist"], cwd=repository)
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
-    dist = ROOT / "dist"
+    dist = repository / "dist"
     assert sorted(path.name.split("-")[0] for path in dist.glob("*.tar.gz")) == [
         "ep_cart_associations_client",
         "ep_cart_mock",
@@ -214,6 +223,7 @@ def test_consumer_project_runs_from_the_wheels_alone(tmp_path: Path) -> None:
     )
     assert str(venv) in where.stdout.splitlines()[0], where.stdout
     assert str(ROOT) not in where.stdout, "the checkout must not be on the consumer's path"
+    assert str(repository) not in where.stdout, "nor the copy the wheels were built in"
 
     result = run(without_network([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"]), project, env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]

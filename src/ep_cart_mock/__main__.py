@@ -7,9 +7,10 @@ import dataclasses
 import logging
 import os
 import sys
+from pathlib import Path
 
 from ep_cart_mock.app import create_app
-from ep_cart_mock.config import DEFAULTS, SECRET_VARIABLES, ConfigError, Settings
+from ep_cart_mock.config import DEFAULT_DOCS_PATH, DEFAULTS, SECRET_VARIABLES, ConfigError, Settings
 from ep_cart_mock.server import serve
 
 
@@ -60,11 +61,18 @@ def main(argv: list[str] | None = None) -> int:
         help="serve the test controls under /_mock/ (reset, add an account, mark a contact-email cart, read the "
         "state; see mock-controls.yaml)",
     )
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=DEFAULT_DOCS_PATH,
+        help="the page served at /docs (default: the checkout's docs/index.html, built by make docs)",
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     try:
         settings = Settings.from_env()
+        settings = dataclasses.replace(settings, docs_path=args.docs)
         if args.test_controls:
             settings = dataclasses.replace(settings, test_controls=True)
         app = create_app(settings)
