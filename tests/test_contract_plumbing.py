@@ -3,16 +3,23 @@ documented-response table. (tests/faults runs the whole suite against broken ser
 
 from __future__ import annotations
 
+import http.server
 import json
 import re
+import threading
+from http import HTTPStatus
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import httpx
 import pytest
 import schemathesis
+from ep_cart_associations_client.types import Response
 
-from ep_cart_contract import extensions, transport
+from ep_cart_contract import client, extensions, transport
 from ep_cart_contract.classify import ABSENT, Classifier
-from ep_cart_contract.client import ScenarioClient, normalized
+from ep_cart_contract.client import NEW_CART, ScenarioClient, normalized
 from ep_cart_contract.ledger import AssociationLedger
 from ep_cart_contract.observations import ResponseTable
 from ep_cart_contract.redaction import MASK, Redactor, curl_command
@@ -20,7 +27,15 @@ from ep_cart_contract.settings import ContractConfigError, ContractSettings
 from ep_cart_contract.transport import OperationUnresponsive
 from ep_cart_contract.verdicts import Verdicts
 from ep_cart_mock.config import DEFAULTS
-from ep_cart_mock.spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, ApiSpec
+from ep_cart_mock.spec import (
+    ACCOUNT_TOKEN_HEADER,
+    ASSOCIATION_PATH,
+    CART_PATH,
+    CARTS_PATH,
+    CUSTOMER_TOKEN_HEADER,
+    ApiSpec,
+    Assumption,
+)
 from tests.paths import SPEC_PATH
 
 # --- Settings -------------------------------------------------------------------------------------------
@@ -209,18 +224,100 @@ def test_an_accepted_invalid_request_is_blamed_on_the_mark_that_made_it_invalid(
     parameters: dict[str, dict[str, str]], body: object, blamed: str | None
 ) -> None:
     classifier = Classifier(API)
-    mark = classifier.blame_accepted_request(ASSOCIATION_PATH, "post", parameters, body, "application/json")
-    assert (mark.id if mark else None) == blamed
+    marks = classifier.blame_accepted_request(ASSOCIATION_PATH, "post", parameters, body, "application/json")
+    assert [mark.id for mark in marks] == ([blamed] if blamed else [])
+
+
+def ids(marks: list[Assumption]) -> list[str]:
+    return [mark.id for mark in marks]
+
+
+def test_a_failure_only_two_marks_explain_together_names_both_and_only_marks_of_its_operation() -> None:
+    """A cart ID over 255 characters and an empty `data`: taking either mark out alone leaves the other."""
+    classifier = Classifier(API)
+    parameters = {"path": {"cartID": "c" * 300}}
+    marks = classifier.blame_accepted_request(ASSOCIATION_PATH, "post", parameters, {"data": []}, "application/json")
+    assert sorted(ids(marks)) == ["cart-id-at-most-255-characters", "data-not-empty"]
+    own = {mark.id for mark in classifier.marks_of_operation(ASSOCIATION_PATH, "post")}
+    assert set(ids(marks)) <= own
+
+
+def test_a_failure_of_one_operation_is_never_blamed_on_another_operations_mark() -> None:
+    classifier = Classifier(API)
+    too_small = {"query": {"page[limit]": 0, "page[offset]": -1}}
+    marks = classifier.blame_accepted_request(CARTS_PATH, "get", too_small, ABSENT, None)
+    assert sorted(ids(marks)) == ["page-limit-at-least-1", "page-offset-not-negative"]
+    carts_marks = {mark.id for mark in classifier.request_marks(CARTS_PATH, "get")}
+    assert set(ids(marks)) <= carts_marks
+    assert not set(ids(marks)) & {mark.id for mark in classifier.request_marks(ASSOCIATION_PATH, "post")}
 
 
 def test_a_response_is_blamed_only_when_a_marked_constraint_fails() -> None:
     classifier = Classifier(API)
-    assert classifier.blame_response(ASSOCIATION_PATH, "post", 200, body_with("abc")).id == "account-id-is-a-uuid"  # type: ignore[union-attr]
-    assert classifier.blame_response(ASSOCIATION_PATH, "post", 200, {"data": [{"id": ACCOUNT_ID}]}) is None
+    assert ids(classifier.blame_response(ASSOCIATION_PATH, "post", 200, body_with("abc"))) == ["account-id-is-a-uuid"]
+    assert classifier.blame_response(ASSOCIATION_PATH, "post", 200, {"data": [{"id": ACCOUNT_ID}]}) == []
     older_401 = {"errors": {"status": 401, "title": "Unauthorized"}}  # the older vendor example (S3)
-    blamed = classifier.blame_response(ASSOCIATION_PATH, "post", 401, older_401)
-    assert blamed is not None
-    assert blamed.id == "unauthorized-body-is-an-errors-array"
+    assert ids(classifier.blame_response(ASSOCIATION_PATH, "post", 401, older_401)) == [
+        "unauthorized-body-is-an-errors-array"
+    ]
+
+
+# --- What the spec cannot say: no false alarm on the vendor's contract ----------------------------------------
+
+
+class AllowMismatch:
+    """The attributes of schemathesis's AllowHeaderMismatch that the classifier reads."""
+
+    def __init__(self, undocumented: list[str], missing: list[str]) -> None:
+        self.undocumented_methods = undocumented
+        self.missing_methods = missing
+
+
+@pytest.mark.parametrize(
+    ("path", "undocumented", "missing", "excused"),
+    [
+        (CART_PATH, ["PUT", "DELETE"], [], True),  # the vendor's own methods (S3), left out of the spec
+        (CARTS_PATH, ["POST"], [], True),
+        (CART_PATH, ["PATCH"], [], False),  # a method the vendor does not have
+        (CART_PATH, ["PUT"], ["GET"], False),  # a documented method missing
+        (ASSOCIATION_PATH, ["PUT"], [], False),
+    ],
+)
+def test_allow_listing_the_vendors_own_methods_is_no_failure(
+    path: str, undocumented: list[str], missing: list[str], excused: bool
+) -> None:
+    limit = Classifier(API).spec_limit(
+        "allow_header_conformance", path, "get", "OPTIONS", 405, {}, AllowMismatch(undocumented, missing)
+    )
+    assert (limit is not None and limit.marks == ()) is excused
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "outcome"),
+    [
+        ({}, 400, ["shopper-token-refused-with-403"]),  # refused, as S3 documents, with the other status
+        ({}, 403, []),  # refused with the status we assume: nothing broken
+        ({ACCOUNT_TOKEN_HEADER: "t", CUSTOMER_TOKEN_HEADER: "c"}, 400, []),
+        (
+            {ACCOUNT_TOKEN_HEADER.lower(): "t", CUSTOMER_TOKEN_HEADER: "c"},
+            403,
+            ["both-shopper-tokens-refused-with-400"],
+        ),
+        ({ACCOUNT_TOKEN_HEADER: "t"}, 400, None),  # one shopper token: a valid request, refused: not excused
+        ({}, 500, None),  # not a refusal the vendor documents
+    ],
+)
+def test_a_request_that_breaks_a_rule_no_schema_states_is_judged_by_the_rules_marks(
+    headers: dict[str, str], status: int, outcome: list[str] | None
+) -> None:
+    limit = Classifier(API).spec_limit("positive_data_acceptance", CARTS_PATH, "get", "GET", status, headers, None)
+    assert (None if limit is None else ids(list(limit.marks))) == outcome
+
+
+def test_a_method_the_vendor_has_is_no_unsupported_method() -> None:
+    classifier = Classifier(API)
+    assert classifier.spec_limit("unsupported_method", CART_PATH, "get", "PUT", 200, {}, None) is not None
+    assert classifier.spec_limit("unsupported_method", CART_PATH, "get", "PATCH", 200, {}, None) is None
 
 
 def test_verdicts_fail_the_run_by_kind_and_mode() -> None:
@@ -350,3 +447,109 @@ def test_the_stateful_phase_follows_the_links_to_the_reads() -> None:
     }
     for label in (f"POST {ASSOCIATION_PATH}", f"DELETE {ASSOCIATION_PATH}"):
         assert {"ReadTheCart", "ListTheAccountsCarts"} <= outgoing[label]
+
+
+# --- An assumption is counted held only on the answer that shows it ------------------------------------------
+
+
+def answer(status: int) -> Response[Any]:
+    return Response(status_code=HTTPStatus(status), content=b"{}", headers={}, parsed=None)
+
+
+def new_cart_claim(verdicts: Verdicts) -> tuple[int, int]:
+    claim = verdicts.claims.get(f"assumption:{NEW_CART}")
+    return (claim.checked, claim.broken) if claim else (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("status", "counted"), [(200, (1, 0)), (404, (1, 1)), (401, (0, 0)), (500, (0, 0)), (403, (0, 0))]
+)
+def test_a_new_cart_is_counted_held_only_on_the_success_that_shows_it(
+    monkeypatch: pytest.MonkeyPatch, status: int, counted: tuple[int, int]
+) -> None:
+    verdicts = Verdicts(API)
+    monkeypatch.setattr(client, "VERDICTS", verdicts)
+    monkeypatch.setattr(client, "SETTINGS", ContractSettings.from_env({}))
+    failed = pytest.fail.Exception
+    if status == 200:
+        client.expect_status(answer(status), 200, verdicts.vendor("S1"), new_cart=True)
+    else:
+        with pytest.raises(failed):
+            client.expect_status(answer(status), 200, verdicts.vendor("S1"), new_cart=True)
+    assert new_cart_claim(verdicts) == counted
+
+
+class FakeCase:
+    """What extensions.marks_shown reads of a schemathesis case."""
+
+    def __init__(self, method: str, path: str, positive: bool, body: Any, cart_id: str = "cart-1") -> None:
+        mode = schemathesis.GenerationMode.POSITIVE if positive else schemathesis.GenerationMode.NEGATIVE
+        self.method, self.path, self.body = method, path, body
+        self.meta = SimpleNamespace(generation=SimpleNamespace(mode=mode))
+        self.path_parameters = {"cartID": cart_id}
+        self.headers: dict[str, str] = {}
+        self.query: dict[str, str] = {}
+        self.media_type = "application/json"
+
+
+@pytest.mark.parametrize(
+    ("status", "positive", "body", "shown"),
+    [
+        (400, False, body_with("not-a-uuid"), ["account-id-is-a-uuid"]),  # an invalid request refused
+        (403, False, {"data": []}, ["data-not-empty"]),
+        (400, False, {"data": [{"id": ACCOUNT_ID, "type": "customer"}]}, []),  # invalid for the vendor's rule only
+        (401, False, body_with("not-a-uuid"), ["unauthorized-body-is-an-errors-array"]),  # only its own body
+        (500, False, body_with("not-a-uuid"), []),
+        (200, True, body_with(ACCOUNT_ID), ["account-id-is-a-uuid"]),  # the 200's body keeps the UUID format
+    ],
+)
+def test_the_schemathesis_layer_counts_only_the_marks_an_answer_shows(
+    status: int, positive: bool, body: Any, shown: list[str]
+) -> None:
+    case = FakeCase("POST", ASSOCIATION_PATH, positive, body)
+    assert sorted(extensions.marks_shown(case, status)) == sorted(shown)  # type: ignore[arg-type]
+
+
+def test_an_undocumented_method_shows_its_mark_only_when_refused_with_405() -> None:
+    assert extensions.marks_shown(FakeCase("PATCH", CART_PATH, True, None), 405) == [  # type: ignore[arg-type]
+        "undocumented-requests-refused"
+    ]
+    assert extensions.marks_shown(FakeCase("PATCH", CART_PATH, True, None), 401) == []  # type: ignore[arg-type]
+
+
+def test_the_schemathesis_session_retries_a_429_after_its_retry_after() -> None:
+    """The session the schemathesis layer sends with, against a server that answers 429 twice, then 200."""
+    answers = [429, 429, 200]
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            status = answers.pop(0) if answers else 200
+            self.send_response(status)
+            self.send_header("Retry-After", "0")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        response = transport.requests_session().get(f"http://127.0.0.1:{server.server_port}/v2/carts", timeout=10)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert response.status_code == 200
+    assert seen == ["/v2/carts"] * 3
+
+
+def test_the_engines_docstring_lists_its_modules_as_they_are() -> None:
+    import ep_cart_contract
+
+    package = Path(ep_cart_contract.__file__).parent
+    modules = {path.stem for path in package.glob("*.py") if path.stem != "__init__"}
+    listed = set(re.findall(r"^- (\w+):", ep_cart_contract.__doc__ or "", re.MULTILINE))
+    assert listed == modules

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from ep_cart_mock.spec import ASSOCIATION_PATH, ApiSpec, walk
+from ep_cart_mock import spec as spec_module
+from ep_cart_mock.spec import ASSOCIATION_PATH, RULES_BEYOND_THE_SCHEMA, ApiSpec, walk
 from tests.conftest import SPEC_PATH
 
 OPERATIONS = {"post": "createAccountCartAssociation", "delete": "deleteAccountCartAssociation"}  # S1, S3
@@ -110,6 +111,32 @@ def test_cart_id_schema_refuses_reserved_and_unsafe_characters(api: ApiSpec, cha
     validator = api.validator(parameters(api)["cartID"]["schema"])
     assert not validator.is_valid(f"cart{character}1")
     assert not validator.is_valid("")
+
+
+def test_the_shared_header_names_are_the_vendors(api: ApiSpec) -> None:
+    """The mock, the suite and the fault proxy name the headers through ep_cart_mock.spec: S1's and S3's names."""
+    assert spec_module.ACCOUNT_TOKEN_HEADER == ACCOUNT_TOKEN_HEADER
+    assert spec_module.CUSTOMER_TOKEN_HEADER == "x-moltin-customer-token"  # S3
+
+
+def test_rules_beyond_the_schema_name_real_headers_statuses_and_marks(api: ApiSpec) -> None:
+    """Each rule no schema keyword states names the operation's own headers, statuses it documents, and, for
+    each way of breaking it, a mark on an example of the response with that status."""
+    rules = [
+        (path, method, rule)
+        for path, method, operation in api.operations()
+        for rule in operation.get(RULES_BEYOND_THE_SCHEMA, [])
+    ]
+    assert [rule["id"] for _, _, rule in rules] == ["one-shopper-token"]
+    for path, method, rule in rules:
+        operation = api.operation(path, method)
+        headers = {api.resolve(node)["name"] for node in operation.get("parameters", [])}
+        assert set(rule["exactly-one-header-of"]) <= headers
+        assert set(rule["refused-with"]) <= set(operation["responses"])
+        for decided in (rule["when-none"], rule["when-both"]):
+            assert decided["status"] in rule["refused-with"]
+            answer = api.resolve(operation["responses"][decided["status"]])
+            assert decided["assumption"] in api.marks_under(answer["content"]["application/json"]["examples"])
 
 
 def test_account_token_header_is_optional_with_a_realistic_example(api: ApiSpec) -> None:

@@ -1,17 +1,26 @@
-"""Which kind of claim a failure broke: the vendor's contract, or one of our assumptions.
+"""Which kind of claim a failure broke: the vendor's contract, one or more of our assumptions, or nothing at all.
 
 The rule (the live-verdicts issue): a failure that does not happen once the assumption-marked constraints
 are taken out of the spec (`ApiSpec.relaxed`) is an assumption failure; anything else is the vendor's
-contract. The mark to blame is the one whose removal alone makes the failure go away. Nothing here sends a
-request: requests and answers already seen are judged again against the relaxed spec.
+contract. The marks to blame are the fewest marks of the failing operation whose removal makes the failure go
+away: one when one suffices, never a mark of another operation. Nothing here sends a request: requests and
+answers already seen are judged again against the relaxed spec.
+
+Some failures are about what openapi.yaml cannot say rather than what a server did (`spec_limit`): a method the
+vendor has on a path and the spec leaves out (`x-vendor-methods-left-out`), and a vendor rule no schema keyword
+states (`x-rules-beyond-the-schema`, such as "only one of" two headers). Those are judged by what the vendor
+documents: no claim broken, or the status-level mark that decides the exact answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from ep_cart_mock.spec import ApiSpec, Assumption
+from ep_cart_mock.spec import RULES_BEYOND_THE_SCHEMA, ApiSpec, Assumption
 
 ABSENT: Any = object()
 """A request part that was not sent (no body, no header)."""
@@ -20,48 +29,93 @@ MARK_OF_CHECK = {
     # Schemathesis checks whose whole expectation is one of our decisions, by the check's name.
     "unsupported_method": "undocumented-requests-refused",
 }
+EXHAUSTIVE_UP_TO = 3
+"""Sets of up to this many marks are searched in full for the smallest; larger ones are made minimal."""
+
+
+@dataclass(frozen=True)
+class SpecLimit:
+    """A failure that is about what the spec cannot say: `marks` decide the answer (empty: no claim broken)."""
+
+    why: str
+    marks: tuple[Assumption, ...] = ()
 
 
 class Classifier:
+    """Thread-safe: schemathesis may judge answers from several threads (`st run --workers`)."""
+
     def __init__(self, spec: ApiSpec) -> None:
         self.strict = spec
-        self.relaxed_all = spec.relaxed()
-        self._relaxed_one: dict[str, ApiSpec] = {}
+        self.vendor_methods_left_out = spec.vendor_methods_left_out()
+        self._lock = threading.RLock()
+        self._relaxed: dict[frozenset[str], ApiSpec] = {}
         self._validators: dict[tuple[int, str, str, str], Any] = {}
-        self._operation_marks: dict[tuple[str, str], list[Assumption]] = {}
+        self._marks: dict[tuple[str, ...], list[Assumption]] = {}
+
+    # --- Which marks an operation's parts rest on --------------------------------------------------------
+
+    def _marks_under(self, key: tuple[str, ...], nodes: Callable[[], list[Any]]) -> list[Assumption]:
+        with self._lock:
+            if key not in self._marks:
+                found = self.strict.marks_under(nodes())
+                self._marks[key] = [self.strict.assumptions[mark] for mark in found]
+            return self._marks[key]
 
     def marks_of_operation(self, path: str, method: str) -> list[Assumption]:
         """The marks with constraints under an operation (its parameters, body and responses, `$ref`s
-        followed): what a schemathesis case of it exercises."""
-        if (path, method) not in self._operation_marks:
-            item = self.strict.document["paths"][path]
-            found = self.strict.marks_under([item.get("parameters", []), item[method]])
-            marks = self.strict.assumptions
-            self._operation_marks[(path, method)] = [marks[mark] for mark in found if marks[mark].covers]
-        return self._operation_marks[(path, method)]
+        followed)."""
+        item = self.strict.document["paths"][path]
+        marks = self._marks_under(("operation", path, method), lambda: [item.get("parameters", []), item[method]])
+        return [mark for mark in marks if mark.covers]
 
-    def _relaxed_without(self, mark: Assumption) -> ApiSpec:
-        if mark.id not in self._relaxed_one:
-            self._relaxed_one[mark.id] = self.strict.relaxed([mark.id])
-        return self._relaxed_one[mark.id]
+    def request_marks(self, path: str, method: str) -> list[Assumption]:
+        """The marks on what a request of the operation sends: its parameters and its body."""
+        item = self.strict.document["paths"][path]
+        operation = item[method]
+        return self._marks_under(
+            ("request", path, method),
+            lambda: [item.get("parameters", []), operation.get("parameters", []), operation.get("requestBody", {})],
+        )
+
+    def response_marks(self, path: str, method: str, status: int) -> list[Assumption]:
+        """The marks on one documented response of the operation (none for an undocumented status)."""
+        responses = self.strict.operation(path, method)["responses"]
+        return self._marks_under(("response", path, method, str(status)), lambda: [responses.get(str(status), {})])
+
+    # --- Blame: the fewest marks of the operation that explain a failure --------------------------------
+
+    def _relaxed_without(self, marks: Iterable[Assumption]) -> ApiSpec:
+        ids = frozenset(mark.id for mark in marks)
+        with self._lock:
+            if ids not in self._relaxed:
+                self._relaxed[ids] = self.strict.relaxed(ids)
+            return self._relaxed[ids]
 
     def _validator(self, spec: ApiSpec, path: str, method: str, part: str, schema: dict[str, Any]) -> Any:
         key = (id(spec), path, method, part)
-        if key not in self._validators:
-            self._validators[key] = spec.validator(schema)
-        return self._validators[key]
+        with self._lock:
+            if key not in self._validators:
+                self._validators[key] = spec.validator(schema)
+            return self._validators[key]
 
-    def _blame(self, holds_in: Any) -> Assumption | None:
-        """None when the failure stays with every mark relaxed (the vendor's contract), or is not about what
-        the schemas say at all (it holds in the strict spec too); else the mark whose removal alone makes it go
-        away (or the first of several that only together do)."""
-        if holds_in(self.strict) or not holds_in(self.relaxed_all):
-            return None
-        marks = list(self.strict.assumptions.values())
-        for mark in marks:
-            if mark.covers and holds_in(self._relaxed_without(mark)):
-                return mark
-        return next(mark for mark in marks if mark.covers)
+    def _blame(self, candidates: list[Assumption], holds_in: Callable[[ApiSpec], bool]) -> list[Assumption]:
+        """[] when the failure stays with every candidate relaxed (the vendor's contract), or is not about what
+        the schemas say at all (it holds in the strict spec too); else the fewest candidates whose removal
+        makes it go away: one when one suffices, else the smallest set (searched in full up to
+        EXHAUSTIVE_UP_TO marks, beyond that a set none of whose marks can be left out)."""
+        candidates = [mark for mark in candidates if mark.covers]
+        if holds_in(self.strict) or not candidates or not holds_in(self._relaxed_without(candidates)):
+            return []
+        for size in range(1, min(EXHAUSTIVE_UP_TO, len(candidates)) + 1):
+            for chosen in itertools.combinations(candidates, size):
+                if holds_in(self._relaxed_without(chosen)):
+                    return list(chosen)
+        needed = list(candidates)
+        for mark in candidates:
+            rest = [other for other in needed if other is not mark]
+            if holds_in(self._relaxed_without(rest)):
+                needed = rest
+        return needed
 
     # --- Requests -----------------------------------------------------------------------------------------
 
@@ -79,18 +133,13 @@ class Classifier:
         operation = item[method]
         for node in [*item.get("parameters", []), *operation.get("parameters", [])]:
             parameter = spec.resolve(node)
-            values = parameters.get(parameter["in"], {})
-            if parameter["in"] == "header":
-                lowered = {name.lower(): value for name, value in values.items()}
-                value = lowered.get(parameter["name"].lower(), ABSENT)
-            else:
-                value = values.get(parameter["name"], ABSENT)
+            value = sent_value(parameters, parameter["in"], parameter["name"])
             if value is ABSENT:
                 if parameter.get("required", False):
                     return False
                 continue
             part = f"{parameter['in']}:{parameter['name']}"
-            if not self._validator(spec, path, method, part, parameter.get("schema", {})).is_valid(value):
+            if not is_valid(self._validator(spec, path, method, part, parameter.get("schema", {})), value):
                 return False
         if "requestBody" not in operation:
             return True
@@ -99,7 +148,7 @@ class Classifier:
             return not request_body.get("required", False)
         content = request_body.get("content", {})
         media = content.get(media_type or "") or next(iter(content.values()))
-        return bool(self._validator(spec, path, method, f"body:{media_type}", media.get("schema", {})).is_valid(body))
+        return is_valid(self._validator(spec, path, method, f"body:{media_type}", media.get("schema", {})), body)
 
     def blame_accepted_request(
         self,
@@ -108,9 +157,32 @@ class Classifier:
         parameters: Mapping[str, Mapping[str, Any]],
         body: Any,
         media_type: str | None,
-    ) -> Assumption | None:
-        """A request the strict spec calls invalid was accepted: whose rule was it?"""
-        return self._blame(lambda spec: self.request_is_valid(spec, path, method, parameters, body, media_type))
+    ) -> list[Assumption]:
+        """A request the strict spec calls invalid was accepted: whose rules were they? [] for the vendor's."""
+        return self._blame(
+            self.request_marks(path, method),
+            lambda spec: self.request_is_valid(spec, path, method, parameters, body, media_type),
+        )
+
+    def marks_a_request_breaks(
+        self,
+        path: str,
+        method: str,
+        parameters: Mapping[str, Mapping[str, Any]],
+        body: Any,
+        media_type: str | None,
+    ) -> list[Assumption]:
+        """The marks each of which alone makes the request invalid (a refusal of it shows they hold): one
+        relaxed spec per mark, cheap enough for every refused request. [] when the vendor's own constraints
+        refuse it, or only several marks together do."""
+        candidates = [mark for mark in self.request_marks(path, method) if mark.covers]
+
+        def holds_in(spec: ApiSpec) -> bool:
+            return self.request_is_valid(spec, path, method, parameters, body, media_type)
+
+        if not candidates or holds_in(self.strict) or not holds_in(self._relaxed_without(candidates)):
+            return []
+        return [mark for mark in candidates if holds_in(self._relaxed_without([mark]))]
 
     # --- Responses ----------------------------------------------------------------------------------------
 
@@ -122,8 +194,72 @@ class Classifier:
         if not content:
             return True
         schema = content["application/json"]["schema"]
-        return bool(self._validator(spec, path, method, f"response:{status}", schema).is_valid(document))
+        return is_valid(self._validator(spec, path, method, f"response:{status}", schema), document)
 
-    def blame_response(self, path: str, method: str, status: int, document: Any) -> Assumption | None:
-        """A JSON answer that does not match its documented response: whose rule was it?"""
-        return self._blame(lambda spec: self.response_is_valid(spec, path, method, status, document))
+    def blame_response(self, path: str, method: str, status: int, document: Any) -> list[Assumption]:
+        """A JSON answer that does not match its documented response: whose rules were they? [] for the
+        vendor's."""
+        return self._blame(
+            self.response_marks(path, method, status),
+            lambda spec: self.response_is_valid(spec, path, method, status, document),
+        )
+
+    # --- What the spec cannot say -------------------------------------------------------------------------
+
+    def spec_limit(
+        self,
+        check: str,
+        path: str,
+        method: str,
+        sent_method: str,
+        status: int,
+        headers: Mapping[str, Any],
+        failure: Any,
+    ) -> SpecLimit | None:
+        """A schemathesis failure that comes from what openapi.yaml leaves out or cannot express, judged by what
+        the vendor documents; None when the failure is an ordinary one. `method` is the operation's (the
+        probed one for an undocumented method), `sent_method` what went on the wire."""
+        left_out = self.vendor_methods_left_out.get(path, set())
+        if check == "allow_header_conformance":
+            advertised = {name.lower() for name in getattr(failure, "undocumented_methods", [])}
+            missing = getattr(failure, "missing_methods", None)
+            if advertised and not missing and advertised <= left_out:
+                return SpecLimit(f"Allow lists the vendor's {', '.join(sorted(advertised)).upper()} (S3)")
+        if check == "unsupported_method" and sent_method.lower() in left_out:
+            return SpecLimit(f"the vendor has {sent_method.upper()} {path} (S3); openapi.yaml leaves it out")
+        if check == "positive_data_acceptance" and method in self.strict.document["paths"].get(path, {}):
+            return self.rule_beyond_the_schema(path, method, status, headers)
+        return None
+
+    def rule_beyond_the_schema(
+        self, path: str, method: str, status: int, headers: Mapping[str, Any]
+    ) -> SpecLimit | None:
+        """A request the schemas take as valid, refused as a rule of the vendor's that they cannot state: the
+        vendor documents the refusal (any of `refused-with`); the exact status is the named mark's."""
+        sent = {name.lower() for name in headers}
+        for rule in self.strict.operation(path, method).get(RULES_BEYOND_THE_SCHEMA, []):
+            names = [name.lower() for name in rule["exactly-one-header-of"]]
+            count = sum(name in sent for name in names)
+            if count == 1 or str(status) not in rule["refused-with"]:
+                continue
+            decided = rule["when-none"] if count == 0 else rule["when-both"]
+            mark = self.strict.assumptions[decided["assumption"]]
+            why = f"{rule['id']} ({rule['source']}): {'neither' if count == 0 else 'both'} of {', '.join(names)}"
+            return SpecLimit(why, () if str(status) == str(decided["status"]) else (mark,))
+        return None
+
+
+def is_valid(validator: Any, value: Any) -> bool:
+    """A value no JSON document can hold (raw bytes of a body that is not JSON) is valid in no spec."""
+    try:
+        return bool(validator.is_valid(value))
+    except (ValueError, TypeError):
+        return False
+
+
+def sent_value(parameters: Mapping[str, Mapping[str, Any]], location: str, name: str) -> Any:
+    """The value sent for a parameter, ABSENT when it was not (header names are case-insensitive)."""
+    values = parameters.get(location, {})
+    if location == "header":
+        return next((value for sent, value in values.items() if sent.lower() == name.lower()), ABSENT)
+    return values.get(name, ABSENT)

@@ -37,7 +37,16 @@ from ep_cart_contract.settings import ContractSettings
 from ep_cart_contract.transport import UNRESPONSIVE, requests_session
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source, Verdicts
 from ep_cart_mock.config import DEFAULT_SPEC_PATH as SPEC_PATH
-from ep_cart_mock.spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, TOKEN_PATH, ApiSpec
+from ep_cart_mock.spec import (
+    ACCOUNT_TOKEN_HEADER,
+    ASSOCIATION_PATH,
+    CART_PATH,
+    CARTS_PATH,
+    CUSTOMER_TOKEN_HEADER,
+    TOKEN_PATH,
+    ApiSpec,
+    Assumption,
+)
 
 SETTINGS = ContractSettings.from_env()
 API = ApiSpec.load(SPEC_PATH)
@@ -105,9 +114,22 @@ def is_valid_cart_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and _CART_ID.is_valid(value)
 
 
-def prefixed_cart_id(cart_id: str) -> str:
-    """A valid cart ID stays valid: the run prefix, then as much of the generated ID as fits."""
-    return f"{SETTINGS.run_prefix}-{cart_id}"[:CART_ID_MAX_LENGTH]
+def is_runs_cart_id(cart_id: object, prefix: str | None = None) -> TypeGuard[str]:
+    """A cart ID of this run (`prefix`: the run's, or a stateful scenario's within it): made by the run, or
+    reached through a link from one of its answers."""
+    return isinstance(cart_id, str) and cart_id.startswith(prefix or SETTINGS.run_prefix)
+
+
+def own_cart_id(cart_id: str, prefix: str | None = None) -> str:
+    """This run's cart ID in place of `cart_id`, the one place a cart ID gets the run's prefix: one of the run's
+    stays as it is; a valid one gets the prefix and stays valid (cut to the limit); a too-long one stays too
+    long."""
+    prefix = prefix or SETTINGS.run_prefix
+    if is_runs_cart_id(cart_id, prefix):
+        return cart_id
+    if is_valid_cart_id(cart_id):
+        return f"{prefix}-{cart_id}"[:CART_ID_MAX_LENGTH]
+    return f"{prefix}-{cart_id}"
 
 
 def is_positive(case: schemathesis.Case[Any]) -> bool:
@@ -132,10 +154,10 @@ def mix_association(case: schemathesis.Case[Any]) -> None:
     if choice in (0, 1) and entry is not None and account_ids[choice] and tokens[choice]:
         # As the account itself: its ID in the body and its token in the header.
         entry["id"] = account_ids[choice]
-        case.headers["EP-Account-Management-Authentication-Token"] = tokens[choice]
+        case.headers[ACCOUNT_TOKEN_HEADER] = tokens[choice]
     elif choice == 2:
         # As an administrator: no account token, so any account goes.
-        case.headers.pop("EP-Account-Management-Authentication-Token", None)
+        case.headers.pop(ACCOUNT_TOKEN_HEADER, None)
     # choice 3: exactly as generated.
 
 
@@ -159,7 +181,15 @@ def bearer_token(base_url: str, grant_type: str = "client_credentials") -> str:
     form = {"grant_type": grant_type, "client_id": SETTINGS.values.get("EP_CLIENT_ID", "")}
     if grant_type == "client_credentials":
         form["client_secret"] = SETTINGS.values.get("EP_CLIENT_SECRET", "")
-    response = TOKEN_SESSION.post(url, data=form, timeout=SETTINGS.request_timeout)
+    label = f"POST {TOKEN_PATH}"
+    if label in UNRESPONSIVE:
+        raise UNRESPONSIVE.fail(label)
+    try:
+        response = TOKEN_SESSION.post(url, data=form, timeout=SETTINGS.request_timeout)
+    except requests.exceptions.Timeout:
+        # A store that takes connections and never answers: one clear line, not a stack of retries.
+        UNRESPONSIVE.mark(label, SETTINGS.request_timeout)
+        raise UNRESPONSIVE.fail(label) from None
     if response.status_code != 200:
         raise RuntimeError(
             f"{url} answered {response.status_code} to a {grant_type} token request: check EP_CLIENT_ID"
@@ -196,9 +226,9 @@ def mix_carts_request(case: schemathesis.Case[Any]) -> None:
     choice = pick(case, 3)
     token = SETTINGS.values.get(("EP_ACCOUNT_TOKEN", "EP_OTHER_ACCOUNT_TOKEN", "")[choice])
     if token:
-        case.headers["EP-Account-Management-Authentication-Token"] = token
-    if "EP-Account-Management-Authentication-Token" in case.headers:
-        case.headers.pop("x-moltin-customer-token", None)
+        case.headers[ACCOUNT_TOKEN_HEADER] = token
+    if ACCOUNT_TOKEN_HEADER in case.headers:
+        case.headers.pop(CUSTOMER_TOKEN_HEADER, None)
 
 
 @schemathesis.hook
@@ -209,14 +239,14 @@ def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) ->
         mix_carts_request(case)
     elif case.path == CART_PATH:
         cart_id = case.path_parameters.get("cartID")
-        if isinstance(cart_id, str) and SETTINGS.run_prefix not in cart_id:
-            case.path_parameters["cartID"] = prefixed_cart_id(cart_id)
+        if isinstance(cart_id, str):
+            case.path_parameters["cartID"] = own_cart_id(cart_id)
     elif case.path == ASSOCIATION_PATH:
         cart_id = case.path_parameters.get("cartID")
-        if isinstance(cart_id, str) and SETTINGS.run_prefix in cart_id:
+        if is_runs_cart_id(cart_id):
             return case  # filled from an earlier request through a link: keep it as the link made it
         if isinstance(cart_id, str):
-            case.path_parameters["cartID"] = prefixed_cart_id(cart_id)
+            case.path_parameters["cartID"] = own_cart_id(cart_id)
         mix_association(case)
     elif case.path == TOKEN_PATH:
         mix_token_request(case)
@@ -246,14 +276,6 @@ def after_load_schema(context: schemathesis.HookContext, schema: Any) -> None:
         coverage.unexpected_methods = set(coverage.unexpected_methods) - left_out
 
 
-def own_cart_id(cart_id: str) -> str:
-    """A cart ID of this run in place of `cart_id`: a valid one stays valid (prefixed, cut to the limit), a
-    too-long one stays too long."""
-    if is_valid_cart_id(cart_id):
-        return prefixed_cart_id(cart_id)
-    return f"{SETTINGS.run_prefix}-{cart_id}"
-
-
 def guard_live_request(method: str, path: str, path_parameters: dict[str, Any] | None) -> None:
     """Against a live store, the last word before a request leaves: no vendor method left out of the spec,
     and every cart ID that could name a real cart becomes one of this run's (a read of a new cart ID creates
@@ -263,7 +285,7 @@ def guard_live_request(method: str, path: str, path_parameters: dict[str, Any] |
     if method.lower() in VENDOR_METHODS_LEFT_OUT.get(path, set()):
         raise LiveSafetyError(f"refusing to send {method.upper()} {path} to a live store: openapi.yaml leaves it out")
     cart_id = (path_parameters or {}).get("cartID")
-    if isinstance(cart_id, str) and SAFE_CART_ID.fullmatch(cart_id) and not cart_id.startswith(SETTINGS.run_prefix):
+    if isinstance(cart_id, str) and SAFE_CART_ID.fullmatch(cart_id):
         assert path_parameters is not None
         path_parameters["cartID"] = own_cart_id(cart_id)
 
@@ -304,16 +326,16 @@ def judge_answer(method: str, recorded: Recorded, status: int, content: bytes, r
     """An answer of a documented operation is a claim: its status is documented, and its body matches."""
     label = f"{method.upper()} {recorded.template}"
     if recorded.documented is None:
-        title, source = f"{label} answers only documented statuses", VERDICTS.vendor("S1, S3")
+        title, sources = f"{label} answers only documented statuses", [VERDICTS.vendor("S1, S3")]
     else:
         title = f"{label} {status} matches its documented response"
-        source = VERDICTS.status_source(recorded.template, method.lower(), status)
+        sources = [VERDICTS.status_source(recorded.template, method.lower(), status)]
         if recorded.problem is not None:
-            # A wrong body or content type breaks the vendor's contract, unless only a marked constraint fails.
-            source = VERDICTS.vendor("openapi.yaml responses")
+            # A wrong body or content type breaks the vendor's contract, unless only marked constraints fail.
+            sources = [VERDICTS.vendor("openapi.yaml responses")]
             with contextlib.suppress(ValueError):
                 blamed = CLASSIFIER.blame_response(recorded.template, method.lower(), status, json.loads(content))
-                source = VERDICTS.assumed(blamed.id) if blamed is not None else source
+                sources = [VERDICTS.assumed(mark.id) for mark in blamed] or sources
     evidence = None
     if recorded.problem is not None:
         evidence = Evidence(
@@ -324,7 +346,8 @@ def judge_answer(method: str, recorded: Recorded, status: int, content: bytes, r
             body=REDACTOR.scrub(content.decode("utf-8", errors="replace"))[:1000],
             request=REDACTOR.scrub(request_curl()),
         )
-    VERDICTS.record(title, source, holds=recorded.problem is None, evidence=evidence)
+    for source in sources:
+        VERDICTS.record(title, source, holds=recorded.problem is None, evidence=evidence)
 
 
 def request_body_bytes(body: Any) -> bytes:
@@ -383,26 +406,55 @@ def request_parts(case: schemathesis.Case[Any]) -> dict[str, Mapping[str, Any]]:
     return {"path": case.path_parameters or {}, "header": case.headers or {}, "query": case.query or {}}
 
 
-def source_of(case: schemathesis.Case[Any], response: Any, failure: Failure) -> Source:
-    """The vendor's contract, or the mark a failure rests on (see classify.py)."""
+def sources_of(case: schemathesis.Case[Any], response: Any, failure: Failure) -> list[Source]:
+    """What a failure broke: the vendor's contract, the marks of the operation it rests on (see classify.py),
+    or nothing at all ([]) when it comes from what openapi.yaml leaves out or cannot express."""
     check = failure.checks[0] if failure.checks else ""
+    operation_method = case.operation.method.lower()
+    limit = CLASSIFIER.spec_limit(
+        check, case.path, operation_method, case.method, response.status_code, case.headers or {}, failure
+    )
+    if limit is not None:
+        return [VERDICTS.assumed(mark.id) for mark in limit.marks]
     if check in MARK_OF_CHECK:
-        return VERDICTS.assumed(MARK_OF_CHECK[check])
-    mark = None
+        return [VERDICTS.assumed(MARK_OF_CHECK[check])]
+    marks: list[Assumption] = []
     if check == "negative_data_rejection" and is_documented(case):
-        body = ABSENT if case.body is NOT_SET else case.body
-        mark = CLASSIFIER.blame_accepted_request(
-            case.path, case.method.lower(), request_parts(case), body, case.media_type
+        marks = CLASSIFIER.blame_accepted_request(
+            case.path, case.method.lower(), request_parts(case), sent_body(case), case.media_type
         )
     elif check == "response_schema_conformance" and is_documented(case):
         with contextlib.suppress(ValueError):
-            mark = CLASSIFIER.blame_response(case.path, case.method.lower(), response.status_code, response.json())
-    return VERDICTS.assumed(mark.id) if mark is not None else VERDICTS.vendor("openapi.yaml, vendor constraints")
+            marks = CLASSIFIER.blame_response(case.path, case.method.lower(), response.status_code, response.json())
+    if marks:
+        return [VERDICTS.assumed(mark.id) for mark in marks]
+    return [VERDICTS.vendor("openapi.yaml, vendor constraints")]
+
+
+def sent_body(case: schemathesis.Case[Any]) -> Any:
+    return ABSENT if case.body is NOT_SET else case.body
+
+
+def marks_shown(case: schemathesis.Case[Any], status: int) -> list[str]:
+    """The marks a conforming answer is evidence for: those of the documented response it is (a 401 only for
+    its own), and, when it refuses a generated invalid request, those that made the request invalid. A 5xx
+    shows nothing, and neither does a 401 for anything but itself: the server never judged the request."""
+    if not is_documented(case):
+        return [MARK_OF_CHECK["unsupported_method"]] if status == 405 else []
+    path, method = case.path, case.method.lower()
+    if status >= 500 or status not in API.documented_statuses(path, method):
+        return []
+    shown = [mark.id for mark in CLASSIFIER.response_marks(path, method, status) if mark.covers]
+    if 400 <= status < 500 and status != 401 and not is_positive(case):
+        refused = CLASSIFIER.marks_a_request_breaks(path, method, request_parts(case), sent_body(case), case.media_type)
+        shown += [mark.id for mark in refused if mark.id not in shown]
+    return shown
 
 
 def judge(case: schemathesis.Case[Any], response: Any, validate: Callable[[], None]) -> None:
-    """Validate with schemathesis's checks; record each failure as the claim it breaks, and raise unless
-    every failure is an assumption that EP_ASSUMPTIONS=report only reports."""
+    """Validate with schemathesis's checks; record each failure as the claims it breaks, and raise unless every
+    failure is an assumption that EP_ASSUMPTIONS=report only reports, or no claim at all (what the spec
+    cannot say, answered the vendor's way)."""
     label = operation_label(case)
     vendor_title = f"schemathesis checks of {label}"
     try:
@@ -413,33 +465,43 @@ def judge(case: schemathesis.Case[Any], response: Any, validate: Callable[[], No
             request.method or case.method, request.url or "", request.headers.items(), request_body_bytes(request.body)
         )
         must_raise = SETTINGS.assumptions_mode != "report"
-        notes = []
+        notes, remaining = [], []
         for failure in group.exceptions:
-            source = source_of(case, response, failure)
-            title = vendor_title if source.kind == VENDOR else source.assumption.id  # type: ignore[union-attr]
-            claim = VERDICTS.record(
-                title,
-                source,
-                holds=False,
-                evidence=Evidence(
-                    check=f"schemathesis {failure.checks[0] if failure.checks else failure.code} on {label}",
-                    rule=failure.title,
-                    expected=" ".join(failure.message.split())[:400],
-                    status=response.status_code,
-                    body=REDACTOR.scrub(response.content.decode("utf-8", errors="replace"))[:1000],
-                    request=REDACTOR.scrub(request_curl),
-                ),
-            )
-            must_raise = must_raise or claim.kind == VENDOR or claim.guards_access
-            notes.append(f"{failure.title}: {source.label}")
+            sources = sources_of(case, response, failure)
+            if sources:
+                remaining.append(failure)
+            for source in sources:
+                title = vendor_title if source.kind == VENDOR else source.assumption.id  # type: ignore[union-attr]
+                claim = VERDICTS.record(
+                    title,
+                    source,
+                    holds=False,
+                    evidence=Evidence(
+                        check=f"schemathesis {failure.checks[0] if failure.checks else failure.code} on {label}",
+                        rule=failure.title,
+                        expected=" ".join(failure.message.split())[:400],
+                        status=response.status_code,
+                        body=REDACTOR.scrub(response.content.decode("utf-8", errors="replace"))[:1000],
+                        request=REDACTOR.scrub(request_curl),
+                    ),
+                )
+                must_raise = must_raise or claim.kind == VENDOR or claim.guards_access
+                notes.append(f"{failure.title}: {source.label}")
+        if not remaining:
+            passed(case, response.status_code, vendor_title)
+            return
         if must_raise:
+            reduced = group if len(remaining) == len(group.exceptions) else type(group)(remaining, group.message)
             for note in notes:
-                group.add_note(note)
-            raise
+                reduced.add_note(note)
+            if reduced is group:
+                raise
+            raise reduced from None
         return
+    passed(case, response.status_code, vendor_title)
+
+
+def passed(case: schemathesis.Case[Any], status: int, vendor_title: str) -> None:
+    """An answer that broke no claim: the vendor's checks held, and so did the marks it shows."""
     VERDICTS.record(vendor_title, VERDICTS.vendor("openapi.yaml, vendor constraints"), holds=True)
-    if is_documented(case):
-        marks = [mark.id for mark in CLASSIFIER.marks_of_operation(case.path, case.method.lower())]
-    else:
-        marks = [MARK_OF_CHECK["unsupported_method"]]
-    VERDICTS.touch([VERDICTS.assumed(mark) for mark in marks], vendor_title)
+    VERDICTS.touch([VERDICTS.assumed(mark) for mark in marks_shown(case, status)], vendor_title)

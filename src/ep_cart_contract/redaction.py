@@ -12,8 +12,10 @@ from collections.abc import Iterable
 
 import httpx
 
+from ep_cart_mock.spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER
+
 MASK = "[masked]"
-SENSITIVE_HEADERS = frozenset({"authorization", "ep-account-management-authentication-token", "cookie"})
+SENSITIVE_HEADERS = frozenset({"authorization", ACCOUNT_TOKEN_HEADER.lower(), CUSTOMER_TOKEN_HEADER.lower(), "cookie"})
 
 
 class Redactor:
@@ -37,9 +39,6 @@ class Redactor:
             if secret in text:
                 text = text.replace(secret, MASK)
         return text
-
-    def scrub_bytes(self, data: bytes) -> bytes:
-        return self.scrub(data.decode("utf-8", errors="replace")).encode("utf-8")
 
 
 REDACTOR = Redactor()

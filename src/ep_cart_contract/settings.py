@@ -12,17 +12,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ep_cart_mock.config import DEFAULTS, SECRET_VARIABLES
+from ep_cart_mock.config import DEFAULTS, FIXTURE_VARIABLES, SECRET_VARIABLES
 
-FIXTURE_VARIABLES = (
-    "EP_CLIENT_ID",
-    "EP_CLIENT_SECRET",
-    "EP_ACCOUNT_ID",
-    "EP_ACCOUNT_TOKEN",
-    "EP_OTHER_ACCOUNT_ID",
-    "EP_OTHER_ACCOUNT_TOKEN",
-    "EP_CONTACT_EMAIL_CART_ID",
-)
 LIVE_DEFAULT_RATE_LIMIT = "10/s"
 """Stays well under the vendor's limits (undocumented; the SDK retries on 429, S4). `EP_RATE_LIMIT=off` lifts it."""
 

@@ -84,7 +84,12 @@ class Verdicts:
     def __init__(self, spec: ApiSpec) -> None:
         self.spec = spec
         self.claims: dict[str, Claim] = {}
-        self._status_sources: dict[tuple[str, str, int], Source] = {}
+        self._status_sources: dict[tuple[str, str, int], Source] = {
+            # Read-only once built: every documented answer's source, looked up by each judged answer.
+            (path, method, int(status)): self._find_status_source(path, method, int(status))
+            for path, method, operation in spec.operations()
+            for status in operation["responses"]
+        }
         self._lock = threading.Lock()
 
     def vendor(self, sources: str) -> Source:
@@ -99,10 +104,7 @@ class Verdicts:
 
     def status_source(self, path: str, method: str, status: int) -> Source:
         """Whether a documented answer is the vendor's, or ours (a mark covering the status)."""
-        key = (path, method, status)
-        if key not in self._status_sources:
-            self._status_sources[key] = self._find_status_source(path, method, status)
-        return self._status_sources[key]
+        return self._status_sources.get((path, method, status)) or self._find_status_source(path, method, status)
 
     def _find_status_source(self, path: str, method: str, status: int) -> Source:
         operation = self.spec.operation(path, method)

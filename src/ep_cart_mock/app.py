@@ -27,12 +27,10 @@ from ep_cart_mock.rules import (
     TokenRequest,
     error_answer,
 )
-from ep_cart_mock.spec import ApiSpec
+from ep_cart_mock.spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER, ApiSpec
 from ep_cart_mock.store import CartStore, InMemoryCartStore
 from ep_cart_mock.tokens import TokenIssuer
 
-ACCOUNT_TOKEN_HEADER = "ep-account-management-authentication-token"
-CUSTOMER_TOKEN_HEADER = "x-moltin-customer-token"
 log = logging.getLogger("ep_cart_mock")
 
 

@@ -39,6 +39,10 @@ DEFAULTS: dict[str, str] = {
 }
 """Each variable and its default. Only the mock reads EP_TOKEN_TTL_SECONDS (the vendor's tokens last 3600 s)."""
 
+FIXTURE_VARIABLES = tuple(name for name in DEFAULTS if name != "EP_TOKEN_TTL_SECONDS")
+"""The store's values a client needs: application keys, accounts and their tokens, the contact-email cart (the
+contract suite's fixtures)."""
+
 SECRET_VARIABLES = frozenset({"EP_CLIENT_SECRET", "EP_ACCOUNT_TOKEN", "EP_OTHER_ACCOUNT_TOKEN"})
 
 MAX_BODY_BYTES = 65536

@@ -11,11 +11,11 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import requests
+import hypothesis
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
-from ep_cart_contract.extensions import CART_ID_MAX_LENGTH, SETTINGS, call_case, is_valid_cart_id, judge
+from ep_cart_contract.extensions import SETTINGS, call_case, is_valid_cart_id, judge, own_cart_id
 from ep_cart_contract.target import contract_target_url
 from ep_cart_contract.transport import requests_session
 from tests.paths import ROOT, SPEC_PATH
@@ -51,14 +51,14 @@ class LinkedOperations(schema.as_state_machine()):  # type: ignore[misc]
         # carts the server's answers would differ between replays (200 the first time, 204 the next), which
         # Hypothesis rightly reports as flaky.
         # The tag holds the run prefix, so extensions.map_case leaves the carts of later, linked steps alone.
-        self.cart_tag = f"{SETTINGS.run_prefix}-s{next(SCENARIOS)}-"
+        self.cart_tag = f"{SETTINGS.run_prefix}-s{next(SCENARIOS)}"
 
     def before_call(self, case: schemathesis.Case[Any]) -> None:
         # Valid cart IDs only, in any generation mode (a "negative" case may still be valid): an invalid one
         # stays as generated, and tagging keeps a valid one valid.
         cart_id = case.path_parameters.get("cartID")
-        if is_valid_cart_id(cart_id) and not cart_id.startswith(self.cart_tag):
-            case.path_parameters["cartID"] = (self.cart_tag + cart_id)[:CART_ID_MAX_LENGTH]
+        if is_valid_cart_id(cart_id):
+            case.path_parameters["cartID"] = own_cart_id(cart_id, self.cart_tag)
 
     def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
         return {"session": SESSION}
@@ -71,9 +71,10 @@ class LinkedOperations(schema.as_state_machine()):  # type: ignore[misc]
 
 
 TestLinkedOperations = LinkedOperations.TestCase
-
-
-def test_session_retries_rate_limited_requests() -> None:
-    adapter = SESSION.get_adapter("https://useast.api.elasticpath.com")
-    assert isinstance(adapter, requests.adapters.HTTPAdapter)
-    assert 429 in adapter.max_retries.status_forcelist
+# Under pytest the state machine runs with schemathesis's fixed Hypothesis settings (100 scenarios of 6 steps),
+# not the configuration's: give it the profile's budget, as `st run` has it.
+TestLinkedOperations.settings = hypothesis.settings(
+    TestLinkedOperations.settings,
+    max_examples=SETTINGS.max_examples,
+    stateful_step_count=SETTINGS.stateful_max_steps,
+)

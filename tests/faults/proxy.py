@@ -21,11 +21,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ep_cart_mock.spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER
+
 ASSOCIATION_SUFFIX = "/relationships/accounts"
 CARTS = "/v2/carts"
+ACCOUNT_TOKEN = ACCOUNT_TOKEN_HEADER.lower()
+CUSTOMER_TOKEN = CUSTOMER_TOKEN_HEADER.lower()
+"""As the proxy's header dictionaries hold them (Starlette lowers every name)."""
 REAL_CART = "team-real-cart-1"
 """team-store: a cart of the team's, associated with the configured account before the run."""
-ACCOUNT_TOKEN_HEADER = "ep-account-management-authentication-token"
 GENERIC_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 422: "Unprocessable Entity"}
 HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "date", "server"}
 Upstream = Callable[..., Awaitable[httpx.Response]]
@@ -142,9 +146,9 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         if fault == "associates-nothing" and is_association and request.method == "POST" and status == 200:
             await forward(request, body, method="DELETE")  # answered 200, yet nothing stays associated
         if fault == "lists-another-accounts-cart" and path == CARTS and status == 200:
-            other = os.environ.get(tokens.get(request.headers.get(ACCOUNT_TOKEN_HEADER, ""), ""), "")
+            other = os.environ.get(tokens.get(request.headers.get(ACCOUNT_TOKEN, ""), ""), "")
             if other:
-                theirs = await forward(request, b"", method="GET", changed={ACCOUNT_TOKEN_HEADER: other})
+                theirs = await forward(request, b"", method="GET", changed={ACCOUNT_TOKEN: other})
                 document = json.loads(content)
                 document["data"] = [*theirs.json()["data"][:1], *document["data"]]
                 content = json.dumps(document).encode()
@@ -189,7 +193,7 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
             document["data"]["relationships"]["accounts"]["data"] = [{"id": kept[cart_id], "type": "account"}]
             content = json.dumps(document).encode()
         elif request.method == "GET" and status == 200 and path == CARTS:
-            account = account_of_token.get(request.headers.get(ACCOUNT_TOKEN_HEADER, ""))
+            account = account_of_token.get(request.headers.get(ACCOUNT_TOKEN, ""))
             document = json.loads(content)
             for kept_cart, kept_account in kept.items():
                 if kept_account == account:
@@ -205,10 +209,10 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         original_id = None
         if is_association:
             bearer = headers.get("authorization", "").partition(" ")[2].strip()
-            account_token = headers.get(ACCOUNT_TOKEN_HEADER)
+            account_token = headers.get(ACCOUNT_TOKEN)
             # An empty account token is no account token; an administrator stays one with an account token.
             if account_token is not None and (not account_token.strip() or bearer in administrator_tokens):
-                headers.pop(ACCOUNT_TOKEN_HEADER)
+                headers.pop(ACCOUNT_TOKEN)
             # Any string is an account ID (the upstream mock wants a UUID: give it a stable one).
             original_id, body = account_id_as_uuid(body)
         answer = await forward(request, body, headers)
@@ -221,6 +225,10 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
                 administrator_tokens.add(document["access_token"])
         if path == "/oauth/access_token" and status == 400:
             status = 401  # every refused token request is a 401 here
+        if request.method == "GET" and path == CARTS and status == 403 and not shopper_tokens(request):
+            status = 400  # no shopper token is a malformed request here (S3 documents both 400 and 403)
+        if status == 405 and vendor_methods(path):
+            answer_headers["allow"] = vendor_methods(path)  # the store has the vendor's cart methods (S3)
         if status == 200 and original_id is not None:
             document = json.loads(content)
             document["data"][0]["id"] = original_id
@@ -241,6 +249,19 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         await response(scope, receive, send)
 
     return app
+
+
+def vendor_methods(path: str) -> str:
+    """independent: what a store with all of the vendor's cart methods (S3) advertises in Allow ("" for none)."""
+    if path == CARTS:
+        return "GET, POST"
+    if path.startswith(f"{CARTS}/") and "/" not in path[len(CARTS) + 1 :]:
+        return "GET, PUT, DELETE"
+    return ""
+
+
+def shopper_tokens(request: Request) -> list[str]:
+    return [name for name in (ACCOUNT_TOKEN, CUSTOMER_TOKEN) if name in request.headers]
 
 
 def relayed_headers(request: Request) -> dict[str, str]:

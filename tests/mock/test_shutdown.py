@@ -4,16 +4,17 @@ server that disappears mid-run, or never answers, as a clear error and never as 
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from ep_cart_mock.config import DEFAULTS
+from ep_cart_mock.config import DEFAULTS, FIXTURE_VARIABLES
 from tests.conftest import MockProcess, contract_suite, free_port, get_token, mock_env
 from tests.paths import ROOT
 
@@ -45,6 +46,16 @@ def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path) -> None:
     assert "Traceback" not in log
 
 
+SERVED_BEFORE_THE_KILL = 40
+"""Requests the mock must have answered before it is killed: the run is well under way, not starting."""
+
+
+def served(server: MockProcess) -> int:
+    """How many requests the mock has logged (one line each: method, path, status, milliseconds)."""
+    return len(re.findall(r"^\S+ \S+ (?:GET|POST|DELETE|PUT|PATCH|OPTIONS|HEAD|TRACE) \S+ \d{3} ", server.log(), re.M))
+
+
+@pytest.mark.slow
 def test_suite_reports_a_server_that_disappears_mid_run(tmp_path: Path) -> None:
     server = MockProcess(mock_env(), tmp_path / "mock.log")
     env = mock_env(
@@ -52,28 +63,53 @@ def test_suite_reports_a_server_that_disappears_mid_run(tmp_path: Path) -> None:
         EP_BASE_URL=server.base_url,
         EP_RATE_LIMIT="off",
         EP_REQUEST_TIMEOUT="5",
-        **{name: DEFAULTS[name] for name in DEFAULTS if name != "EP_TOKEN_TTL_SECONDS"},
+        **{name: DEFAULTS[name] for name in FIXTURE_VARIABLES},
     )
-    killer = threading.Timer(2.5, server.process.kill)
-    killer.start()
+    process = subprocess.Popen(
+        contract_suite("-q", "-x"), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
-        result = subprocess.run(
-            contract_suite("-q", "-x"),
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        while served(server) < SERVED_BEFORE_THE_KILL and process.poll() is None:
+            time.sleep(0.02)
+        assert process.poll() is None, "the run ended before the server could disappear"
+        before_the_kill = served(server)
+        server.process.kill()
+        output, _ = process.communicate(timeout=300)
     finally:
-        killer.cancel()
+        if process.poll() is None:
+            process.kill()
         server.stop()
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output[-2000:]
+    assert before_the_kill >= SERVED_BEFORE_THE_KILL, "the server disappeared mid-run, not before it"
+    assert process.returncode != 0, output[-2000:]
     assert "Connection refused" in output or "cannot reach" in output, output[-3000:]
+    assert "failed" in output, output[-3000:]
 
 
+@pytest.mark.slow
 def test_suite_reports_a_server_that_never_answers(tmp_path: Path) -> None:
+    """A server that accepts connections and never answers a byte: the run fails naming the timeout."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(128)  # connections complete in the kernel's backlog; nothing ever reads or answers them
+    port = silent.getsockname()[1]
+    env = mock_env(
+        EP_BASE_URL=f"http://127.0.0.1:{port}",
+        EP_CLIENT_ID="id",
+        EP_CLIENT_SECRET="secret",
+        EP_REQUEST_TIMEOUT="2",
+        EP_REPORT_DIR=str(tmp_path),
+    )
+    try:
+        result = subprocess.run(contract_suite("-q"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    finally:
+        silent.close()
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert "did not answer within 2 s" in output, output[-3000:]
+
+
+@pytest.mark.slow
+def test_suite_reports_a_server_that_cannot_be_reached(tmp_path: Path) -> None:
     closed_port = free_port()
     env = mock_env(
         EP_BASE_URL=f"http://127.0.0.1:{closed_port}",
@@ -81,13 +117,6 @@ def test_suite_reports_a_server_that_never_answers(tmp_path: Path) -> None:
         EP_CLIENT_SECRET="secret",
         EP_REPORT_DIR=str(tmp_path),
     )
-    result = subprocess.run(
-        contract_suite("-q"),
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = subprocess.run(contract_suite("-q"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert f"EP_BASE_URL=http://127.0.0.1:{closed_port} cannot be reached" in result.stdout + result.stderr
