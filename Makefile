@@ -27,12 +27,17 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # The generator's ruff hooks must not leave caches inside generated/.
 export RUFF_NO_CACHE := true
+# Python's compiled modules are kept, in one place inside .venv/: a shell that sets PYTHONDONTWRITEBYTECODE would
+# make every Python process of the tests compile (and pytest rewrite) schemathesis, hypothesis and the rest anew,
+# about 5 s per contract run (BENCHMARKS.md).
+unexport PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/.pycache
 
 GENERATE = $(RUN) openapi-python-client generate --path openapi.yaml --config openapi-python-client.yaml \
 	--custom-template-path client-templates \
 	--meta uv --fail-on-warning --overwrite
 
-.PHONY: help install generate check-generated lint test contract-test fuzz bench docs mock dist clean
+.PHONY: help install generate check-generated lint test test-fast contract-test fuzz bench docs mock dist clean
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -73,6 +78,9 @@ test: $(SYNCED) ## Run every test of the project (the contract suite against the
 	@# Hermetic: tests/conftest.py sets aside every exported EP_* value (make contract-test reads them).
 	$(RUN) pytest --junitxml=$(REPORTS)/junit.xml
 
+test-fast: $(SYNCED) ## The inner loop: every test but the slow end-to-end runs (marked slow), in about a minute
+	$(RUN) pytest -m "not slow" -p no:cacheprovider
+
 contract-test: $(SYNCED) ## Check a server against openapi.yaml: the mock, or EP_BASE_URL (PROFILE=thorough, ASSUMPTIONS=report)
 	@mkdir -p $(REPORTS)
 	EP_CONTRACT_PROFILE=$(PROFILE) EP_ASSUMPTIONS=$(ASSUMPTIONS) EP_REPORT_DIR=$(REPORTS) \
@@ -96,7 +104,7 @@ $(DOCS): openapi.yaml docs/build.py $(REDOC) | $(SYNCED)
 docs: $(DOCS) ## Render openapi.yaml into docs/index.html, one page that works offline
 
 mock: $(SYNCED) $(DOCS) ## Run the mock server on HOST:PORT (default 127.0.0.1:8000); it serves the docs at /docs
-	$(RUN) python -m ep_cart_mock --host $(HOST) --port $(PORT)
+	$(RUN) python -m ep_cart_mock --host $(HOST) --port $(PORT) --docs $(DOCS)
 
 dist: $(SYNCED) ## Build the mock (ep-cart-mock) and the client as wheels and sdists into dist/
 	rm -rf dist

@@ -89,6 +89,7 @@ def test_four(ep_mock): record(ep_mock, TMP)
 """
 
 
+@pytest.mark.slow
 def test_each_xdist_worker_gets_its_own_mock(tmp_path: Path) -> None:
     seen = tmp_path / "seen"
     seen.mkdir()
