@@ -27,11 +27,11 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # The generator's ruff hooks must not leave caches inside generated/.
 export RUFF_NO_CACHE := true
-# Python's compiled modules are kept, in one place inside .venv/: a shell that sets PYTHONDONTWRITEBYTECODE would
-# make every Python process of the tests compile (and pytest rewrite) schemathesis, hypothesis and the rest anew,
-# about 5 s per contract run (BENCHMARKS.md).
+# Python's compiled modules are kept, in one place inside .tools/ (not .venv/, which uv must create itself): in a
+# shell that sets PYTHONDONTWRITEBYTECODE, every Python process of the tests would compile (and pytest rewrite)
+# schemathesis, hypothesis and the rest anew, about 5 s per contract run (BENCHMARKS.md).
 unexport PYTHONDONTWRITEBYTECODE
-export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/.pycache
+export PYTHONPYCACHEPREFIX := $(CURDIR)/$(TOOLS)/pycache
 
 GENERATE = $(RUN) openapi-python-client generate --path openapi.yaml --config openapi-python-client.yaml \
 	--custom-template-path client-templates \

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import os
+import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -47,13 +48,16 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         *,
         method: str | None = None,
         changed: dict[str, str] | None = None,
+        query: str | None = None,
     ) -> httpx.Response:
-        """The request upstream: its own headers (or `headers`) with `changed` on top, under `method` if given."""
+        """The request upstream: its own headers (or `headers`) with `changed` on top, under `method` if given,
+        with its own query (or `query`)."""
         sent = dict(headers if headers is not None else relayed_headers(request))
         sent.update(changed or {})
         # The path and query exactly as the client encoded them.
         raw_path = request.scope["raw_path"].decode("ascii", errors="replace")
-        query = request.scope["query_string"].decode("ascii", errors="replace")
+        if query is None:
+            query = request.scope["query_string"].decode("ascii", errors="replace")
         target = raw_path + (f"?{query}" if query else "")
         return await client.request(method or request.method, target, content=body, headers=sent)
 
@@ -215,7 +219,8 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
                 headers.pop(ACCOUNT_TOKEN)
             # Any string is an account ID (the upstream mock wants a UUID: give it a stable one).
             original_id, body = account_id_as_uuid(body)
-        answer = await forward(request, body, headers)
+        # A page[limit] over 100 is cut to 100 (S3 gives 100 as the largest page).
+        answer = await forward(request, body, headers, query=limit_cut_to_100(request) if path == CARTS else None)
         status, content = answer.status_code, answer.content
         answer_headers = {name: value for name, value in answer.headers.items() if name.lower() not in HOP_HEADERS}
         if path == "/oauth/access_token" and status == 200:
@@ -258,6 +263,19 @@ def vendor_methods(path: str) -> str:
     if path.startswith(f"{CARTS}/") and "/" not in path[len(CARTS) + 1 :]:
         return "GET, PUT, DELETE"
     return ""
+
+
+def limit_cut_to_100(request: Request) -> str | None:
+    """independent: the query with a whole-number page[limit] above 100 cut to 100 (None: nothing to cut, the
+    query goes on exactly as sent)."""
+    pairs = urllib.parse.parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    if not any(name == "page[limit]" and value.isdigit() and int(value) > 100 for name, value in pairs):
+        return None
+    cut = [
+        (name, "100" if name == "page[limit]" and value.isdigit() and int(value) > 100 else value)
+        for name, value in pairs
+    ]
+    return urllib.parse.urlencode(cut)
 
 
 def shopper_tokens(request: Request) -> list[str]:
