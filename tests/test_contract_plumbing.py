@@ -242,6 +242,12 @@ def test_a_failure_only_two_marks_explain_together_names_both_and_only_marks_of_
     assert set(ids(marks)) <= own
 
 
+def test_a_store_that_cuts_a_large_page_breaks_an_assumption_not_the_vendors_contract() -> None:
+    """S3 gives 100 as the largest page[limit]; refusing a larger one rather than cutting it is ours."""
+    marks = Classifier(API).blame_accepted_request(CARTS_PATH, "get", {"query": {"page[limit]": 101}}, ABSENT, None)
+    assert ids(marks) == ["page-limit-above-100-refused"]
+
+
 def test_a_failure_of_one_operation_is_never_blamed_on_another_operations_mark() -> None:
     classifier = Classifier(API)
     too_small = {"query": {"page[limit]": 0, "page[offset]": -1}}
