@@ -11,14 +11,14 @@ import pytest
 
 from tests.checkout import changes, copy_of_checkout, snapshot
 
-WRITES_INTO_THE_CHECKOUT = '''
+WRITES_INTO_THE_CHECKOUT = """
 from tests.paths import ROOT
 
 
 def test_that_writes_into_the_checkout() -> None:
     (ROOT / "stray.txt").write_text("left behind", encoding="utf-8")
     (ROOT / "LICENSE").write_text("changed", encoding="utf-8")
-'''
+"""
 
 
 def test_changes_name_what_was_added_removed_and_changed() -> None:
