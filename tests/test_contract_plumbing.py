@@ -18,7 +18,7 @@ import schemathesis
 from ep_cart_associations_client.types import Response
 
 from ep_cart_contract import client, extensions, transport
-from ep_cart_contract.classify import ABSENT, Classifier
+from ep_cart_contract.classify import ABSENT, Classifier, SentRequest
 from ep_cart_contract.client import NEW_CART, ScenarioClient, normalized
 from ep_cart_contract.ledger import AssociationLedger
 from ep_cart_contract.observations import ResponseTable
@@ -224,7 +224,9 @@ def test_an_accepted_invalid_request_is_blamed_on_the_mark_that_made_it_invalid(
     parameters: dict[str, dict[str, str]], body: object, blamed: str | None
 ) -> None:
     classifier = Classifier(API)
-    marks = classifier.blame_accepted_request(ASSOCIATION_PATH, "post", parameters, body, "application/json")
+    marks = classifier.blame_accepted_request(
+        SentRequest(ASSOCIATION_PATH, "post", parameters, body, "application/json")
+    )
     assert [mark.id for mark in marks] == ([blamed] if blamed else [])
 
 
@@ -236,7 +238,9 @@ def test_a_failure_only_two_marks_explain_together_names_both_and_only_marks_of_
     """A cart ID over 255 characters and an empty `data`: taking either mark out alone leaves the other."""
     classifier = Classifier(API)
     parameters = {"path": {"cartID": "c" * 300}}
-    marks = classifier.blame_accepted_request(ASSOCIATION_PATH, "post", parameters, {"data": []}, "application/json")
+    marks = classifier.blame_accepted_request(
+        SentRequest(ASSOCIATION_PATH, "post", parameters, {"data": []}, "application/json")
+    )
     assert sorted(ids(marks)) == ["cart-id-at-most-255-characters", "data-not-empty"]
     own = {mark.id for mark in classifier.marks_of_operation(ASSOCIATION_PATH, "post")}
     assert set(ids(marks)) <= own
@@ -244,14 +248,14 @@ def test_a_failure_only_two_marks_explain_together_names_both_and_only_marks_of_
 
 def test_a_store_that_cuts_a_large_page_breaks_an_assumption_not_the_vendors_contract() -> None:
     """S3 gives 100 as the largest page[limit]; refusing a larger one rather than cutting it is ours."""
-    marks = Classifier(API).blame_accepted_request(CARTS_PATH, "get", {"query": {"page[limit]": 101}}, ABSENT, None)
+    marks = Classifier(API).blame_accepted_request(SentRequest(CARTS_PATH, "get", {"query": {"page[limit]": 101}}))
     assert ids(marks) == ["page-limit-above-100-refused"]
 
 
 def test_a_failure_of_one_operation_is_never_blamed_on_another_operations_mark() -> None:
     classifier = Classifier(API)
     too_small = {"query": {"page[limit]": 0, "page[offset]": -1}}
-    marks = classifier.blame_accepted_request(CARTS_PATH, "get", too_small, ABSENT, None)
+    marks = classifier.blame_accepted_request(SentRequest(CARTS_PATH, "get", too_small))
     assert sorted(ids(marks)) == ["page-limit-at-least-1", "page-offset-not-negative"]
     carts_marks = {mark.id for mark in classifier.request_marks(CARTS_PATH, "get")}
     assert set(ids(marks)) <= carts_marks

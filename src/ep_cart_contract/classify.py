@@ -34,6 +34,19 @@ EXHAUSTIVE_UP_TO = 3
 
 
 @dataclass(frozen=True)
+class SentRequest:
+    """A request as sent, judged again against a spec without sending it."""
+
+    path: str
+    """The operation's path template."""
+    method: str
+    parameters: Mapping[str, Mapping[str, Any]]
+    """"path", "header", "query" -> the values sent."""
+    body: Any = ABSENT
+    media_type: str | None = None
+
+
+@dataclass(frozen=True)
 class SpecLimit:
     """A failure that is about what the spec cannot say: `marks` decide the answer (empty: no claim broken)."""
 
@@ -119,21 +132,14 @@ class Classifier:
 
     # --- Requests -----------------------------------------------------------------------------------------
 
-    def request_is_valid(
-        self,
-        spec: ApiSpec,
-        path: str,
-        method: str,
-        parameters: Mapping[str, Mapping[str, Any]],
-        body: Any,
-        media_type: str | None,
-    ) -> bool:
-        """Does the request match `spec`? `parameters` maps "path", "header", "query" to the values sent."""
+    def request_is_valid(self, spec: ApiSpec, request: SentRequest) -> bool:
+        """Does the request match `spec`?"""
+        path, method = request.path, request.method
         item = spec.document["paths"][path]
         operation = item[method]
         for node in [*item.get("parameters", []), *operation.get("parameters", [])]:
             parameter = spec.resolve(node)
-            value = sent_value(parameters, parameter["in"], parameter["name"])
+            value = sent_value(request.parameters, parameter["in"], parameter["name"])
             if value is ABSENT:
                 if parameter.get("required", False):
                     return False
@@ -144,41 +150,27 @@ class Classifier:
         if "requestBody" not in operation:
             return True
         request_body = spec.resolve(operation["requestBody"])
-        if body is ABSENT or body is None:
+        if request.body is ABSENT or request.body is None:
             return not request_body.get("required", False)
         content = request_body.get("content", {})
-        media = content.get(media_type or "") or next(iter(content.values()))
-        return is_valid(self._validator(spec, path, method, f"body:{media_type}", media.get("schema", {})), body)
+        media = content.get(request.media_type or "") or next(iter(content.values()))
+        validator = self._validator(spec, path, method, f"body:{request.media_type}", media.get("schema", {}))
+        return is_valid(validator, request.body)
 
-    def blame_accepted_request(
-        self,
-        path: str,
-        method: str,
-        parameters: Mapping[str, Mapping[str, Any]],
-        body: Any,
-        media_type: str | None,
-    ) -> list[Assumption]:
+    def blame_accepted_request(self, request: SentRequest) -> list[Assumption]:
         """A request the strict spec calls invalid was accepted: whose rules were they? [] for the vendor's."""
         return self._blame(
-            self.request_marks(path, method),
-            lambda spec: self.request_is_valid(spec, path, method, parameters, body, media_type),
+            self.request_marks(request.path, request.method), lambda spec: self.request_is_valid(spec, request)
         )
 
-    def marks_a_request_breaks(
-        self,
-        path: str,
-        method: str,
-        parameters: Mapping[str, Mapping[str, Any]],
-        body: Any,
-        media_type: str | None,
-    ) -> list[Assumption]:
+    def marks_a_request_breaks(self, request: SentRequest) -> list[Assumption]:
         """The marks each of which alone makes the request invalid (a refusal of it shows they hold): one
         relaxed spec per mark, cheap enough for every refused request. [] when the vendor's own constraints
         refuse it, or only several marks together do."""
-        candidates = [mark for mark in self.request_marks(path, method) if mark.covers]
+        candidates = [mark for mark in self.request_marks(request.path, request.method) if mark.covers]
 
         def holds_in(spec: ApiSpec) -> bool:
-            return self.request_is_valid(spec, path, method, parameters, body, media_type)
+            return self.request_is_valid(spec, request)
 
         if not candidates or holds_in(self.strict) or not holds_in(self._relaxed_without(candidates)):
             return []

@@ -29,7 +29,7 @@ from schemathesis import GenerationMode
 from schemathesis.core import NOT_SET
 from schemathesis.core.failures import Failure, FailureGroup
 
-from ep_cart_contract.classify import ABSENT, MARK_OF_CHECK, Classifier
+from ep_cart_contract.classify import ABSENT, MARK_OF_CHECK, Classifier, SentRequest
 from ep_cart_contract.ledger import Association, AssociationLedger
 from ep_cart_contract.observations import Recorded, ResponseTable
 from ep_cart_contract.redaction import REDACTOR, curl
@@ -402,8 +402,15 @@ def is_documented(case: schemathesis.Case[Any]) -> bool:
     return case.method.lower() in API.document["paths"].get(case.path, {})
 
 
-def request_parts(case: schemathesis.Case[Any]) -> dict[str, Mapping[str, Any]]:
-    return {"path": case.path_parameters or {}, "header": case.headers or {}, "query": case.query or {}}
+def sent_request(case: schemathesis.Case[Any]) -> SentRequest:
+    """The case as the classifier judges it again (no request is sent)."""
+    return SentRequest(
+        path=case.path,
+        method=case.method.lower(),
+        parameters={"path": case.path_parameters or {}, "header": case.headers or {}, "query": case.query or {}},
+        body=ABSENT if case.body is NOT_SET else case.body,
+        media_type=case.media_type,
+    )
 
 
 def sources_of(case: schemathesis.Case[Any], response: Any, failure: Failure) -> list[Source]:
@@ -420,19 +427,13 @@ def sources_of(case: schemathesis.Case[Any], response: Any, failure: Failure) ->
         return [VERDICTS.assumed(MARK_OF_CHECK[check])]
     marks: list[Assumption] = []
     if check == "negative_data_rejection" and is_documented(case):
-        marks = CLASSIFIER.blame_accepted_request(
-            case.path, case.method.lower(), request_parts(case), sent_body(case), case.media_type
-        )
+        marks = CLASSIFIER.blame_accepted_request(sent_request(case))
     elif check == "response_schema_conformance" and is_documented(case):
         with contextlib.suppress(ValueError):
             marks = CLASSIFIER.blame_response(case.path, case.method.lower(), response.status_code, response.json())
     if marks:
         return [VERDICTS.assumed(mark.id) for mark in marks]
     return [VERDICTS.vendor("openapi.yaml, vendor constraints")]
-
-
-def sent_body(case: schemathesis.Case[Any]) -> Any:
-    return ABSENT if case.body is NOT_SET else case.body
 
 
 def marks_shown(case: schemathesis.Case[Any], status: int) -> list[str]:
@@ -446,7 +447,7 @@ def marks_shown(case: schemathesis.Case[Any], status: int) -> list[str]:
         return []
     shown = [mark.id for mark in CLASSIFIER.response_marks(path, method, status) if mark.covers]
     if 400 <= status < 500 and status != 401 and not is_positive(case):
-        refused = CLASSIFIER.marks_a_request_breaks(path, method, request_parts(case), sent_body(case), case.media_type)
+        refused = CLASSIFIER.marks_a_request_breaks(sent_request(case))
         shown += [mark.id for mark in refused if mark.id not in shown]
     return shown
 
