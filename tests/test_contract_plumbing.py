@@ -324,6 +324,21 @@ def test_a_request_that_breaks_a_rule_no_schema_states_is_judged_by_the_rules_ma
     assert (None if limit is None else ids(list(limit.marks))) == outcome
 
 
+@pytest.mark.parametrize(
+    ("path", "method", "status", "marks"),
+    [
+        (ASSOCIATION_PATH, "post", 404, ["new-cart-id-is-a-new-cart"]),  # the cart had to exist first
+        (ASSOCIATION_PATH, "delete", 404, ["delete-of-a-missing-association-answers-204"]),
+        (ASSOCIATION_PATH, "post", 418, []),  # no decision of ours left 418 out: the vendor's contract
+        (CART_PATH, "get", 404, []),  # reading a missing cart creates it: the vendor's (S3)
+    ],
+)
+def test_an_undocumented_status_is_blamed_on_the_decision_that_left_it_out(
+    path: str, method: str, status: int, marks: list[str]
+) -> None:
+    assert ids(Classifier(API).marks_ruling_out(path, method, status)) == marks
+
+
 def test_a_method_the_vendor_has_is_no_unsupported_method() -> None:
     classifier = Classifier(API)
     assert classifier.spec_limit("unsupported_method", CART_PATH, "get", "PUT", 200, {}, None) is not None

@@ -294,6 +294,16 @@ def test_every_mark_covers_what_its_object_has(api: ApiSpec) -> None:
                 assert covered in target, f"{mark.id}: covers {covered!r}, which its object does not have"
 
 
+def test_what_a_mark_rules_out_is_left_undocumented(api: ApiSpec) -> None:
+    """`rules-out` names statuses the decision leaves out: none of them is documented where the mark applies."""
+    ruling = [mark for mark in api.assumptions.values() if mark.rules_out]
+    assert {mark.id for mark in ruling} == {"new-cart-id-is-a-new-cart", "delete-of-a-missing-association-answers-204"}
+    for path, method, operation in api.operations():
+        for mark_id in api.marks_under([operation]):
+            for status in api.assumptions[mark_id].rules_out:
+                assert status not in operation["responses"], f"{mark_id} rules out {status}: {method} {path} has it"
+
+
 def test_every_mark_is_said_in_the_prose(api: ApiSpec) -> None:
     """Where a mark sits, the nearest description says 'assumption' too, so a reader of the docs sees it."""
     for mark in api.assumptions.values():

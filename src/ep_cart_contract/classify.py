@@ -95,6 +95,15 @@ class Classifier:
         responses = self.strict.operation(path, method)["responses"]
         return self._marks_under(("response", path, method, str(status)), lambda: [responses.get(str(status), {})])
 
+    def marks_ruling_out(self, path: str, method: str, status: int) -> list[Assumption]:
+        """The operation's marks whose decision leaves `status` undocumented (`rules-out`): a store that
+        answers it decided such a point otherwise, and broke that assumption, not the vendor's contract."""
+        item = self.strict.document["paths"].get(path, {})
+        if method not in item:
+            return []
+        marks = self._marks_under(("operation", path, method), lambda: [item.get("parameters", []), item[method]])
+        return [mark for mark in marks if str(status) in mark.rules_out]
+
     # --- Blame: the fewest marks of the operation that explain a failure --------------------------------
 
     def _relaxed_without(self, marks: Iterable[Assumption]) -> ApiSpec:

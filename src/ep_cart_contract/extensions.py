@@ -326,7 +326,10 @@ def judge_answer(method: str, recorded: Recorded, status: int, content: bytes, r
     """An answer of a documented operation is a claim: its status is documented, and its body matches."""
     label = f"{method.upper()} {recorded.template}"
     if recorded.documented is None:
-        title, sources = f"{label} answers only documented statuses", [VERDICTS.vendor("S1, S3")]
+        # An undocumented status breaks the vendor's contract, unless one of our decisions is what left it out.
+        ruled_out = CLASSIFIER.marks_ruling_out(recorded.template, method.lower(), status)
+        sources = [VERDICTS.assumed(mark.id) for mark in ruled_out] or [VERDICTS.vendor("S1, S3")]
+        title = f"{label} answers only documented statuses"
     else:
         title = f"{label} {status} matches its documented response"
         sources = [VERDICTS.status_source(recorded.template, method.lower(), status)]
@@ -413,6 +416,10 @@ def sent_request(case: schemathesis.Case[Any]) -> SentRequest:
     )
 
 
+STATUS_CHECKS = frozenset({"status_code_conformance", "positive_data_acceptance"})
+"""Schemathesis checks that fail on the answer's status alone."""
+
+
 def sources_of(case: schemathesis.Case[Any], response: Any, failure: Failure) -> list[Source]:
     """What a failure broke: the vendor's contract, the marks of the operation it rests on (see classify.py),
     or nothing at all ([]) when it comes from what openapi.yaml leaves out or cannot express."""
@@ -426,7 +433,10 @@ def sources_of(case: schemathesis.Case[Any], response: Any, failure: Failure) ->
     if check in MARK_OF_CHECK:
         return [VERDICTS.assumed(MARK_OF_CHECK[check])]
     marks: list[Assumption] = []
-    if check == "negative_data_rejection" and is_documented(case):
+    if check in STATUS_CHECKS and is_documented(case):
+        # An answer whose status one of our decisions left out (`rules-out`): that decision did not hold.
+        marks = CLASSIFIER.marks_ruling_out(case.path, case.method.lower(), response.status_code)
+    elif check == "negative_data_rejection" and is_documented(case):
         marks = CLASSIFIER.blame_accepted_request(sent_request(case))
     elif check == "response_schema_conformance" and is_documented(case):
         with contextlib.suppress(ValueError):

@@ -50,6 +50,8 @@ class Assumption:
     """The decision says who may act for which account: a failure is never only reported."""
     line: int
     """The line of openapi.yaml that holds the mark's id: where to edit when it proves wrong."""
+    rules_out: tuple[str, ...] = ()
+    """Statuses a store that decided otherwise would answer (undocumented because of this decision)."""
 
     @property
     def where(self) -> str:
@@ -124,6 +126,7 @@ class ApiSpec:
                     pointer=pointer,
                     covers=tuple(str(part) for part in entry.get("covers", [])),
                     guards_access=bool(entry.get("guards-access", False)),
+                    rules_out=tuple(str(status) for status in entry.get("rules-out", [])),
                     line=line,
                 )
         return found

@@ -86,6 +86,8 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
     kept: dict[str, str] = {}
     """keeps-account-after-delete: cart ID -> the account a DELETE removed, still shown."""
     real_cart_ready: list[bool] = []
+    reader_token: list[str] = []
+    """independent: an administrator's token to read carts with, fetched once."""
 
     def note(line: str) -> None:
         with requests_file.open("a", encoding="utf-8") as file:
@@ -207,6 +209,23 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
             content = json.dumps(document).encode()
         return content
 
+    async def is_associated(request: Request, body: bytes) -> bool:
+        """independent: does the cart already name the account the body names? (read as administrator; True
+        whenever it cannot tell, so that the upstream's answer stands)"""
+        try:
+            account = json.loads(body)["data"][0]["id"]
+            if not reader_token:
+                reader_token.append(await admin_token())
+            raw_path = request.scope["raw_path"].decode("ascii", errors="replace")
+            cart = await client.get(
+                raw_path.removesuffix(ASSOCIATION_SUFFIX), headers={"Authorization": f"Bearer {reader_token[0]}"}
+            )
+            relationships = cart.json()["data"].get("relationships") or {}
+            accounts = (relationships.get("accounts") or {}).get("data") or []
+            return cart.status_code != 200 or any(entry.get("id") == account for entry in accounts)
+        except Exception:  # any body or cart it cannot read: it cannot tell, and must not answer 500 itself
+            return True
+
     async def independent(request: Request, body: bytes, path: str, is_association: bool) -> Response:
         """A server that keeps every fact the vendor documents and decides every assumption its own way."""
         headers = relayed_headers(request)
@@ -219,6 +238,8 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
                 headers.pop(ACCOUNT_TOKEN)
             # Any string is an account ID (the upstream mock wants a UUID: give it a stable one).
             original_id, body = account_id_as_uuid(body)
+        # Deleting an association that does not exist answers 404 here.
+        absent = request.method == "DELETE" and is_association and not await is_associated(request, body)
         # A page[limit] over 100 is cut to 100 (S3 gives 100 as the largest page).
         answer = await forward(request, body, headers, query=limit_cut_to_100(request) if path == CARTS else None)
         status, content = answer.status_code, answer.content
@@ -232,6 +253,9 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
             status = 401  # every refused token request is a 401 here
         if request.method == "GET" and path == CARTS and status == 403 and not shopper_tokens(request):
             status = 400  # no shopper token is a malformed request here (S3 documents both 400 and 403)
+        if absent and status == 204:
+            status, content = 404, json.dumps({"errors": [{"status": 404, "title": "Not Found"}]}).encode()
+            answer_headers["content-type"] = "application/json"
         if status == 405 and vendor_methods(path):
             answer_headers["allow"] = vendor_methods(path)  # the store has the vendor's cart methods (S3)
         if status == 200 and original_id is not None:
