@@ -19,11 +19,12 @@ LIVE_DEFAULT_RATE_LIMIT = "10/s"
 
 PROFILES: dict[str, dict[str, int]] = {
     # Quick enough for every CI run: a few seconds against the mock.
-    "default": {"max_examples": 25, "stateful_max_steps": 12},
-    # Nightly: many more examples and longer stateful scenarios.
-    "thorough": {"max_examples": 500, "stateful_max_steps": 50},
+    "default": {"max_examples": 25, "stateful_scenarios": 25, "stateful_max_steps": 12},
+    # Nightly: many more examples and longer stateful scenarios. The scenarios are capped: 500 of up to 50
+    # steps would be 25,000 requests, over 40 minutes at a live store's 10 requests a second.
+    "thorough": {"max_examples": 500, "stateful_scenarios": 100, "stateful_max_steps": 50},
     # Only for the suite's own tests of faulty servers, which run it many times.
-    "smoke": {"max_examples": 8, "stateful_max_steps": 6},
+    "smoke": {"max_examples": 8, "stateful_scenarios": 8, "stateful_max_steps": 6},
 }
 
 
@@ -101,6 +102,10 @@ class ContractSettings:
     @property
     def max_examples(self) -> int:
         return PROFILES[self.profile]["max_examples"]
+
+    @property
+    def stateful_scenarios(self) -> int:
+        return PROFILES[self.profile]["stateful_scenarios"]
 
     @property
     def stateful_max_steps(self) -> int:

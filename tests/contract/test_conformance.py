@@ -75,6 +75,6 @@ TestLinkedOperations = LinkedOperations.TestCase
 # not the configuration's: give it the profile's budget, as `st run` has it.
 TestLinkedOperations.settings = hypothesis.settings(
     TestLinkedOperations.settings,
-    max_examples=SETTINGS.max_examples,
+    max_examples=SETTINGS.stateful_scenarios,
     stateful_step_count=SETTINGS.stateful_max_steps,
 )
