@@ -430,6 +430,14 @@ def test_live_requests_go_to_the_runs_own_carts(
         assert extensions.is_valid_cart_id(parameters["cartID"]) is kept_valid
 
 
+def test_a_cart_id_gets_the_prefix_once_and_only_its_own_scenarios_are_kept() -> None:
+    prefix = "ct-20261129000000-abcd"
+    assert extensions.own_cart_id("cart-1", prefix) == f"{prefix}-cart-1"
+    assert extensions.own_cart_id(f"{prefix}-cart-1", prefix) == f"{prefix}-cart-1"  # already the run's
+    assert extensions.own_cart_id(f"{prefix}-s12-cart", f"{prefix}-s1") == f"{prefix}-s1-{prefix}-s12-cart"
+    assert extensions.own_cart_id(f"{prefix}-s1-cart", f"{prefix}-s1") == f"{prefix}-s1-cart"
+
+
 @pytest.mark.parametrize("cart_id", ["", "a/b", "a b", "caf\u00e9", "x\n"])
 def test_a_value_that_cannot_name_a_cart_stays_as_generated(monkeypatch: pytest.MonkeyPatch, cart_id: str) -> None:
     monkeypatch.setattr(extensions, "SETTINGS", LIVE)

@@ -117,7 +117,8 @@ def is_valid_cart_id(value: object) -> TypeGuard[str]:
 def is_runs_cart_id(cart_id: object, prefix: str | None = None) -> TypeGuard[str]:
     """A cart ID of this run (`prefix`: the run's, or a stateful scenario's within it): made by the run, or
     reached through a link from one of its answers."""
-    return isinstance(cart_id, str) and cart_id.startswith(prefix or SETTINGS.run_prefix)
+    # With the dash: scenario "-s1" must not claim scenario "-s12"'s carts.
+    return isinstance(cart_id, str) and cart_id.startswith(f"{prefix or SETTINGS.run_prefix}-")
 
 
 def own_cart_id(cart_id: str, prefix: str | None = None) -> str:
