@@ -31,10 +31,9 @@ def checkout_files(root: Path = ROOT) -> list[str]:
 
 
 def is_git_checkout(root: Path = ROOT) -> bool:
-    return subprocess.run(["git", "rev-parse", "--git-dir"], cwd=root, capture_output=True).returncode == 0 and (
-        subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True).stdout.strip()
-        == str(root)
-    )
+    """`root` is the top of a git work tree (not a copy inside some other repository, nor no repository)."""
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True)
+    return top.returncode == 0 and top.stdout.strip() == str(root)
 
 
 def copy_of_checkout(destination: Path, root: Path = ROOT) -> Path:

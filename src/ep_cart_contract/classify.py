@@ -9,7 +9,8 @@ answers already seen are judged again against the relaxed spec.
 Some failures are about what openapi.yaml cannot say rather than what a server did (`spec_limit`): a method the
 vendor has on a path and the spec leaves out (`x-vendor-methods-left-out`), and a vendor rule no schema keyword
 states (`x-rules-beyond-the-schema`, such as "only one of" two headers). Those are judged by what the vendor
-documents: no claim broken, or the status-level mark that decides the exact answer.
+documents: no claim broken, or the mark that decides the exact answer. An undocumented status breaks the
+mark whose decision left it out (`rules-out`), if one did.
 """
 
 from __future__ import annotations
@@ -46,14 +47,6 @@ class SentRequest:
     media_type: str | None = None
 
 
-@dataclass(frozen=True)
-class SpecLimit:
-    """A failure that is about what the spec cannot say: `marks` decide the answer (empty: no claim broken)."""
-
-    why: str
-    marks: tuple[Assumption, ...] = ()
-
-
 class Classifier:
     """Thread-safe: schemathesis may judge answers from several threads (`st run --workers`)."""
 
@@ -74,12 +67,17 @@ class Classifier:
                 self._marks[key] = [self.strict.assumptions[mark] for mark in found]
             return self._marks[key]
 
+    def _operation_marks(self, path: str, method: str) -> list[Assumption]:
+        """Every mark under an operation (its parameters, body and responses, `$ref`s followed); none for a
+        method the path does not document."""
+        item = self.strict.document["paths"].get(path, {})
+        if method not in item:
+            return []
+        return self._marks_under(("operation", path, method), lambda: [item.get("parameters", []), item[method]])
+
     def marks_of_operation(self, path: str, method: str) -> list[Assumption]:
-        """The marks with constraints under an operation (its parameters, body and responses, `$ref`s
-        followed)."""
-        item = self.strict.document["paths"][path]
-        marks = self._marks_under(("operation", path, method), lambda: [item.get("parameters", []), item[method]])
-        return [mark for mark in marks if mark.covers]
+        """The marks with constraints under an operation."""
+        return [mark for mark in self._operation_marks(path, method) if mark.covers]
 
     def request_marks(self, path: str, method: str) -> list[Assumption]:
         """The marks on what a request of the operation sends: its parameters and its body."""
@@ -98,11 +96,7 @@ class Classifier:
     def marks_ruling_out(self, path: str, method: str, status: int) -> list[Assumption]:
         """The operation's marks whose decision leaves `status` undocumented (`rules-out`): a store that
         answers it decided such a point otherwise, and broke that assumption, not the vendor's contract."""
-        item = self.strict.document["paths"].get(path, {})
-        if method not in item:
-            return []
-        marks = self._marks_under(("operation", path, method), lambda: [item.get("parameters", []), item[method]])
-        return [mark for mark in marks if str(status) in mark.rules_out]
+        return [mark for mark in self._operation_marks(path, method) if str(status) in mark.rules_out]
 
     # --- Blame: the fewest marks of the operation that explain a failure --------------------------------
 
@@ -216,25 +210,26 @@ class Classifier:
         status: int,
         headers: Mapping[str, Any],
         failure: Any,
-    ) -> SpecLimit | None:
+    ) -> tuple[Assumption, ...] | None:
         """A schemathesis failure that comes from what openapi.yaml leaves out or cannot express, judged by what
-        the vendor documents; None when the failure is an ordinary one. `method` is the operation's (the
+        the vendor documents: the marks that decide the answer (() when no claim is broken); None when the
+        failure is an ordinary one. `method` is the operation's (the
         probed one for an undocumented method), `sent_method` what went on the wire."""
         left_out = self.vendor_methods_left_out.get(path, set())
         if check == "allow_header_conformance":
             advertised = {name.lower() for name in getattr(failure, "undocumented_methods", [])}
             missing = getattr(failure, "missing_methods", None)
             if advertised and not missing and advertised <= left_out:
-                return SpecLimit(f"Allow lists the vendor's {', '.join(sorted(advertised)).upper()} (S3)")
+                return ()  # the vendor has those methods (S3)
         if check == "unsupported_method" and sent_method.lower() in left_out:
-            return SpecLimit(f"the vendor has {sent_method.upper()} {path} (S3); openapi.yaml leaves it out")
+            return ()  # the vendor has this method (S3); openapi.yaml leaves it out
         if check == "positive_data_acceptance" and method in self.strict.document["paths"].get(path, {}):
             return self.rule_beyond_the_schema(path, method, status, headers)
         return None
 
     def rule_beyond_the_schema(
         self, path: str, method: str, status: int, headers: Mapping[str, Any]
-    ) -> SpecLimit | None:
+    ) -> tuple[Assumption, ...] | None:
         """A request the schemas take as valid, refused as a rule of the vendor's that they cannot state: the
         vendor documents the refusal (any of `refused-with`); the exact status is the named mark's."""
         sent = {name.lower() for name in headers}
@@ -244,9 +239,7 @@ class Classifier:
             if count == 1 or str(status) not in rule["refused-with"]:
                 continue
             decided = rule["when-none"] if count == 0 else rule["when-both"]
-            mark = self.strict.assumptions[decided["assumption"]]
-            why = f"{rule['id']} ({rule['source']}): {'neither' if count == 0 else 'both'} of {', '.join(names)}"
-            return SpecLimit(why, () if str(status) == str(decided["status"]) else (mark,))
+            return () if str(status) == str(decided["status"]) else (self.strict.assumptions[decided["assumption"]],)
         return None
 
 

@@ -430,7 +430,7 @@ def sources_of(case: schemathesis.Case[Any], response: Any, failure: Failure) ->
         check, case.path, operation_method, case.method, response.status_code, case.headers or {}, failure
     )
     if limit is not None:
-        return [VERDICTS.assumed(mark.id) for mark in limit.marks]
+        return [VERDICTS.assumed(mark.id) for mark in limit]
     if check in MARK_OF_CHECK:
         return [VERDICTS.assumed(MARK_OF_CHECK[check])]
     marks: list[Assumption] = []
