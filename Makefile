@@ -46,7 +46,7 @@ $(UV):
 	python3 -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(SYNCED): pyproject.toml uv.lock generated/pyproject.toml | $(UV)
+$(SYNCED): pyproject.toml mock/pyproject.toml contract/pyproject.toml uv.lock generated/pyproject.toml | $(UV)
 	@# A .venv linked in from another checkout belongs to it: syncing here would repoint its editable installs.
 	@if [ -L $(VENV) ]; then echo "$(VENV) is a link to another checkout's environment; using it as it is"; \
 	else $(UV) sync --frozen && touch $@; fi
@@ -82,10 +82,8 @@ test-fast: $(SYNCED) ## The inner loop: every test but the slow end-to-end runs 
 	$(RUN) pytest -m "not slow" -p no:cacheprovider
 
 contract-test: $(SYNCED) ## Check a server against openapi.yaml: the mock, or EP_BASE_URL (PROFILE=thorough, ASSUMPTIONS=report)
-	@mkdir -p $(REPORTS)
-	EP_CONTRACT_PROFILE=$(PROFILE) EP_ASSUMPTIONS=$(ASSUMPTIONS) EP_REPORT_DIR=$(REPORTS) \
-		$(RUN) pytest tests/contract --ep-from-env -p no:cacheprovider \
-		--junitxml=$(REPORTS)/contract-junit.xml -o junit_suite_name=contract
+	@# The installed command, as a team runs it from its own repository (ep-cart-contract --help).
+	$(RUN) ep-cart-contract --profile $(PROFILE) --assumptions $(ASSUMPTIONS) --report-dir $(REPORTS)
 
 fuzz: $(SYNCED) ## Send at least CASES (default 10000) invalid requests to the mock; any 5xx or surprise fails
 	$(RUN) python -m tests.fuzz_mock --cases $(or $(CASES),10000)
@@ -106,9 +104,11 @@ docs: $(DOCS) ## Render openapi.yaml into docs/index.html, one page that works o
 mock: $(SYNCED) $(DOCS) ## Run the mock server on HOST:PORT (default 127.0.0.1:8000); it serves the docs at /docs
 	$(RUN) python -m ep_cart_mock --host $(HOST) --port $(PORT) --docs $(DOCS)
 
-dist: $(SYNCED) ## Build the mock (ep-cart-mock) and the client as wheels and sdists into dist/
+dist: $(SYNCED) ## Build the spec, the mock, the contract suite and the client as wheels and sdists into dist/
 	rm -rf dist
 	$(UV) build --quiet --out-dir dist .
+	$(UV) build --quiet --out-dir dist mock
+	$(UV) build --quiet --out-dir dist contract
 	$(UV) build --quiet --out-dir dist generated
 	@ls dist
 

@@ -31,7 +31,7 @@ from ep_cart_associations_client import AuthenticatedClient
 from ep_cart_associations_client.api.account_cart_associations import create_account_cart_association
 from ep_cart_associations_client.models import AccountCartAssociationRequest, AccountIdentifier
 
-from ep_cart_mock.config import DEFAULTS
+from ep_cart_spec import DEFAULTS
 from tests.conftest import MockProcess, contract_suite, free_port, get_token, mock_env
 from tests.paths import ROOT
 

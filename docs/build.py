@@ -14,7 +14,7 @@ import json
 import re
 from pathlib import Path
 
-from ep_cart_mock.spec import ApiSpec
+from ep_cart_spec import ApiSpec
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en">

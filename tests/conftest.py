@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-
 from ep_cart_contract.target import MockProcess, free_port, mock_env
-from ep_cart_mock.config import DEFAULTS
+
+from ep_cart_spec import DEFAULTS
 from tests.checkout import changes, is_git_checkout, snapshot
 from tests.paths import ROOT, SPEC_PATH
 
@@ -97,7 +97,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 def contract_suite(*arguments: str) -> list[str]:
     """The command that runs the contract suite in a subprocess, reading its target from the EP_* it is given."""
-    return [sys.executable, "-m", "pytest", "tests/contract", EP_FROM_ENV, "-p", "no:cacheprovider", *arguments]
+    return [sys.executable, "-m", "ep_cart_contract", *arguments]
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ep_cart_mock.config import DEFAULTS, FIXTURE_VARIABLES
+from ep_cart_spec import DEFAULTS, FIXTURE_VARIABLES
 from tests.checkout import copy_of_checkout
 from tests.conftest import MockProcess, contract_suite, free_port, mock_env
 from tests.paths import ROOT

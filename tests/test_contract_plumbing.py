@@ -7,6 +7,7 @@ import http.server
 import json
 import re
 import threading
+from collections.abc import Iterator
 from http import HTTPStatus
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,23 +17,26 @@ import httpx
 import pytest
 import schemathesis
 from ep_cart_associations_client.types import Response
-
-from ep_cart_contract import client, extensions, transport
 from ep_cart_contract.classify import ABSENT, Classifier, SentRequest
-from ep_cart_contract.client import NEW_CART, ScenarioClient, normalized
+from ep_cart_contract.expectations import NEW_CART, expect_status, normalized
+from ep_cart_contract.judging import marks_shown
 from ep_cart_contract.ledger import AssociationLedger
 from ep_cart_contract.observations import ResponseTable
 from ep_cart_contract.redaction import MASK, Redactor, curl_command
+from ep_cart_contract.run import ContractRun, using
+from ep_cart_contract.scenario_client import ScenarioClient
 from ep_cart_contract.settings import ContractConfigError, ContractSettings
 from ep_cart_contract.transport import OperationUnresponsive
 from ep_cart_contract.verdicts import Verdicts
-from ep_cart_mock.config import DEFAULTS
-from ep_cart_mock.spec import (
+
+from ep_cart_contract import hooks, live_safety, transport
+from ep_cart_spec import (
     ACCOUNT_TOKEN_HEADER,
     ASSOCIATION_PATH,
     CART_PATH,
     CARTS_PATH,
     CUSTOMER_TOKEN_HEADER,
+    DEFAULTS,
     ApiSpec,
     Assumption,
 )
@@ -147,7 +151,7 @@ def test_retry_after_is_bounded(header: str | None, seconds: float) -> None:
 
 
 def test_a_request_with_no_answer_fails_naming_the_timeout() -> None:
-    client = ScenarioClient("http://127.0.0.1:9", unresponsive=transport.UnresponsiveOperations())
+    client = ScenarioClient("http://127.0.0.1:9", ContractRun.from_env({}))
 
     def never_answers() -> None:
         raise httpx.ReadTimeout("timed out")
@@ -162,8 +166,9 @@ def test_a_request_with_no_answer_fails_naming_the_timeout() -> None:
 
 
 def test_an_unreachable_server_fails_naming_it() -> None:
-    client = ScenarioClient("http://127.0.0.1:9", unresponsive=transport.UnresponsiveOperations())
-    with pytest.raises(pytest.fail.Exception, match=r"cannot reach http://127\.0\.0\.1:9"):
+    run = ContractRun.from_env({})
+    client = ScenarioClient("http://127.0.0.1:9", run)
+    with using(run), pytest.raises(pytest.fail.Exception, match=r"cannot reach http://127\.0\.0\.1:9"):
         client.call("POST /oauth/access_token", lambda: client.token("implicit"))
 
 
@@ -407,6 +412,13 @@ LIVE = ContractSettings.from_env(
 )
 
 
+@pytest.fixture
+def live_run() -> Iterator[ContractRun]:
+    """A run against a live store is the run of the moment."""
+    with using(ContractRun.with_settings(LIVE)) as run:
+        yield run
+
+
 def test_the_spec_lists_the_vendor_methods_it_leaves_out() -> None:
     """S3: POST /v2/carts creates a cart, PUT and DELETE /v2/carts/{cartID} update and delete one."""
     assert ApiSpec.load(SPEC_PATH).vendor_methods_left_out() == {
@@ -419,51 +431,51 @@ def test_the_spec_lists_the_vendor_methods_it_leaves_out() -> None:
     ("cart_id", "kept_valid"),
     [("team-real-cart", True), ("x" * 255, True), ("x" * 300, False), ("0f9e7a52-3c7d", True)],
 )
-def test_live_requests_go_to_the_runs_own_carts(
-    monkeypatch: pytest.MonkeyPatch, cart_id: str, kept_valid: bool
-) -> None:
-    monkeypatch.setattr(extensions, "SETTINGS", LIVE)
+@pytest.mark.usefixtures("live_run")
+def test_live_requests_go_to_the_runs_own_carts(cart_id: str, kept_valid: bool) -> None:
     for method, path in (("POST", ASSOCIATION_PATH), ("DELETE", ASSOCIATION_PATH), ("GET", CART_PATH)):
         parameters = {"cartID": cart_id}
-        extensions.guard_live_request(method, path, parameters)
+        live_safety.guard_live_request(method, path, parameters)
         assert parameters["cartID"].startswith(LIVE.run_prefix)
-        assert extensions.is_valid_cart_id(parameters["cartID"]) is kept_valid
+        assert live_safety.is_valid_cart_id(parameters["cartID"]) is kept_valid
 
 
 def test_a_cart_id_gets_the_prefix_once_and_only_its_own_scenarios_are_kept() -> None:
     prefix = "ct-20261129000000-abcd"
-    assert extensions.own_cart_id("cart-1", prefix) == f"{prefix}-cart-1"
-    assert extensions.own_cart_id(f"{prefix}-cart-1", prefix) == f"{prefix}-cart-1"  # already the run's
-    assert extensions.own_cart_id(f"{prefix}-s12-cart", f"{prefix}-s1") == f"{prefix}-s1-{prefix}-s12-cart"
-    assert extensions.own_cart_id(f"{prefix}-s1-cart", f"{prefix}-s1") == f"{prefix}-s1-cart"
+    assert live_safety.own_cart_id("cart-1", prefix) == f"{prefix}-cart-1"
+    assert live_safety.own_cart_id(f"{prefix}-cart-1", prefix) == f"{prefix}-cart-1"  # already the run's
+    assert live_safety.own_cart_id(f"{prefix}-s12-cart", f"{prefix}-s1") == f"{prefix}-s1-{prefix}-s12-cart"
+    assert live_safety.own_cart_id(f"{prefix}-s1-cart", f"{prefix}-s1") == f"{prefix}-s1-cart"
 
 
 @pytest.mark.parametrize("cart_id", ["", "a/b", "a b", "caf\u00e9", "x\n"])
-def test_a_value_that_cannot_name_a_cart_stays_as_generated(monkeypatch: pytest.MonkeyPatch, cart_id: str) -> None:
-    monkeypatch.setattr(extensions, "SETTINGS", LIVE)
+@pytest.mark.usefixtures("live_run")
+def test_a_value_that_cannot_name_a_cart_stays_as_generated(cart_id: str) -> None:
     parameters = {"cartID": cart_id}
-    extensions.guard_live_request("POST", ASSOCIATION_PATH, parameters)
+    live_safety.guard_live_request("POST", ASSOCIATION_PATH, parameters)
     assert parameters == {"cartID": cart_id}
 
 
 @pytest.mark.parametrize(("method", "path"), [("POST", CARTS_PATH), ("PUT", CART_PATH), ("DELETE", CART_PATH)])
-def test_vendor_methods_left_out_are_never_sent_live(monkeypatch: pytest.MonkeyPatch, method: str, path: str) -> None:
-    monkeypatch.setattr(extensions, "SETTINGS", LIVE)
-    with pytest.raises(extensions.LiveSafetyError, match=f"refusing to send {method} "):
-        extensions.guard_live_request(method, path, {"cartID": "x"})
+@pytest.mark.usefixtures("live_run")
+def test_vendor_methods_left_out_are_never_sent_live(method: str, path: str) -> None:
+    with pytest.raises(live_safety.LiveSafetyError, match=f"refusing to send {method} "):
+        live_safety.guard_live_request(method, path, {"cartID": "x"})
 
 
-def test_against_the_mock_requests_stay_as_generated(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(extensions, "SETTINGS", ContractSettings.from_env({}))
-    parameters = {"cartID": "team-real-cart"}
-    extensions.guard_live_request("DELETE", CART_PATH, parameters)
+def test_against_the_mock_requests_stay_as_generated() -> None:
+    with using(ContractRun.from_env({})):
+        parameters = {"cartID": "team-real-cart"}
+        live_safety.guard_live_request("DELETE", CART_PATH, parameters)
     assert parameters == {"cartID": "team-real-cart"}
 
 
 @pytest.mark.parametrize("live", [True, False])
-def test_undocumented_method_probes_skip_vendor_methods_only_live(monkeypatch: pytest.MonkeyPatch, live: bool) -> None:
-    monkeypatch.setattr(extensions, "SETTINGS", LIVE if live else ContractSettings.from_env({}))
-    schema = schemathesis.openapi.from_path(SPEC_PATH)
+def test_undocumented_method_probes_skip_vendor_methods_only_live(live: bool) -> None:
+    # hooks.after_load_schema, registered with schemathesis as the module loads, acts for the run of the moment.
+    assert hooks.after_load_schema.__name__ == "after_load_schema"
+    with using(ContractRun.with_settings(LIVE if live else ContractSettings.from_env({}))):
+        schema = schemathesis.openapi.from_path(SPEC_PATH)
     probes = schema.config.phases.coverage.unexpected_methods
     if live:
         assert not probes & {"post", "put", "delete"}
@@ -497,23 +509,21 @@ def new_cart_claim(verdicts: Verdicts) -> tuple[int, int]:
 @pytest.mark.parametrize(
     ("status", "counted"), [(200, (1, 0)), (404, (1, 1)), (401, (0, 0)), (500, (0, 0)), (403, (0, 0))]
 )
-def test_a_new_cart_is_counted_held_only_on_the_success_that_shows_it(
-    monkeypatch: pytest.MonkeyPatch, status: int, counted: tuple[int, int]
-) -> None:
-    verdicts = Verdicts(API)
-    monkeypatch.setattr(client, "VERDICTS", verdicts)
-    monkeypatch.setattr(client, "SETTINGS", ContractSettings.from_env({}))
+def test_a_new_cart_is_counted_held_only_on_the_success_that_shows_it(status: int, counted: tuple[int, int]) -> None:
+    run = ContractRun.from_env({})
+    verdicts = run.verdicts
     failed = pytest.fail.Exception
-    if status == 200:
-        client.expect_status(answer(status), 200, verdicts.vendor("S1"), new_cart=True)
-    else:
-        with pytest.raises(failed):
-            client.expect_status(answer(status), 200, verdicts.vendor("S1"), new_cart=True)
+    with using(run):
+        if status == 200:
+            expect_status(answer(status), 200, verdicts.vendor("S1"), new_cart=True)
+        else:
+            with pytest.raises(failed):
+                expect_status(answer(status), 200, verdicts.vendor("S1"), new_cart=True)
     assert new_cart_claim(verdicts) == counted
 
 
 class FakeCase:
-    """What extensions.marks_shown reads of a schemathesis case."""
+    """What judging.marks_shown reads of a schemathesis case."""
 
     def __init__(self, method: str, path: str, positive: bool, body: Any, cart_id: str = "cart-1") -> None:
         mode = schemathesis.GenerationMode.POSITIVE if positive else schemathesis.GenerationMode.NEGATIVE
@@ -540,14 +550,12 @@ def test_the_schemathesis_layer_counts_only_the_marks_an_answer_shows(
     status: int, positive: bool, body: Any, shown: list[str]
 ) -> None:
     case = FakeCase("POST", ASSOCIATION_PATH, positive, body)
-    assert sorted(extensions.marks_shown(case, status)) == sorted(shown)  # type: ignore[arg-type]
+    assert sorted(marks_shown(case, status)) == sorted(shown)  # type: ignore[arg-type]
 
 
 def test_an_undocumented_method_shows_its_mark_only_when_refused_with_405() -> None:
-    assert extensions.marks_shown(FakeCase("PATCH", CART_PATH, True, None), 405) == [  # type: ignore[arg-type]
-        "undocumented-requests-refused"
-    ]
-    assert extensions.marks_shown(FakeCase("PATCH", CART_PATH, True, None), 401) == []  # type: ignore[arg-type]
+    assert marks_shown(FakeCase("PATCH", CART_PATH, True, None), 405) == ["undocumented-requests-refused"]  # type: ignore[arg-type]
+    assert marks_shown(FakeCase("PATCH", CART_PATH, True, None), 401) == []  # type: ignore[arg-type]
 
 
 def test_the_schemathesis_session_retries_a_429_after_its_retry_after() -> None:
@@ -583,6 +591,6 @@ def test_the_engines_docstring_lists_its_modules_as_they_are() -> None:
     import ep_cart_contract
 
     package = Path(ep_cart_contract.__file__).parent
-    modules = {path.stem for path in package.glob("*.py") if path.stem != "__init__"}
+    modules = {path.stem for path in package.glob("*.py") if not path.stem.startswith("__")}
     listed = set(re.findall(r"^- (\w+):", ep_cart_contract.__doc__ or "", re.MULTILINE))
     assert listed == modules

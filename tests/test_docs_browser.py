@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ep_cart_mock.spec import ApiSpec
+from ep_cart_spec import ApiSpec
 from tests.checkout import copy_of_checkout
 from tests.conftest import MockProcess, mock_env
 from tests.paths import SPEC_PATH

@@ -31,7 +31,7 @@ from ep_cart_associations_client.models import (
     ErrorResponse,
 )
 
-from ep_cart_mock.spec import ASSOCIATION_PATH, TOKEN_PATH, ApiSpec
+from ep_cart_spec import ASSOCIATION_PATH, TOKEN_PATH, ApiSpec
 from tests.conftest import SPEC_PATH
 from tests.paths import ROOT
 

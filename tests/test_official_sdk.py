@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ep_cart_mock.config import DEFAULTS
+from ep_cart_spec import DEFAULTS
 from tests.checkout import copy_of_checkout
 from tests.conftest import free_port, mock_env
 from tests.paths import ROOT

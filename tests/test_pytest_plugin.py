@@ -16,9 +16,9 @@ import pytest
 from ep_cart_associations_client import AuthenticatedClient
 from ep_cart_associations_client.api.account_cart_associations import create_account_cart_association
 from ep_cart_associations_client.models import AccountCartAssociationRequest, AccountIdentifier
-
-from ep_cart_mock.config import DEFAULTS
 from ep_cart_mock.pytest_plugin import MockServer
+
+from ep_cart_spec import DEFAULTS
 
 
 def associate(client: AuthenticatedClient, cart_id: str, account_id: str, account_token: str | None = None) -> int:

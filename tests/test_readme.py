@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ep_cart_mock.config import DEFAULTS, FIXTURE_VARIABLES
-from ep_cart_mock.spec import ApiSpec
+from ep_cart_spec import DEFAULTS, FIXTURE_VARIABLES, ApiSpec
 from tests.checkout import copy_of_checkout
 from tests.conftest import MockProcess, mock_env
 from tests.paths import ROOT

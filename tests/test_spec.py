@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from ep_cart_mock import spec as spec_module
-from ep_cart_mock.spec import ASSOCIATION_PATH, RULES_BEYOND_THE_SCHEMA, ApiSpec, walk
+from ep_cart_spec import ASSOCIATION_PATH, RULES_BEYOND_THE_SCHEMA, ApiSpec, walk
+from ep_cart_spec import names as spec_module
 from tests.conftest import SPEC_PATH
 
 OPERATIONS = {"post": "createAccountCartAssociation", "delete": "deleteAccountCartAssociation"}  # S1, S3

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ep_cart_mock.spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER
+from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER
 
 ASSOCIATION_SUFFIX = "/relationships/accounts"
 CARTS = "/v2/carts"

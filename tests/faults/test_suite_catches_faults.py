@@ -24,8 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ep_cart_mock.config import DEFAULTS
-from ep_cart_mock.spec import ASSOCIATION_PATH
+from ep_cart_spec import ASSOCIATION_PATH, DEFAULTS
 from tests.conftest import MockProcess, contract_suite, free_port, mock_env
 from tests.faults.proxy import REAL_CART
 from tests.paths import ROOT

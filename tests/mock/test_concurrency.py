@@ -13,10 +13,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
-
 from ep_cart_mock.app import create_app
-from ep_cart_mock.config import DEFAULTS, Settings
+from ep_cart_mock.config import Settings
 from ep_cart_mock.store import AssociateOutcome, InMemoryCartStore
+
+from ep_cart_spec import DEFAULTS
 from tests.conftest import free_port, token_form
 
 ACCOUNTS = [DEFAULTS["EP_ACCOUNT_ID"], DEFAULTS["EP_OTHER_ACCOUNT_ID"]]

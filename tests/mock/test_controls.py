@@ -12,8 +12,7 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
-from ep_cart_mock.config import CONTROLS_SPEC_PATH, DEFAULTS
-from ep_cart_mock.spec import ApiSpec
+from ep_cart_spec import CONTROLS_SPEC_PATH, DEFAULTS, ApiSpec
 from tests.conftest import MockProcess, get_token, mock_env
 
 CONTROLS = ApiSpec.load(CONTROLS_SPEC_PATH)

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ep_cart_mock.config import DEFAULTS
+from ep_cart_spec import DEFAULTS
 from tests.conftest import MockProcess, get_token, mock_env, token_form
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ep_cart_mock.config import DEFAULTS, FIXTURE_VARIABLES
+from ep_cart_spec import DEFAULTS, FIXTURE_VARIABLES
 from tests.conftest import MockProcess, contract_suite, free_port, get_token, mock_env
 from tests.paths import ROOT
 

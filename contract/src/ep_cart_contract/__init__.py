@@ -1,0 +1,30 @@
+"""The contract suite's engine: what `ep-cart-contract` (and `make contract-test`) runs against the bundled mock
+or a live store. It reads the spec through ep_cart_spec and never imports the mock (it starts it as a process).
+
+Its modules:
+
+- cli: the `ep-cart-contract` command, the one way the suite runs;
+- plugin: the pytest plugin (registered by the package's `pytest11` entry point): a session is a run, the
+  scenarios' fixtures, the clean-up, the verdicts printed and written;
+- run: one run's state (settings, verdicts, table, ledger, secrets, target), one per session;
+- settings: the EP_* configuration;
+- hooks: the schemathesis hooks (tokens, real IDs mixed into cases, the live-store guard, observation), which
+  `st run` loads through schemathesis.toml too;
+- live_safety: the cart IDs a run may write to, and the requests it must never send to a live store;
+- tokens: the run's own token requests and its clean-up's deletes;
+- judging: every answer observed and judged, every schemathesis failure classified;
+- classify: which claim a failure broke (the vendor's, the marks of `x-assumptions` that explain it, or none,
+  when it is about what the spec cannot say);
+- verdicts: every claim checked, vendor contract or assumption, and the two verdicts;
+- observations: the documented-response table;
+- ledger: what a run associated, removed before it ends;
+- transport: polite requests, operations that stopped answering;
+- redaction: secrets masked everywhere;
+- target: the bundled mock as a process, and the check that EP_BASE_URL answers;
+- scenario_client: the generated client for the scenarios, polite and observed;
+- expectations: what the scenarios expect of an answer, each a claim with its source;
+- report: contract.json and contract.html.
+
+suite/ holds the test modules (test_conformance, test_scenarios, test_effect), and schemathesis.toml the
+settings both the suite and `st run` use.
+"""

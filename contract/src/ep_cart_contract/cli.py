@@ -1,0 +1,130 @@
+"""`ep-cart-contract`: the contract suite as a command, the one way it runs (`make contract-test` calls it).
+
+It runs the suite's test modules (ep_cart_contract/suite/) with pytest and the registered plugin: both layers,
+the two verdicts, the reports, the clean-up. Options set the EP_* variables of the same name; everything else
+comes from the environment, as `--help` lists. Arguments it does not know go to pytest (`-q`, `-x`, `-k NAME`).
+
+Exit status: pytest's (0 every claim held, 1 a claim broke, 2 interrupted or a usage error, 3 EP_BASE_URL
+cannot be reached, 4 pytest usage error), or 2 when a setting is unusable or no server can be checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ep_cart_contract.settings import (
+    ASSUMPTION_MODES,
+    DEFAULT_REPORT_DIR,
+    PROFILES,
+    ContractConfigError,
+    ContractSettings,
+)
+from ep_cart_spec import DEFAULTS, FIXTURE_VARIABLES
+
+SUITE_DIR = Path(__file__).resolve().parent / "suite"
+REWRITE_WARNING = "pytest.PytestAssertRewriteWarning"
+
+VARIABLES = {
+    "EP_BASE_URL": "the server to check (--base-url); unset: the bundled mock, started on a free port",
+    "EP_CLIENT_ID": "application client ID (both grants)",
+    "EP_CLIENT_SECRET": "its client secret (client_credentials grant)",
+    "EP_ACCOUNT_ID": "an account (a UUID)",
+    "EP_ACCOUNT_TOKEN": "that account's Account Management Authentication token",
+    "EP_OTHER_ACCOUNT_ID": "a second account",
+    "EP_OTHER_ACCOUNT_TOKEN": "the second account's token",
+    "EP_CONTACT_EMAIL_CART_ID": "a cart with a contact email attached (answers 422)",
+    "EP_CONTRACT_PROFILE": "default, thorough or smoke (--profile)",
+    "EP_ASSUMPTIONS": "fail or report (--assumptions)",
+    "EP_REPORT_DIR": f"where contract.json, .html and contract-junit.xml go (--report-dir; {DEFAULT_REPORT_DIR})",
+    "EP_RATE_LIMIT": "requests per second, N/s or N/m, or off (10/s against a live store, off against the mock)",
+    "EP_REQUEST_TIMEOUT": "seconds to wait for an answer (30); an operation that times out is sent nothing more",
+}
+"""Every variable the suite reads, as --help lists it (a test keeps it in step with the settings and README)."""
+
+MOCK_MISSING = (
+    "no --base-url (nor EP_BASE_URL), and the bundled mock is not installed: install it with "
+    "pip install 'ep-cart-contract[mock]', or give the server to check with --base-url URL"
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    lines = [f"  {name:<26} {text}" for name, text in VARIABLES.items()]
+    defaults = ", ".join(f"{name}={DEFAULTS[name]}" for name in FIXTURE_VARIABLES)
+    epilog = "\n".join(
+        [
+            "environment (the options set the first ones of the same name):",
+            *lines,
+            "",
+            f"Against the bundled mock, unset store values take its defaults ({defaults}).",
+            "Other arguments go to pytest, e.g. -q, -x, -k NAME. Exit 0: every claim held; 1: a claim broke.",
+        ]
+    )
+    result = argparse.ArgumentParser(
+        prog="ep-cart-contract",
+        description="Check a server against the kit's openapi.yaml: schemathesis's checks and the documented "
+        "scenarios, judged as the vendor's contract or our assumptions, with reports and clean-up.",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    result.add_argument(
+        "--base-url", metavar="URL", help="the server to check (EP_BASE_URL); default: the bundled mock"
+    )
+    result.add_argument(
+        "--assumptions",
+        choices=ASSUMPTION_MODES,
+        help="fail (default): any broken claim fails the run; report: broken assumptions are only reported",
+    )
+    result.add_argument("--profile", choices=list(PROFILES), help="how many cases (EP_CONTRACT_PROFILE; default)")
+    result.add_argument(
+        "--report-dir", metavar="DIR", help=f"where the reports go (EP_REPORT_DIR; {DEFAULT_REPORT_DIR})"
+    )
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options, pytest_args = parser().parse_known_args(argv)
+    chosen = {
+        "EP_BASE_URL": options.base_url,
+        "EP_ASSUMPTIONS": options.assumptions,
+        "EP_CONTRACT_PROFILE": options.profile,
+        "EP_REPORT_DIR": options.report_dir,
+    }
+    os.environ.update({name: value for name, value in chosen.items() if value})
+    try:
+        settings = ContractSettings.from_env()
+    except ContractConfigError as error:
+        print(f"ep-cart-contract: {error}", file=sys.stderr)
+        return 2
+    if not settings.live and importlib.util.find_spec("ep_cart_mock") is None:
+        print(f"ep-cart-contract: {MOCK_MISSING}", file=sys.stderr)
+        return 2
+    report_dir = Path(settings.report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    import pytest  # only now: --help and the checks above stay quick
+
+    return int(
+        pytest.main(
+            [
+                str(SUITE_DIR),
+                "-p",
+                "no:cacheprovider",
+                f"--junitxml={report_dir / 'contract-junit.xml'}",
+                "-o",
+                "junit_suite_name=contract",
+                # This command imported the engine before pytest could: its own modules keep plain asserts (the
+                # suite's test modules are rewritten as usual).
+                "-W",
+                f"ignore:Module already imported so cannot be rewritten; ep_cart_contract:{REWRITE_WARNING}",
+                *pytest_args,
+            ]
+        )
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

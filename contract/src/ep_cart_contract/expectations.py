@@ -1,0 +1,154 @@
+"""What the scenarios expect of an answer, each expectation a claim with its source: the vendor's (S1..S6) or one
+of our assumptions (an openapi.yaml mark). A broken one prints its kind, the request as a curl command (secrets
+masked), the answer and, for an assumption, the line of openapi.yaml to change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import httpx
+import pytest
+from ep_cart_associations_client.models import Cart, CartCollection, CartResponse, ErrorResponse
+from ep_cart_associations_client.types import Response
+
+from ep_cart_contract.redaction import curl_command
+from ep_cart_contract.run import active_run
+from ep_cart_contract.scenario_client import explain
+from ep_cart_contract.verdicts import VENDOR, Evidence, Source, assumed, describe_failure
+
+
+def needs(*names: str) -> None:
+    """Skip the scenario, naming the variables, when its configuration is missing (a live store)."""
+    settings = active_run().settings
+    missing = settings.missing(*names)
+    if missing:
+        pytest.skip(f"set {', '.join(missing)} to run this scenario against {settings.base_url}")
+
+
+def current_test() -> str:
+    return os.environ.get("PYTEST_CURRENT_TEST", "scenario").split("::")[-1].split(" ")[0]
+
+
+def check(holds: bool, what: str, source: Source, response: Any, expected: str, *, soft: bool = False) -> None:
+    """Record one claim of the current scenario; a broken one fails the test, except that with
+    EP_ASSUMPTIONS=report a broken assumption (not guarding account access) is only reported: the scenario
+    ends as an expected failure, or, for a `soft` claim, goes on and is reported at its end."""
+    run = active_run()
+    evidence = None
+    if not holds:
+        request = run.last_request[0] if run.last_request else None
+        evidence = Evidence(
+            check=f"{current_test()}: {what}",
+            rule=what,
+            expected=expected,
+            status=int(response.status_code),
+            body=run.redactor.scrub(response.content.decode("utf-8", errors="replace"))[:1000],
+            request=run.redactor.scrub(curl_command(request)) if request is not None else "",
+        )
+    claim = run.verdicts.record(f"{current_test()}: {what}", source, holds, evidence)
+    if evidence is None:
+        return
+    message = "\n".join(describe_failure(claim, evidence))
+    if claim.kind == VENDOR or claim.guards_access or run.settings.assumptions_mode != "report":
+        pytest.fail(message, pytrace=False)
+    if soft:
+        run.soft_failures.append(f"{claim.title} ({claim.where})")
+        return
+    pytest.xfail(message)
+
+
+def normalized(text: str | None) -> str:
+    """Case, surrounding white space and trailing punctuation do not matter when matching a vendor message."""
+    return (text or "").strip().rstrip(".!;:,").strip().casefold()
+
+
+def expect_error(
+    response: Response[Any] | httpx.Response,
+    status: int,
+    rests_on: Source,
+    message: str | None = None,
+) -> ErrorResponse | None:
+    """The documented error answer: the status and an ErrorResponse body (claim resting on `rests_on`); where
+    the vendor gives a message, that it appears in an error's title or detail (same source), and that it is
+    exactly the title (our assumption `error-message-in-title`, a claim of its own)."""
+    parsed = response.parsed if isinstance(response, Response) else None
+    if parsed is None and response.status_code == status:
+        try:
+            parsed = ErrorResponse.from_dict(json.loads(response.content))
+        except (ValueError, KeyError, TypeError):
+            parsed = None
+    holds = response.status_code == status and isinstance(parsed, ErrorResponse) and bool(parsed.errors)
+    check(holds, f"answers {status} with an error body", rests_on, response, f"{status} with {{'errors': [...]}}")
+    if not isinstance(parsed, ErrorResponse):
+        return None
+    if message is not None:
+        fields = [normalized(field) for error in parsed.errors for field in (error.title, error.detail or "")]
+        check(
+            any(normalized(message) in field for field in fields),
+            f"the message {message!r} is in an error's title or detail",
+            rests_on,
+            response,
+            f"an error whose title or detail says {message!r} (case, spaces and final punctuation aside)",
+        )
+        check(
+            any(error.title == message for error in parsed.errors),
+            f"the message {message!r} is exactly an error's title",
+            assumed("error-message-in-title"),
+            response,
+            f"an error titled exactly {message!r}",
+            soft=True,
+        )
+    return parsed
+
+
+def expect_refusal(
+    response: Response[Any], statuses: tuple[int, ...], rests_on: Source, status: int, status_rests_on: Source
+) -> None:
+    """A refusal the vendor documents without saying which status it gets: one of `statuses` with an error
+    body (claim resting on `rests_on`), and exactly `status` (our assumption `status_rests_on`)."""
+    parsed = response.parsed
+    refused = response.status_code in statuses and isinstance(parsed, ErrorResponse) and bool(parsed.errors)
+    listed = " or ".join(str(code) for code in statuses)
+    check(refused, f"refuses with {listed} and an error body", rests_on, response, f"{listed} with {{'errors': [...]}}")
+    check(response.status_code == status, f"refuses with {status}", status_rests_on, response, f"status {status}")
+
+
+def cart_accounts(cart: Cart) -> list[str]:
+    """The account IDs a cart names in relationships.accounts (none when the relationship is absent)."""
+    relationships = cart.relationships
+    if not relationships or not relationships.accounts or not relationships.accounts.data:
+        return []
+    return [str(account.id) for account in relationships.accounts.data]
+
+
+def expect_cart(response: Response[Any], rests_on: Source) -> Cart:
+    """A `200` with the cart (claim resting on `rests_on`)."""
+    parsed = expect_status(response, 200, rests_on)
+    assert isinstance(parsed, CartResponse), explain(response)
+    return parsed.data
+
+
+def expect_carts(response: Response[Any], rests_on: Source) -> CartCollection:
+    """A `200` with a page of carts (claim resting on `rests_on`)."""
+    parsed = expect_status(response, 200, rests_on)
+    assert isinstance(parsed, CartCollection), explain(response)
+    return parsed
+
+
+NEW_CART = "new-cart-id-is-a-new-cart"
+
+
+def expect_status(response: Response[Any], status: int, rests_on: Source, *, new_cart: bool = False) -> Any:
+    """The documented status (claim resting on `rests_on`). `new_cart`: the cart ID was never used, so a 404
+    breaks our assumption that a new cart ID names a new cart, not the vendor's contract; the expected success
+    shows that it held; any other answer (a 401, a 5xx, a refusal) shows nothing about it."""
+    if new_cart:
+        if response.status_code == 404:
+            rests_on = assumed(NEW_CART)
+        elif response.status_code == status and 200 <= status < 300:
+            active_run().verdicts.record("a new cart ID names a new cart", assumed(NEW_CART), holds=True)
+    check(response.status_code == status, f"answers {status}", rests_on, response, f"status {status}")
+    return response.parsed

@@ -1,0 +1,166 @@
+"""The schemathesis hooks, shared by the pytest suite and a bare `st run` (schemathesis.toml names this module).
+
+- Bearer tokens for every request, cached and refreshed by schemathesis, masked before they are used.
+- Generated cart IDs get the run's prefix, so what the suite creates on a live store is easy to find.
+- Generated positive requests are mixed with the real IDs and tokens from the configuration, so success
+  paths (200, then 204) are reached as an account and as an administrator, not only errors.
+- Against a live store, no request leaves that the spec does not describe (live_safety.py).
+- Every answer is observed (judging.py).
+
+Each hook acts for the run of the moment (run.py): the pytest session's, or the `st run` process's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from urllib.parse import urlsplit
+
+import schemathesis
+
+from ep_cart_contract.judging import is_positive, observe, request_body_bytes
+from ep_cart_contract.live_safety import VENDOR_METHODS_LEFT_OUT, guard_live_request, is_runs_cart_id, own_cart_id
+from ep_cart_contract.redaction import curl
+from ep_cart_contract.run import active_run
+from ep_cart_contract.tokens import bearer_token
+from ep_cart_spec import (
+    ACCOUNT_TOKEN_HEADER,
+    ASSOCIATION_PATH,
+    CART_PATH,
+    CARTS_PATH,
+    CUSTOMER_TOKEN_HEADER,
+    TOKEN_PATH,
+)
+
+TOKEN_REFRESH_SECONDS = 600
+"""Well inside the vendor's token lifetime (expires_in 3600, S6); a 401 also triggers a refresh."""
+
+
+@schemathesis.auth(refresh_interval=TOKEN_REFRESH_SECONDS).apply_to(path=[ASSOCIATION_PATH, CART_PATH])
+class ClientCredentialsToken:
+    """A bearer token from POST /oauth/access_token with the application keys, cached and refreshed by
+    schemathesis; the token is registered for masking before it is ever used."""
+
+    def get(self, case: schemathesis.Case[Any], context: Any) -> str:
+        return bearer_token(active_run(), case.operation.schema.get_base_url())
+
+    def set(self, case: schemathesis.Case[Any], data: str, context: Any) -> None:
+        case.headers["Authorization"] = f"Bearer {data}"
+
+
+@schemathesis.auth(refresh_interval=TOKEN_REFRESH_SECONDS).apply_to(path=CARTS_PATH)
+class ImplicitToken(ClientCredentialsToken):
+    """The account's list needs an implicit token (S3); the account token comes from the case (map_case)."""
+
+    def get(self, case: schemathesis.Case[Any], context: Any) -> str:
+        return bearer_token(active_run(), case.operation.schema.get_base_url(), "implicit")
+
+
+# --- Real IDs and tokens mixed into positive cases ---------------------------------------------------------
+
+
+def pick(case: schemathesis.Case[Any], choices: int) -> int:
+    """A stable choice per case (the same case always mixes the same way, so failures reproduce)."""
+    # The query too: every GET /v2/carts has no body, and must not always mix the same way.
+    digest = hashlib.sha256(repr((case.method, case.body, sorted((case.query or {}).items()))).encode()).digest()
+    return digest[0] % choices
+
+
+def mix_association(case: schemathesis.Case[Any]) -> None:
+    values = active_run().settings.values
+    account_ids = [values.get("EP_ACCOUNT_ID"), values.get("EP_OTHER_ACCOUNT_ID")]
+    tokens = [values.get("EP_ACCOUNT_TOKEN"), values.get("EP_OTHER_ACCOUNT_TOKEN")]
+    choice = pick(case, 4)
+    entries = case.body.get("data") if isinstance(case.body, dict) else None
+    entry: Any = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else None
+    if choice in (0, 1) and entry is not None and account_ids[choice] and tokens[choice]:
+        # As the account itself: its ID in the body and its token in the header.
+        entry["id"] = account_ids[choice]
+        case.headers[ACCOUNT_TOKEN_HEADER] = tokens[choice]
+    elif choice == 2:
+        # As an administrator: no account token, so any account goes.
+        case.headers.pop(ACCOUNT_TOKEN_HEADER, None)
+    # choice 3: exactly as generated.
+
+
+def mix_token_request(case: schemathesis.Case[Any]) -> None:
+    if not isinstance(case.body, dict) or pick(case, 2):
+        return
+    values = active_run().settings.values
+    case.body["client_id"] = values.get("EP_CLIENT_ID", case.body.get("client_id"))
+    if case.body.get("grant_type") == "client_credentials":
+        case.body["client_secret"] = values.get("EP_CLIENT_SECRET", case.body.get("client_secret"))
+
+
+def mix_carts_request(case: schemathesis.Case[Any]) -> None:
+    """As the account or the other account (their token, no customer token), or as generated. S3 allows "only
+    one of" the two shopper tokens, which no parameter schema can say: a positive case keeps one."""
+    choice = pick(case, 3)
+    token = active_run().settings.values.get(("EP_ACCOUNT_TOKEN", "EP_OTHER_ACCOUNT_TOKEN", "")[choice])
+    if token:
+        case.headers[ACCOUNT_TOKEN_HEADER] = token
+    if ACCOUNT_TOKEN_HEADER in case.headers:
+        case.headers.pop(CUSTOMER_TOKEN_HEADER, None)
+
+
+@schemathesis.hook
+def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> schemathesis.Case[Any]:
+    if not is_positive(case):
+        return case
+    if case.path == CARTS_PATH:
+        mix_carts_request(case)
+    elif case.path == CART_PATH:
+        cart_id = case.path_parameters.get("cartID")
+        if isinstance(cart_id, str):
+            case.path_parameters["cartID"] = own_cart_id(cart_id)
+    elif case.path == ASSOCIATION_PATH:
+        cart_id = case.path_parameters.get("cartID")
+        if is_runs_cart_id(cart_id):
+            return case  # filled from an earlier request through a link: keep it as the link made it
+        if isinstance(cart_id, str):
+            case.path_parameters["cartID"] = own_cart_id(cart_id)
+        mix_association(case)
+    elif case.path == TOKEN_PATH:
+        mix_token_request(case)
+    return case
+
+
+# --- A live store holds a team's real data ------------------------------------------------------------------
+
+
+@schemathesis.hook
+def after_load_schema(context: schemathesis.HookContext, schema: Any) -> None:
+    """Against a live store, the coverage phase's undocumented-method probes leave out every method the vendor
+    has on some path (POST /v2/carts would create a cart, PUT and DELETE /v2/carts/{cartID} would change or
+    delete one). The mock gets every probe."""
+    if active_run().settings.live:
+        coverage = schema.config.phases.coverage
+        left_out = set().union(*VENDOR_METHODS_LEFT_OUT.values())
+        coverage.unexpected_methods = set(coverage.unexpected_methods) - left_out
+
+
+@schemathesis.hook
+def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], **kwargs: Any) -> None:
+    guard_live_request(case.method, case.path, case.path_parameters)
+
+
+@schemathesis.hook
+def after_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], response: Any) -> None:
+    headers = {name: values[0] for name, values in response.headers.items() if values}
+    request = response.request
+    url = urlsplit(request.url or "")
+    run = active_run()
+    if not run.seen_base_url:
+        run.seen_base_url.append(f"{url.scheme}://{url.netloc}")
+    body = request_body_bytes(request.body)
+    observe(
+        case.method,
+        url.path,
+        response.status_code,
+        headers,
+        response.content,
+        request.headers.get("Authorization"),
+        body,
+        # Built only when an answer needs explaining: most never do.
+        lambda: curl(request.method or case.method, request.url or "", request.headers.items(), body),
+    )

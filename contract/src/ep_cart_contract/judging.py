@@ -1,0 +1,243 @@
+"""How the suite judges what it sees, whichever layer sent the request.
+
+- Every answer is observed: the bearer token it was sent with and any token it hands out are masked from now
+  on, it is counted in the documented-response table, an association it created or removed goes in the run's
+  ledger, and its status and body are a claim (the vendor's, or the mark that left the status out).
+- Every schemathesis failure is judged once more against the spec with our assumptions taken out, so it is
+  reported as the vendor's contract or as the assumption (mark) it rests on (classify.py), or as no claim at
+  all when it comes from what the spec leaves out or cannot express.
+- An operation that stops answering is failed once and sent nothing more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import unquote
+
+import requests
+import schemathesis
+from schemathesis import GenerationMode
+from schemathesis.core import NOT_SET
+from schemathesis.core.failures import Failure, FailureGroup
+
+from ep_cart_contract.classify import ABSENT, MARK_OF_CHECK, SentRequest
+from ep_cart_contract.observations import Recorded
+from ep_cart_contract.redaction import curl
+from ep_cart_contract.run import ContractRun, active_run
+from ep_cart_contract.verdicts import VENDOR, Evidence, Source
+from ep_cart_spec import ASSOCIATION_PATH, TOKEN_PATH, Assumption
+
+
+def is_positive(case: schemathesis.Case[Any]) -> bool:
+    meta = case.meta
+    return meta is not None and meta.generation.mode == GenerationMode.POSITIVE
+
+
+def observe(
+    method: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    authorization: str | None,
+    request_body: bytes = b"",
+    request_curl: Callable[[], str] = str,
+) -> None:
+    """Every answer either layer gets: the bearer token it was sent with and any token it hands out are
+    masked from now on, it is counted in the documented-response table, and an association it created or
+    removed is noted in the run's ledger."""
+    run = active_run()
+    run.redactor.add_authorization(authorization)
+    if path == TOKEN_PATH and status == 200:
+        with contextlib.suppress(ValueError):
+            document = json.loads(content)
+            if isinstance(document, dict):
+                run.redactor.add(document.get("access_token"))
+    template = run.table.template_of(path)
+    if template == ASSOCIATION_PATH:
+        run.ledger.observe(method, unquote(path.split("/")[3]), status, request_body)
+    recorded = run.table.record(method, path, status, headers, content, lambda: run.redactor.scrub(request_curl()))
+    if recorded is not None:
+        judge_answer(run, method, recorded, status, content, request_curl)
+
+
+def judge_answer(
+    run: ContractRun, method: str, recorded: Recorded, status: int, content: bytes, request_curl: Callable[[], str]
+) -> None:
+    """An answer of a documented operation is a claim: its status is documented, and its body matches."""
+    label = f"{method.upper()} {recorded.template}"
+    if recorded.documented is None:
+        # An undocumented status breaks the vendor's contract, unless one of our decisions is what left it out.
+        ruled_out = run.classifier.marks_ruling_out(recorded.template, method.lower(), status)
+        sources = [run.verdicts.assumed(mark.id) for mark in ruled_out] or [run.verdicts.vendor("S1, S3")]
+        title = f"{label} answers only documented statuses"
+    else:
+        title = f"{label} {status} matches its documented response"
+        sources = [run.verdicts.status_source(recorded.template, method.lower(), status)]
+        if recorded.problem is not None:
+            # A wrong body or content type breaks the vendor's contract, unless only marked constraints fail.
+            sources = [run.verdicts.vendor("openapi.yaml responses")]
+            with contextlib.suppress(ValueError):
+                blamed = run.classifier.blame_response(recorded.template, method.lower(), status, json.loads(content))
+                sources = [run.verdicts.assumed(mark.id) for mark in blamed] or sources
+    evidence = None
+    if recorded.problem is not None:
+        evidence = Evidence(
+            check=f"answer of {label}",
+            rule=f"responses/{status}",
+            expected=recorded.problem,
+            status=status,
+            body=run.redactor.scrub(content.decode("utf-8", errors="replace"))[:1000],
+            request=run.redactor.scrub(request_curl()),
+        )
+    for source in sources:
+        run.verdicts.record(title, source, holds=recorded.problem is None, evidence=evidence)
+
+
+def request_body_bytes(body: Any) -> bytes:
+    if body is None:
+        return b""
+    return body if isinstance(body, bytes) else str(body).encode("utf-8")
+
+
+def operation_label(case: schemathesis.Case[Any]) -> str:
+    return f"{case.method.upper()} {case.path}"
+
+
+def call_case(case: schemathesis.Case[Any], send: Callable[[], Any]) -> Any:
+    """Send a case, unless its operation stopped answering; the first timeout fails the operation for good."""
+    run = active_run()
+    label = operation_label(case)
+    if label in run.unresponsive:
+        raise run.unresponsive.fail(label)
+    try:
+        return send()
+    except (requests.exceptions.Timeout, TimeoutError):
+        run.unresponsive.mark(label, run.settings.request_timeout)
+        raise run.unresponsive.fail(label) from None
+
+
+def is_documented(case: schemathesis.Case[Any]) -> bool:
+    """An operation of openapi.yaml (schemathesis also sends undocumented methods to documented paths)."""
+    run = active_run()
+    return case.method.lower() in run.api.document["paths"].get(case.path, {})
+
+
+def sent_request(case: schemathesis.Case[Any]) -> SentRequest:
+    """The case as the classifier judges it again (no request is sent)."""
+    return SentRequest(
+        path=case.path,
+        method=case.method.lower(),
+        parameters={"path": case.path_parameters or {}, "header": case.headers or {}, "query": case.query or {}},
+        body=ABSENT if case.body is NOT_SET else case.body,
+        media_type=case.media_type,
+    )
+
+
+STATUS_CHECKS = frozenset({"status_code_conformance", "positive_data_acceptance"})
+"""Schemathesis checks that fail on the answer's status alone."""
+
+
+def sources_of(case: schemathesis.Case[Any], response: Any, failure: Failure) -> list[Source]:
+    """What a failure broke: the vendor's contract, the marks of the operation it rests on (see classify.py),
+    or nothing at all ([]) when it comes from what openapi.yaml leaves out or cannot express."""
+    run = active_run()
+    check = failure.checks[0] if failure.checks else ""
+    operation_method = case.operation.method.lower()
+    limit = run.classifier.spec_limit(
+        check, case.path, operation_method, case.method, response.status_code, case.headers or {}, failure
+    )
+    if limit is not None:
+        return [run.verdicts.assumed(mark.id) for mark in limit]
+    if check in MARK_OF_CHECK:
+        return [run.verdicts.assumed(MARK_OF_CHECK[check])]
+    marks: list[Assumption] = []
+    if check in STATUS_CHECKS and is_documented(case):
+        # An answer whose status one of our decisions left out (`rules-out`): that decision did not hold.
+        marks = run.classifier.marks_ruling_out(case.path, case.method.lower(), response.status_code)
+    elif check == "negative_data_rejection" and is_documented(case):
+        marks = run.classifier.blame_accepted_request(sent_request(case))
+    elif check == "response_schema_conformance" and is_documented(case):
+        with contextlib.suppress(ValueError):
+            marks = run.classifier.blame_response(case.path, case.method.lower(), response.status_code, response.json())
+    if marks:
+        return [run.verdicts.assumed(mark.id) for mark in marks]
+    return [run.verdicts.vendor("openapi.yaml, vendor constraints")]
+
+
+def marks_shown(case: schemathesis.Case[Any], status: int) -> list[str]:
+    """The marks a conforming answer is evidence for: those of the documented response it is (a 401 only for
+    its own), and, when it refuses a generated invalid request, those that made the request invalid. A 5xx
+    shows nothing, and neither does a 401 for anything but itself: the server never judged the request."""
+    run = active_run()
+    if not is_documented(case):
+        return [MARK_OF_CHECK["unsupported_method"]] if status == 405 else []
+    path, method = case.path, case.method.lower()
+    if status >= 500 or status not in run.api.documented_statuses(path, method):
+        return []
+    shown = [mark.id for mark in run.classifier.response_marks(path, method, status) if mark.covers]
+    if 400 <= status < 500 and status != 401 and not is_positive(case):
+        refused = run.classifier.marks_a_request_breaks(sent_request(case))
+        shown += [mark.id for mark in refused if mark.id not in shown]
+    return shown
+
+
+def judge(case: schemathesis.Case[Any], response: Any, validate: Callable[[], None]) -> None:
+    """Validate with schemathesis's checks; record each failure as the claims it breaks, and raise unless every
+    failure is an assumption that EP_ASSUMPTIONS=report only reports, or no claim at all (what the spec
+    cannot say, answered the vendor's way)."""
+    run = active_run()
+    label = operation_label(case)
+    vendor_title = f"schemathesis checks of {label}"
+    try:
+        validate()
+    except FailureGroup as group:
+        request = response.request
+        request_curl = curl(
+            request.method or case.method, request.url or "", request.headers.items(), request_body_bytes(request.body)
+        )
+        must_raise = run.settings.assumptions_mode != "report"
+        notes, remaining = [], []
+        for failure in group.exceptions:
+            sources = sources_of(case, response, failure)
+            if sources:
+                remaining.append(failure)
+            for source in sources:
+                title = vendor_title if source.kind == VENDOR else source.assumption.id  # type: ignore[union-attr]
+                claim = run.verdicts.record(
+                    title,
+                    source,
+                    holds=False,
+                    evidence=Evidence(
+                        check=f"schemathesis {failure.checks[0] if failure.checks else failure.code} on {label}",
+                        rule=failure.title,
+                        expected=" ".join(failure.message.split())[:400],
+                        status=response.status_code,
+                        body=run.redactor.scrub(response.content.decode("utf-8", errors="replace"))[:1000],
+                        request=run.redactor.scrub(request_curl),
+                    ),
+                )
+                must_raise = must_raise or claim.kind == VENDOR or claim.guards_access
+                notes.append(f"{failure.title}: {source.label}")
+        if not remaining:
+            passed(case, response.status_code, vendor_title)
+            return
+        if must_raise:
+            reduced = group if len(remaining) == len(group.exceptions) else type(group)(remaining, group.message)
+            for note in notes:
+                reduced.add_note(note)
+            if reduced is group:
+                raise
+            raise reduced from None
+        return
+    passed(case, response.status_code, vendor_title)
+
+
+def passed(case: schemathesis.Case[Any], status: int, vendor_title: str) -> None:
+    """An answer that broke no claim: the vendor's checks held, and so did the marks it shows."""
+    run = active_run()
+    run.verdicts.record(vendor_title, run.verdicts.vendor("openapi.yaml, vendor constraints"), holds=True)
+    run.verdicts.touch([run.verdicts.assumed(mark) for mark in marks_shown(case, status)], vendor_title)

@@ -1,0 +1,286 @@
+"""The contract suite's pytest plugin, registered through the `pytest11` entry point of ep-cart-contract: a
+session is a run (run.py), with the scenarios' fixtures, secrets masked in every report, the run's clean-up,
+and the verdicts printed and written at the end. It acts only in a session that runs the suite.
+
+At the end of every run, failed or interrupted included: every association the run created and did not
+remove is deleted as administrator; then the documented-response table and the two verdicts (vendor contract,
+assumptions) are printed, added to the JUnit report and written to reports/contract.json and .html. The exit
+status follows the verdicts: any broken claim fails the run, except that EP_ASSUMPTIONS=report only reports
+broken assumptions that do not guard account access.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ep_cart_contract import suite
+from ep_cart_contract.expectations import needs
+from ep_cart_contract.ledger import CleanupResult
+from ep_cart_contract.report import write_reports
+from ep_cart_contract.run import ContractRun, active_run, begin, current_run, end
+from ep_cart_contract.scenario_client import ScenarioClient
+from ep_cart_contract.tokens import delete_as_administrator
+from ep_cart_contract.verdicts import VENDOR, Evidence, describe_failure
+
+FINISHED_KEY = pytest.StashKey[dict[str, Any]]()
+SUITE_DIR = Path(suite.__file__).resolve().parent
+"""The suite's test modules (ep_cart_contract/suite/), shipped with the engine."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A session is a run: made when the suite first needs it (a session that never runs the suite makes none)."""
+    begin(ContractRun.from_env)
+
+
+# --- The scenarios' fixtures ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def contract_run() -> ContractRun:
+    """The session's run: its settings, verdicts, ledger and the rest."""
+    return active_run()
+
+
+@pytest.fixture(scope="session")
+def contract_base_url(contract_run: ContractRun) -> str:
+    return contract_run.target_url()
+
+
+@pytest.fixture(scope="module")
+def api(contract_base_url: str, contract_run: ContractRun) -> ScenarioClient:
+    return ScenarioClient(contract_base_url, contract_run)
+
+
+@pytest.fixture(scope="module")
+def admin(api: ScenarioClient) -> str:
+    """A client_credentials token: acts as administrator (S2)."""
+    return api.token("client_credentials")
+
+
+@pytest.fixture(scope="module")
+def shopper(api: ScenarioClient) -> str:
+    """An implicit token: a shopper, who needs an account token to act for an account (S2)."""
+    return api.token("implicit")
+
+
+@pytest.fixture
+def account(contract_run: ContractRun) -> str:
+    needs("EP_ACCOUNT_ID", "EP_ACCOUNT_TOKEN")
+    return contract_run.settings.values["EP_ACCOUNT_ID"]
+
+
+@pytest.fixture
+def other_account(contract_run: ContractRun) -> str:
+    needs("EP_OTHER_ACCOUNT_ID", "EP_OTHER_ACCOUNT_TOKEN")
+    return contract_run.settings.values["EP_OTHER_ACCOUNT_ID"]
+
+
+# --- Secrets, and assumptions only reported: both decided as each test's report is made ------------------
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    run = current_run()
+    if run is not None and call.when == "setup":
+        run.soft_failures.clear()
+    outcome = yield
+    if run is None:
+        return
+    report: pytest.TestReport = outcome.get_result()
+    if call.when == "call" and report.passed and run.soft_failures:
+        # EP_ASSUMPTIONS=report: the test's vendor claims held, some assumptions did not (listed in the verdict).
+        report.outcome = "skipped"
+        report.wasxfail = "assumption did not hold: " + "; ".join(run.soft_failures)
+    if report.longrepr is not None:
+        report.longrepr = run.redactor.scrub(str(report.longrepr))
+    if hasattr(report, "wasxfail"):
+        report.wasxfail = run.redactor.scrub(report.wasxfail)
+    report.sections = [(title, run.redactor.scrub(content)) for title, content in report.sections]
+
+
+# --- The end of the run ---------------------------------------------------------------------------------
+
+
+def runs_the_suite(session: pytest.Session) -> bool:
+    return any(SUITE_DIR in Path(item.path).parents for item in session.items)
+
+
+def contract_run_is_complete(session: pytest.Session) -> bool:
+    """Every contract test module was collected and nothing was filtered out or stopped early: only such a
+    run can be expected to observe every documented response."""
+    modules = {str(path) for path in SUITE_DIR.glob("test_*.py")}
+    collected = {str(item.path) for item in session.items}
+    option = session.config.option
+    filtered = bool(option.keyword or option.markexpr or option.deselect)
+    stopped_early = bool(session.shouldstop or session.shouldfail)
+    return modules <= collected and not filtered and not stopped_early
+
+
+def record_unobserved(run: ContractRun) -> None:
+    """A documented response never observed is an untested promise: a broken claim of its kind."""
+    for documented in run.table.unobserved():
+        source = run.verdicts.status_source(documented.path, documented.method, documented.status)
+        run.verdicts.record(
+            f"{documented.label} {documented.status} is observed",
+            source,
+            holds=False,
+            evidence=Evidence(
+                check="documented-response table",
+                rule=f"responses/{documented.status}",
+                expected=f"{documented.label} documents {documented.status}; the run never saw it",
+                status=None,
+                body="",
+                request="",
+            ),
+        )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run = current_run()
+    if run is None or not runs_the_suite(session):
+        return  # the session never ran the suite
+    target = run.started_target_url()
+    cleanup = run.ledger.clean_up(delete_as_administrator(run, target) if target else lambda _: "no server was started")
+    complete = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and contract_run_is_complete(session)
+    if complete:
+        record_unobserved(run)
+    for label in run.unresponsive.labels():
+        run.verdicts.record(
+            f"{label} answers within EP_REQUEST_TIMEOUT",
+            run.verdicts.vendor("S1, S3 document the operation"),
+            holds=False,
+            evidence=Evidence(
+                "every layer", label, f"an answer within {run.settings.request_timeout:g} s", None, "", label
+            ),
+        )
+    for association, why in cleanup.left:
+        run.verdicts.record(
+            "the run removes every association it created",
+            run.verdicts.vendor("the kit's own promise to a live store"),
+            holds=False,
+            evidence=Evidence("clean-up", "DELETE as administrator", why, None, "", association.cart_id),
+        )
+    fails = run.verdicts.fails_run(run.settings.assumptions_mode)
+    if fails and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    data = report_data(run, session, cleanup, complete)
+    session.config.stash[FINISHED_KEY] = data
+    paths = write_reports(Path(run.settings.report_dir), data, run.redactor)
+    data["written"] = [str(path) for path in paths]
+
+
+def report_data(run: ContractRun, session: pytest.Session, cleanup: CleanupResult, complete: bool) -> dict[str, Any]:
+    rows = []
+    for key, documented in run.table.documented.items():
+        seen = run.table.observed[key]
+        rows.append(
+            {
+                "operation": documented.label,
+                "status": documented.status,
+                "observed": seen.count,
+                "conforming": seen.conforming,
+                "problems": seen.problems,
+            }
+        )
+    return {
+        "run": {
+            "target": run.settings.base_url or "the bundled mock",
+            "profile": run.settings.profile,
+            "assumptions_mode": run.settings.assumptions_mode,
+            "prefix": run.settings.run_prefix,
+            "finished_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+            "complete": complete,
+            "exit_status": int(session.exitstatus),
+        },
+        "verdicts": run.verdicts.as_json(),
+        "responses": rows,
+        "undocumented": run.table.undocumented[:50],
+        "unresponsive": run.unresponsive.labels(),
+        "cleanup": {
+            "created": cleanup.created,
+            "removed": cleanup.removed,
+            "left": [
+                {"cart_id": left.cart_id, "account_id": left.account_id, "why": why} for left, why in cleanup.left
+            ],
+        },
+    }
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    data = config.stash.get(FINISHED_KEY, None)
+    run = current_run()
+    if data is None or run is None:
+        return
+    reporter = terminalreporter
+    meta = data["run"]
+    if meta["complete"]:
+        reporter.section(f"documented responses ({meta['profile']} profile, cart IDs prefixed {meta['prefix']})")
+        reporter.write_line(run.table.render())
+    for line in run.table.undocumented[:20]:
+        reporter.write_line(f"FAILED: {line}, a status openapi.yaml does not document.", red=True)
+    for label in data["unresponsive"]:
+        reporter.write_line(f"FAILED: {label} stopped answering; it was sent nothing more.", red=True)
+
+    cleanup = data["cleanup"]
+    reporter.section("clean-up")
+    reporter.write_line(
+        f"associations created: {cleanup['created']}, removed: {cleanup['removed']}, left: {len(cleanup['left'])}"
+    )
+    for left in cleanup["left"]:
+        reporter.write_line(f"LEFT: cart {left['cart_id']} account {left['account_id']}: {left['why']}", red=True)
+
+    reporter.section(f"verdicts (EP_ASSUMPTIONS={meta['assumptions_mode']})")
+    for line in data["verdicts"]["summary"]:
+        reporter.write_line(line, bold=True)
+    for claim in run.verdicts.broken():
+        evidence = claim.evidence or [Evidence("", "", "", None, "", "")]
+        red = claim.kind == VENDOR or claim.guards_access or meta["assumptions_mode"] != "report"
+        for line in describe_failure(claim, evidence[0]):
+            reporter.write_line(line, red=red, yellow=not red)
+    reporter.write_line(f"report: {', '.join(data.get('written', []))}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = end()
+    if run is None:
+        return
+    run.stop_target()
+    run.write_stats()
+    annotate_junit_report(run, config, config.stash.get(FINISHED_KEY, None))
+
+
+def annotate_junit_report(run: ContractRun, config: pytest.Config, data: dict[str, Any] | None) -> None:
+    """The JUnit file is written at session end: add the verdicts as test-suite properties, and mask it once
+    more, in case a secret slipped in."""
+    xml_path = getattr(config.option, "xmlpath", None)
+    if not xml_path or not Path(xml_path).is_file():
+        return
+    path = Path(xml_path)
+    if data is not None:
+        tree = ElementTree.parse(path)
+        suite = tree.getroot() if tree.getroot().tag == "testsuite" else tree.getroot().find("testsuite")
+        if suite is not None:
+            properties = suite.find("properties")
+            if properties is None:
+                properties = ElementTree.Element("properties")
+                suite.insert(0, properties)
+            vendor, assumed = data["verdicts"]["summary"]
+            for name, value in (("verdict.vendor-contract", vendor), ("verdict.assumptions", assumed)):
+                ElementTree.SubElement(properties, "property", name=name, value=value)
+            for claim in data["verdicts"]["claims"]:
+                if claim["broken"]:
+                    where = f" ({claim['where']})" if claim["where"] else ""
+                    ElementTree.SubElement(
+                        properties, "property", name=f"broken.{claim['kind']}", value=f"{claim['title']}{where}"
+                    )
+            ElementTree.SubElement(properties, "property", name="report", value=json.dumps(data.get("written", [])))
+            tree.write(path, encoding="utf-8", xml_declaration=True)
+    path.write_text(run.redactor.scrub(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -1,0 +1,64 @@
+"""Secrets never reach output or reports: every known secret value is masked wherever the suite writes.
+
+Known secrets are the configured ones (client secret, account tokens) and every bearer token seen during
+the run, added as the token endpoint hands them out or as requests carry them.
+"""
+
+from __future__ import annotations
+
+import shlex
+import threading
+from collections.abc import Iterable
+
+import httpx
+
+from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER
+
+MASK = "[masked]"
+SENSITIVE_HEADERS = frozenset({"authorization", ACCOUNT_TOKEN_HEADER.lower(), CUSTOMER_TOKEN_HEADER.lower(), "cookie"})
+
+
+class Redactor:
+    """A run's secrets (one per run: the plugin, the schemathesis hooks and the scenario client feed it)."""
+
+    def __init__(self) -> None:
+        self._secrets: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, *values: str | None) -> None:
+        with self._lock:
+            # Very short values would mask ordinary words; no real secret is that short.
+            self._secrets.update(value for value in values if value and len(value) >= 6)
+
+    def add_authorization(self, header: str | None) -> None:
+        if header:
+            self.add(header.partition(" ")[2].strip() or header)
+
+    def scrub(self, text: str) -> str:
+        with self._lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        for secret in secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
+
+def curl_command(request: httpx.Request) -> str:
+    """The request as a copy-pasteable curl command, with sensitive headers masked."""
+    return curl(request.method, str(request.url), request.headers.items(), request.content)
+
+
+def curl(method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes | str | None) -> str:
+    """Any request (httpx's, requests', schemathesis's) as curl, sensitive headers masked (the run's redactor
+    masks its known secrets wherever the command is shown)."""
+    parts = ["curl", "-X", method.upper(), url]
+    for name, value in headers:
+        if name.lower() in {"host", "content-length", "accept-encoding", "connection", "user-agent", "accept"}:
+            continue
+        shown = MASK if name.lower() in SENSITIVE_HEADERS else value
+        parts += ["-H", f"{name}: {shown}"]
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", errors="replace")
+    if body:
+        parts += ["--data-raw", body]
+    return shlex.join(parts)

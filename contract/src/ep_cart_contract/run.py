@@ -1,0 +1,166 @@
+"""One contract run: its settings and everything it keeps (verdicts, the response table, the ledger of
+associations, the secrets to mask, the operations that stopped answering, the server it checks).
+
+The pytest plugin makes one per session, when the suite first needs it, and ends it when pytest does; a bare
+`st run` gets one when its hooks first need it, ended as the process exits. Nothing else keeps state: two runs
+in one process share no verdicts, ledgers or tokens. Schemathesis calls its hooks with no way to reach a pytest
+session, so the run of the moment is the one `active_run()` returns.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import requests
+
+from ep_cart_contract.classify import Classifier
+from ep_cart_contract.ledger import AssociationLedger
+from ep_cart_contract.observations import ResponseTable
+from ep_cart_contract.redaction import Redactor
+from ep_cart_contract.settings import ContractSettings
+from ep_cart_contract.target import MockProcess, check_reachable, mock_env
+from ep_cart_contract.transport import UnresponsiveOperations, requests_session
+from ep_cart_contract.verdicts import Verdicts
+from ep_cart_spec import ApiSpec, load
+
+
+@dataclass
+class ContractRun:
+    settings: ContractSettings
+    verdicts: Verdicts
+    table: ResponseTable
+    classifier: Classifier
+    ledger: AssociationLedger = field(default_factory=AssociationLedger)
+    redactor: Redactor = field(default_factory=Redactor)
+    unresponsive: UnresponsiveOperations = field(default_factory=UnresponsiveOperations)
+    token_session: requests.Session = field(default_factory=requests_session)
+    """For the run's own token requests and its clean-up."""
+    soft_failures: list[str] = field(default_factory=list)
+    """The current scenario's assumptions that did not hold but, with EP_ASSUMPTIONS=report, are only reported."""
+    last_request: list[httpx.Request] = field(default_factory=list)
+    """The request behind the scenarios' latest answer (they send one at a time), for failure messages."""
+    last_response: list[httpx.Response] = field(default_factory=list)
+    seen_base_url: list[str] = field(default_factory=list)
+    """The server a bare `st run` talked to (schemathesis does not tell its hooks)."""
+    mock: MockProcess | None = None
+    """The bundled mock, when the run started one."""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ContractRun:
+        return cls.with_settings(ContractSettings.from_env(environ))
+
+    @classmethod
+    def with_settings(cls, settings: ContractSettings) -> ContractRun:
+        api = load()
+        run = cls(settings=settings, verdicts=Verdicts(api), table=ResponseTable(api), classifier=Classifier(api))
+        run.redactor.add(*settings.secret_values)
+        return run
+
+    @property
+    def api(self) -> ApiSpec:
+        return self.verdicts.spec
+
+    def target_url(self) -> str:
+        """EP_BASE_URL's server, or the bundled mock on a free port, started on first use (schemathesis needs it
+        while collecting) and stopped as the run ends."""
+        if self.settings.base_url:
+            check_reachable(self.settings.base_url, self.settings.request_timeout)
+            return self.settings.base_url
+        with self._lock:
+            if self.mock is None:
+                log_path = Path(tempfile.mkdtemp(prefix="contract-mock-")) / "mock.log"
+                self.mock = MockProcess(mock_env(**self.settings.values), log_path)
+            return self.mock.base_url
+
+    def started_target_url(self) -> str | None:
+        """The server this run has talked to, if any, without starting or probing one (for the clean-up)."""
+        return self.settings.base_url or (self.mock.base_url if self.mock else None)
+
+    def stop_target(self) -> None:
+        if self.mock is not None:
+            self.mock.stop()
+            self.mock = None
+
+    def write_stats(self) -> None:
+        """For make bench: how many responses the run judged, the same count under pytest and `st run`."""
+        stats_path = os.environ.get("EP_CONTRACT_STATS")
+        if stats_path:
+            total = sum(seen.count for seen in self.table.observed.values()) + len(self.table.undocumented)
+            Path(stats_path).write_text(json.dumps({"responses": total}), encoding="utf-8")
+
+
+# --- The run of the moment -----------------------------------------------------------------------------------
+
+_ACTIVE: list[ContractRun] = []
+_MAKE: list[Callable[[], ContractRun]] = []
+_LOCK = threading.RLock()
+
+
+def begin(make: Callable[[], ContractRun]) -> None:
+    """A new run begins (a pytest session): made by `make` when it is first needed. The previous one ends."""
+    with _LOCK:
+        _ACTIVE.clear()
+        _MAKE[:] = [make]
+
+
+def end() -> ContractRun | None:
+    """The run ends: the next `active_run()` makes a new one. Returns it, if it was ever made."""
+    with _LOCK:
+        ended = _ACTIVE[0] if _ACTIVE else None
+        _ACTIVE.clear()
+        _MAKE.clear()
+        return ended
+
+
+def current_run() -> ContractRun | None:
+    """The run of the moment if it has been made, without making one."""
+    with _LOCK:
+        return _ACTIVE[0] if _ACTIVE else None
+
+
+def active_run() -> ContractRun:
+    """The run of the moment, made now if it was not yet: the pytest session's, or, outside pytest (a bare
+    `st run` loading the hooks), one for this process, cleaned up and counted as it exits."""
+    with _LOCK:
+        if not _ACTIVE:
+            if _MAKE:
+                _ACTIVE.append(_MAKE[0]())
+            else:
+                run = ContractRun.from_env()
+                _ACTIVE.append(run)
+                atexit.register(finish_outside_pytest, run)
+        return _ACTIVE[0]
+
+
+@contextlib.contextmanager
+def using(run: ContractRun) -> Iterator[ContractRun]:
+    """`run` is the run of the moment inside the block (for tests of the engine's parts)."""
+    with _LOCK:
+        saved = (list(_ACTIVE), list(_MAKE))
+        _ACTIVE[:] = [run]
+    try:
+        yield run
+    finally:
+        with _LOCK:
+            _ACTIVE[:], _MAKE[:] = saved
+
+
+def finish_outside_pytest(run: ContractRun) -> None:
+    """After a bare `st run`: what it associated is removed (under pytest the plugin does it), and it is counted."""
+    from ep_cart_contract.tokens import delete_as_administrator
+
+    if run.ledger.open() and run.seen_base_url:
+        result = run.ledger.clean_up(delete_as_administrator(run, run.seen_base_url[0]))
+        for association, why in result.left:
+            print(f"LEFT: cart {association.cart_id} account {association.account_id}: {why}")
+    run.write_stats()

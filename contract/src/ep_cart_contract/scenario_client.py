@@ -1,0 +1,223 @@
+"""Layer 2's way to the server: the generated client (generated/), made polite and observed.
+
+Every answer is observed as the schemathesis layer's are (judging.observe): counted in the documented-response
+table, noted in the run's ledger, its bearer tokens masked. What the scenarios expect of the answers is in
+expectations.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from ep_cart_associations_client import AuthenticatedClient, Client
+from ep_cart_associations_client.api.account_cart_associations import (
+    create_account_cart_association,
+    delete_account_cart_association,
+)
+from ep_cart_associations_client.api.authentication import create_access_token
+from ep_cart_associations_client.api.carts import get_a_cart, get_carts
+from ep_cart_associations_client.models import (
+    AccessToken,
+    AccessTokenRequest,
+    AccountCartAssociationRequest,
+    AccountIdentifier,
+)
+from ep_cart_associations_client.types import UNSET, Response
+
+from ep_cart_contract.judging import observe
+from ep_cart_contract.redaction import curl_command
+from ep_cart_contract.run import ContractRun, active_run
+from ep_cart_contract.transport import PoliteTransport
+from ep_cart_contract.verdicts import vendor
+from ep_cart_spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, TOKEN_PATH
+
+T = TypeVar("T")
+
+
+def record(response: httpx.Response) -> None:
+    response.read()
+    run = active_run()
+    run.last_request[:] = [response.request]
+    run.last_response[:] = [response]
+    request = response.request
+    path = request.url.raw_path.decode("ascii").partition("?")[0]
+    observe(
+        request.method,
+        path,
+        response.status_code,
+        response.headers,
+        response.content,
+        request.headers.get("authorization"),
+        request.content,
+        lambda: curl_command(request),
+    )
+
+
+def explain(response: Response[Any] | httpx.Response, request: httpx.Request | None = None) -> str:
+    """The request as curl and the answer, secrets masked, for a failure message."""
+    run = active_run()
+    shown_request = request or (run.last_request[0] if run.last_request else None)
+    body = response.content.decode("utf-8", errors="replace")[:2000]
+    lines = [f"answer: {int(response.status_code)}", f"body: {body or '(empty)'}"]
+    if shown_request is not None:
+        lines.insert(0, f"request: {curl_command(shown_request)}")
+    return run.redactor.scrub("\n".join(lines))
+
+
+@dataclass
+class ScenarioClient:
+    """The calls the scenarios make, each through the generated package."""
+
+    base_url: str
+    run: ContractRun = field(default_factory=active_run)
+    """The run it belongs to (its operations that stopped answering are the schemathesis layer's too)."""
+    transport: PoliteTransport | None = None
+    """One for every client the scenarios make: one rate limit for all of them, one connection pool, and one
+    TLS context (making one per client cost 30 ms each, 2.4 s of a default run)."""
+
+    def __post_init__(self) -> None:
+        if self.transport is None:
+            self.transport = PoliteTransport(self.run.settings.rate_limit)
+
+    def _httpx_args(self) -> dict[str, Any]:
+        def remember(request: httpx.Request) -> None:
+            self.run.last_request[:] = [request]
+
+        return {"transport": self.transport, "event_hooks": {"request": [remember], "response": [record]}}
+
+    def anonymous(self) -> Client:
+        return Client(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(self.run.settings.request_timeout),
+            httpx_args=self._httpx_args(),
+        )
+
+    def bearer(self, token: str) -> AuthenticatedClient:
+        return AuthenticatedClient(
+            base_url=self.base_url,
+            token=token,
+            timeout=httpx.Timeout(self.run.settings.request_timeout),
+            httpx_args=self._httpx_args(),
+        )
+
+    def call(self, operation: str, action: Callable[[], T]) -> T:
+        """Run one request of `operation` ("POST /oauth/access_token"); a timeout fails the operation for the
+        rest of the run (it is sent nothing more), a dropped connection becomes a clear failure."""
+        if operation in self.run.unresponsive:
+            raise self.run.unresponsive.fail(operation)
+        try:
+            return action()
+        except httpx.TimeoutException:
+            self.run.unresponsive.mark(operation, self.run.settings.request_timeout)
+            where = curl_command(self.run.last_request[0]) if self.run.last_request else self.base_url
+            error = self.run.unresponsive.fail(operation)
+            error.add_note(where)
+            raise error from None
+        except httpx.TransportError as error:
+            pytest.fail(f"cannot reach {self.base_url}: {error}")
+
+    # --- Tokens (POST /oauth/access_token) --------------------------------------------------------------
+
+    def token_response(
+        self, grant_type: str, client_id: str | None = None, client_secret: str | None = None
+    ) -> Response[Any]:
+        body = AccessTokenRequest(
+            grant_type=grant_type,  # type: ignore[arg-type]  # an unsupported grant is a scenario too
+            client_id=client_id or self.run.settings.values["EP_CLIENT_ID"],
+            client_secret=client_secret if client_secret is not None else UNSET,
+        )
+        return self.call(
+            f"POST {TOKEN_PATH}", lambda: create_access_token.sync_detailed(client=self.anonymous(), body=body)
+        )
+
+    def token(self, grant_type: str) -> str:
+        secret = self.run.settings.values["EP_CLIENT_SECRET"] if grant_type == "client_credentials" else None
+        response = self.token_response(grant_type, client_secret=secret)
+        from ep_cart_contract.expectations import expect_status  # expectations read this module's answers
+
+        parsed = expect_status(response, 200, vendor("S6, S4"))
+        assert isinstance(parsed, AccessToken), explain(response)
+        return parsed.access_token
+
+    # --- Associations -----------------------------------------------------------------------------------
+
+    def new_cart_id(self, purpose: str) -> str:
+        return f"{self.run.settings.run_prefix}-{purpose}-{uuid.uuid4().hex[:8]}"
+
+    def associate(
+        self,
+        cart_id: str,
+        account_ids: list[str],
+        *,
+        token: str | None,
+        account_token: str | None = None,
+        delete: bool = False,
+    ) -> Response[Any]:
+        body = AccountCartAssociationRequest(
+            data=[AccountIdentifier(id=uuid.UUID(account), type_="account") for account in account_ids]
+        )
+        client: Client | AuthenticatedClient = self.anonymous() if token is None else self.bearer(token)
+        operation = delete_account_cart_association if delete else create_account_cart_association
+        response: Response[Any] = self.call(
+            f"{'DELETE' if delete else 'POST'} {ASSOCIATION_PATH}",
+            lambda: operation.sync_detailed(
+                cart_id,
+                client=client,
+                body=body,
+                ep_account_management_authentication_token=account_token if account_token is not None else UNSET,
+            ),
+        )
+        return response
+
+    # --- The association's effect (GET /v2/carts/{cartID}, GET /v2/carts) ------------------------------
+
+    def read_cart(self, cart_id: str, *, token: str | None) -> Response[Any]:
+        client: Client | AuthenticatedClient = self.anonymous() if token is None else self.bearer(token)
+        return self.call(f"GET {CART_PATH}", lambda: get_a_cart.sync_detailed(cart_id, client=client))
+
+    def list_carts(
+        self,
+        *,
+        token: str | None,
+        account_token: str | None = None,
+        customer_token: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Response[Any]:
+        client: Client | AuthenticatedClient = self.anonymous() if token is None else self.bearer(token)
+        return self.call(
+            f"GET {CARTS_PATH}",
+            lambda: get_carts.sync_detailed(
+                client=client,
+                pagelimit=limit,
+                pageoffset=offset,
+                ep_account_management_authentication_token=account_token if account_token is not None else UNSET,
+                x_moltin_customer_token=customer_token if customer_token is not None else UNSET,
+            ),
+        )
+
+    def raw(
+        self, method: str, cart_id: str, *, token: str, content: bytes, content_type: str | None = "application/json"
+    ) -> httpx.Response:
+        """A request the typed models cannot express (malformed JSON, a wrong type), through the generated
+        client's own httpx client."""
+        headers = {"Content-Type": content_type} if content_type else {}
+        client = self.bearer(token).get_httpx_client()
+        return self.call(
+            f"{method.upper()} {ASSOCIATION_PATH}",
+            lambda: client.request(
+                method, f"/v2/carts/{cart_id}/relationships/accounts", content=content, headers=headers
+            ),
+        )
+
+
+def last_answer() -> httpx.Response:
+    """The latest answer (the scenarios send one request at a time)."""
+    run = active_run()
+    assert run.last_response, "no answer recorded yet"
+    return run.last_response[0]

@@ -1,0 +1,185 @@
+"""Layer 2, the association's effect: after `200` the account finds the cart; after `DELETE` it does not.
+
+S1 promises it ("After cart associations exist for an account, the account can access those carts across
+any device"), S3 shows where: the cart's `relationships.accounts` (GET /v2/carts/{cartID}) and the account's
+list (GET /v2/carts, an implicit token with the account's token). Every check of the effect is the vendor's
+contract. Each scenario reads through the generated client, as a storefront would, on carts of this run only.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from ep_cart_associations_client.models import CartCollection
+
+from ep_cart_contract.expectations import (
+    cart_accounts,
+    check,
+    expect_cart,
+    expect_carts,
+    expect_error,
+    expect_refusal,
+    expect_status,
+    needs,
+)
+from ep_cart_contract.run import active_run
+from ep_cart_contract.scenario_client import ScenarioClient, last_answer
+from ep_cart_contract.suite.test_scenarios import OLDER_401, S1, S5, account_token, other_account_token
+from ep_cart_contract.verdicts import assumed, vendor
+
+EFFECT = vendor("S1, S3")
+"""The promise and where it shows: a vendor claim on any server."""
+S3 = vendor("S3")
+MAX_PAGES = 10
+"""How far the suite looks through an account's list (100 carts a page); newest first, its carts lead."""
+
+
+def listed_cart_ids(api: ScenarioClient, shopper: str, token: str) -> list[str]:
+    """Every cart ID of the account's list, page after page (at most MAX_PAGES of 100)."""
+    found: list[str] = []
+    for page in range(MAX_PAGES):
+        collection: CartCollection = expect_carts(
+            api.list_carts(token=shopper, account_token=token, offset=page * 100), S3
+        )
+        found += [cart.id for cart in collection.data]
+        if len(collection.data) < 100:
+            break
+    return found
+
+
+def associated_cart(api: ScenarioClient, admin: str, account: str, purpose: str) -> str:
+    cart = api.new_cart_id(purpose)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+    return cart
+
+
+# --- The cart (GET /v2/carts/{cartID}) -------------------------------------------------------------------
+
+
+def test_reading_a_new_cart_id_returns_an_empty_cart_named_cart(api: ScenarioClient, shopper: str) -> None:
+    """S3: "If a cart ID does not exist, a new cart will be automatically created"; "The default cart name is Cart"."""
+    cart_id = api.new_cart_id("read-new")
+    cart = expect_cart(api.read_cart(cart_id, token=shopper), S3)
+    check(cart.id == cart_id and cart.type_ == "cart", "the cart has its ID and type cart", S3, last_answer(), cart_id)
+    check(cart.name == "Cart", "a new cart is named Cart", S3, last_answer(), "name 'Cart'")
+    check(cart_accounts(cart) == [], "a new cart names no account", EFFECT, last_answer(), "no account")
+
+
+def test_after_200_the_cart_names_the_account(api: ScenarioClient, admin: str, shopper: str, account: str) -> None:
+    cart_id = associated_cart(api, admin, account, "effect-cart")
+    cart = expect_cart(api.read_cart(cart_id, token=shopper), S3)
+    check(
+        cart_accounts(cart) == [account],
+        "after 200 the cart names the account in relationships.accounts",
+        EFFECT,
+        last_answer(),
+        f"relationships.accounts.data == [{{'id': '{account}', 'type': 'account'}}]",
+    )
+
+
+def test_after_delete_the_cart_no_longer_names_the_account(
+    api: ScenarioClient, admin: str, shopper: str, account: str
+) -> None:
+    cart_id = associated_cart(api, admin, account, "effect-cart-gone")
+    expect_status(api.associate(cart_id, [account], token=admin, delete=True), 204, S3)
+    cart = expect_cart(api.read_cart(cart_id, token=shopper), S3)
+    check(
+        account not in cart_accounts(cart),
+        "after DELETE the cart no longer names the account",
+        EFFECT,
+        last_answer(),
+        "no such account in relationships.accounts",
+    )
+
+
+def test_reading_a_cart_without_a_bearer_token_returns_401(api: ScenarioClient) -> None:
+    expect_error(api.read_cart(api.new_cart_id("read-anonymous"), token=None), 401, OLDER_401)
+
+
+def test_reading_an_unsafe_cart_id_returns_400(api: ScenarioClient, shopper: str) -> None:
+    expect_error(api.read_cart(f"{active_run().settings.run_prefix}.unsafe", token=shopper), 400, S5)
+
+
+# --- The account's list (GET /v2/carts) ------------------------------------------------------------------
+
+
+def test_after_200_the_accounts_list_holds_the_cart(
+    api: ScenarioClient, admin: str, shopper: str, account: str
+) -> None:
+    cart_id = associated_cart(api, admin, account, "effect-list")
+    check(
+        cart_id in listed_cart_ids(api, shopper, account_token()),
+        "after 200 the account's list holds the cart",
+        EFFECT,
+        last_answer(),
+        f"{cart_id} in the list",
+    )
+
+
+def test_after_delete_the_accounts_list_no_longer_holds_the_cart(
+    api: ScenarioClient, admin: str, shopper: str, account: str
+) -> None:
+    cart_id = associated_cart(api, admin, account, "effect-list-gone")
+    expect_status(api.associate(cart_id, [account], token=admin, delete=True), 204, S3)
+    check(
+        cart_id not in listed_cart_ids(api, shopper, account_token()),
+        "after DELETE the account's list no longer holds the cart",
+        EFFECT,
+        last_answer(),
+        f"{cart_id} not listed",
+    )
+
+
+def test_the_other_accounts_list_never_holds_the_cart(
+    api: ScenarioClient, admin: str, shopper: str, account: str, other_account: str
+) -> None:
+    cart_id = associated_cart(api, admin, account, "effect-not-theirs")
+    check(
+        cart_id not in listed_cart_ids(api, shopper, other_account_token()),
+        "another account's list never holds the cart",
+        EFFECT,
+        last_answer(),
+        f"{cart_id} not in their list",
+    )
+
+
+def test_the_list_is_newest_first(api: ScenarioClient, admin: str, shopper: str, account: str) -> None:
+    """S3: "sorted in descending order by the updated_date"."""
+    older = associated_cart(api, admin, account, "older")
+    newer = associated_cart(api, admin, account, "newer")
+    listed = listed_cart_ids(api, shopper, account_token())
+    holds = older in listed and newer in listed and listed.index(newer) < listed.index(older)
+    check(holds, "the cart associated last comes first", S3, last_answer(), f"{newer} before {older}")
+
+
+def test_a_shopper_without_an_account_token_is_refused(api: ScenarioClient, shopper: str) -> None:
+    """S3: "Requires an implicit token with only one of" the account's token or a customer token."""
+    needs("EP_ACCOUNT_TOKEN")
+    response = api.list_carts(token=shopper)
+    expect_refusal(response, (400, 403), S3, 403, assumed("shopper-token-refused-with-403"))
+
+
+def test_both_shopper_tokens_are_refused(api: ScenarioClient, shopper: str) -> None:
+    needs("EP_ACCOUNT_TOKEN")
+    response = api.list_carts(token=shopper, account_token=account_token(), customer_token=f"forged-{uuid.uuid4().hex}")
+    expect_refusal(response, (400, 403), S3, 400, assumed("both-shopper-tokens-refused-with-400"))
+
+
+def test_a_forged_customer_token_is_refused(api: ScenarioClient, shopper: str) -> None:
+    """A token the store did not issue reads nobody's carts (an assumption that guards account access)."""
+    response = api.list_carts(token=shopper, customer_token=f"forged-{uuid.uuid4().hex}")
+    expect_error(response, 403, assumed("customer-token-unknown"))
+
+
+def test_a_forged_account_token_is_refused(api: ScenarioClient, shopper: str) -> None:
+    response = api.list_carts(token=shopper, account_token=f"forged-{uuid.uuid4().hex}")
+    expect_error(response, 403, assumed("account-token-unknown"))
+
+
+def test_a_page_over_100_is_refused(api: ScenarioClient, shopper: str, account: str) -> None:
+    response = api.list_carts(token=shopper, account_token=account_token(), limit=101)
+    expect_error(response, 400, assumed("page-out-of-range-refused-with-400"))
+
+
+def test_listing_carts_without_a_bearer_token_returns_401(api: ScenarioClient, account: str) -> None:
+    expect_error(api.list_carts(token=None, account_token=account_token()), 401, OLDER_401)

@@ -1,0 +1,269 @@
+"""Layer 2: one test per documented scenario, through the generated client, asserting the status, the typed
+body and the state after. Every expectation names what it rests on: the vendor (S1..S6 of
+shared/reference/endpoint-facts.md) or one of our assumptions, by the id of its mark in openapi.yaml.
+
+Against a live store, a scenario whose configuration is missing is skipped with the variable's name. What a
+scenario associates is removed at the end of the run (ep_cart_contract.ledger).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from ep_cart_associations_client.models import AccessToken, AccountCartAssociationResponse
+
+from ep_cart_contract.expectations import expect_cart, expect_error, expect_status, needs
+from ep_cart_contract.run import active_run
+from ep_cart_contract.scenario_client import ScenarioClient
+from ep_cart_contract.verdicts import assumed, vendor
+
+# S2's messages, exactly as the vendor writes them (code spans, no trailing period).
+TYPE_MESSAGE = "The type does not exist or is not listed as account"
+MORE_THAN_ONE_MESSAGE = "Cannot associate more than one account"
+PERMISSION_MESSAGE = "Account does not have the required permissions to fulfill this request"
+INVALID_PAYLOAD_MESSAGE = "Invalid json payload"
+CONTACT_EMAIL_MESSAGE = "Cannot associate accounts to carts with contact emails"  # S2, S3
+
+S1, S2, S3, S5 = (vendor(source) for source in ("S1", "S2", "S3", "S5"))
+S1_S3 = vendor("S1, S3")
+OLDER_401 = vendor("S3 (older) lists 401; S1 documents bearer security")
+
+
+def account_token() -> str:
+    return active_run().settings.values["EP_ACCOUNT_TOKEN"]
+
+
+def other_account_token() -> str:
+    return active_run().settings.values["EP_OTHER_ACCOUNT_TOKEN"]
+
+
+# --- Tokens (S6, S4) ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("grant_type", ["client_credentials", "implicit"])
+def test_token_endpoint_issues_bearer_tokens(api: ScenarioClient, grant_type: str) -> None:
+    secret = active_run().settings.values["EP_CLIENT_SECRET"] if grant_type == "client_credentials" else None
+    token = expect_status(api.token_response(grant_type, client_secret=secret), 200, vendor("S6, S4"))
+    assert isinstance(token, AccessToken)
+    assert token.token_type == "Bearer"
+    assert token.identifier == grant_type
+    assert token.expires_in > 0
+
+
+def test_token_with_a_wrong_client_secret_returns_401(api: ScenarioClient) -> None:
+    response = api.token_response("client_credentials", client_secret="not-the-secret")
+    expect_error(response, 401, assumed("token-credentials-refused-with-401"))
+
+
+def test_token_with_an_unsupported_grant_returns_400(api: ScenarioClient) -> None:
+    expect_error(api.token_response("password"), 400, assumed("token-request-refused-with-400"))
+
+
+# --- 200, then 204 (S1) ---------------------------------------------------------------------------------
+
+
+def test_first_association_returns_200_with_the_account(api: ScenarioClient, admin: str, account: str) -> None:
+    cart = api.new_cart_id("first")
+    parsed = expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+    assert isinstance(parsed, AccountCartAssociationResponse)
+    assert [(str(item.id), item.type_) for item in parsed.data] == [(account, "account")]
+
+
+def test_second_association_returns_204(api: ScenarioClient, admin: str, account: str) -> None:
+    cart = api.new_cart_id("repeat")
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+    response = api.associate(cart, [account], token=admin)
+    expect_status(response, 204, S1)
+    assert response.content == b""
+
+
+def test_shopper_with_the_accounts_token_associates(api: ScenarioClient, shopper: str, account: str) -> None:
+    """S2: an implicit token plus the account's Account Management Authentication token."""
+    cart = api.new_cart_id("shopper")
+    expect_status(api.associate(cart, [account], token=shopper, account_token=account_token()), 200, S2, new_cart=True)
+    expect_status(api.associate(cart, [account], token=shopper, account_token=account_token()), 204, S1)
+
+
+def test_administrator_associates_any_account(api: ScenarioClient, admin: str, account: str) -> None:
+    """S2: a client_credentials token "can call any account cart association operations for any account"."""
+    cart = api.new_cart_id("admin")
+    expect_status(api.associate(cart, [account], token=admin), 200, S2, new_cart=True)
+
+
+# --- DELETE (S3; 204 on a missing association is an assumption) -------------------------------------------
+
+
+def test_delete_then_associate_again_returns_200(api: ScenarioClient, admin: str, account: str) -> None:
+    cart = api.new_cart_id("delete")
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+    expect_status(api.associate(cart, [account], token=admin, delete=True), 204, S3)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1_S3)
+
+
+def test_delete_of_a_missing_association_returns_204(api: ScenarioClient, admin: str, account: str) -> None:
+    cart = api.new_cart_id("absent")
+    # The cart exists (reading a cart ID creates it, S3); only the association is missing, so any other answer
+    # to the DELETE is about the association, not the cart.
+    expect_cart(api.read_cart(cart, token=admin), S3)
+    missing = assumed("delete-of-a-missing-association-answers-204")
+    expect_status(api.associate(cart, [account], token=admin, delete=True), 204, missing)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1)
+
+
+def test_shopper_deletes_own_association(api: ScenarioClient, admin: str, shopper: str, account: str) -> None:
+    cart = api.new_cart_id("shopper-delete")
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+    response = api.associate(cart, [account], token=shopper, account_token=account_token(), delete=True)
+    expect_status(response, 204, vendor("S2, S3"))
+    expect_status(api.associate(cart, [account], token=admin), 200, S1_S3)
+
+
+# --- 401 ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
+def test_missing_bearer_token_returns_401(api: ScenarioClient, admin: str, account: str, delete: bool) -> None:
+    cart = api.new_cart_id("anonymous")
+    expect_error(api.associate(cart, [account], token=None, delete=delete), 401, OLDER_401)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)  # nothing was associated
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
+def test_unknown_bearer_token_returns_401(api: ScenarioClient, account: str, delete: bool) -> None:
+    response = api.associate(api.new_cart_id("bad-token"), [account], token="0" * 40, delete=delete)
+    expect_error(response, 401, OLDER_401)
+
+
+# --- 400 ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
+def test_unsafe_cart_id_returns_400(api: ScenarioClient, admin: str, account: str, delete: bool) -> None:
+    """S5: only letters, digits, "_" and "-" are safe in a cart ID."""
+    response = api.associate(f"{active_run().settings.run_prefix}/unsafe cart", [account], token=admin, delete=delete)
+    expect_error(response, 400, S5)
+
+
+@pytest.mark.parametrize("entry", [b'{"id": "%s", "type": "customer"}', b'{"id": "%s"}'], ids=["wrong", "missing"])
+def test_type_missing_or_not_account_returns_400(api: ScenarioClient, admin: str, account: str, entry: bytes) -> None:
+    """S2: "The type does not exist or is not listed as account"."""
+    content = b'{"data": [' + entry % account.encode() + b"]}"
+    response = api.raw("POST", api.new_cart_id("type"), token=admin, content=content)
+    expect_error(response, 400, S2, TYPE_MESSAGE)
+
+
+def test_malformed_json_returns_400(api: ScenarioClient, admin: str) -> None:
+    response = api.raw("POST", api.new_cart_id("malformed"), token=admin, content=b'{"data": [}')
+    expect_error(response, 400, assumed("json-malformed"))
+
+
+def test_missing_body_returns_400(api: ScenarioClient, admin: str) -> None:
+    expect_error(api.raw("POST", api.new_cart_id("no-body"), token=admin, content=b""), 400, assumed("body-missing"))
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
+def test_account_id_that_is_not_a_uuid_returns_400(api: ScenarioClient, admin: str, delete: bool) -> None:
+    content = b'{"data": [{"id": "not-an-account-id", "type": "account"}]}'
+    response = api.raw("DELETE" if delete else "POST", api.new_cart_id("bad-id"), token=admin, content=content)
+    expect_error(response, 400, assumed("account-id-is-a-uuid"))
+
+
+# --- 403 (S2) -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_data_as_an_object_returns_403_invalid_json_payload(
+    api: ScenarioClient, admin: str, account: str, method: str
+) -> None:
+    content = b'{"data": {"id": "%s", "type": "account"}}' % account.encode()
+    response = api.raw(method, api.new_cart_id("object"), token=admin, content=content)
+    expect_error(response, 403, S2, INVALID_PAYLOAD_MESSAGE)
+
+
+def test_more_than_one_account_returns_403(api: ScenarioClient, admin: str, account: str, other_account: str) -> None:
+    cart = api.new_cart_id("two-in-one")
+    expect_error(api.associate(cart, [account, other_account], token=admin), 403, S2, MORE_THAN_ONE_MESSAGE)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)  # nothing was associated
+
+
+def test_two_accounts_on_one_cart_returns_403(
+    api: ScenarioClient, admin: str, account: str, other_account: str
+) -> None:
+    """Assumption: a cart holds one account; a second answers "Cannot associate more than one account"."""
+    cart = api.new_cart_id("second-account")
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+    second = api.associate(cart, [other_account], token=admin)
+    expect_error(second, 403, assumed("cart-holds-one-account"), MORE_THAN_ONE_MESSAGE)
+    expect_status(api.associate(cart, [account], token=admin), 204, S1)  # the first account keeps the cart
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
+def test_shopper_without_an_account_token_returns_403(
+    api: ScenarioClient, admin: str, shopper: str, account: str, delete: bool
+) -> None:
+    cart = api.new_cart_id("no-account-token")
+    expect_error(api.associate(cart, [account], token=shopper, delete=delete), 403, S2, PERMISSION_MESSAGE)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+
+
+def test_shopper_with_another_accounts_token_returns_403(
+    api: ScenarioClient, admin: str, shopper: str, account: str, other_account: str
+) -> None:
+    """A token for one account is not accepted for another (an assumption that guards account access)."""
+    cart = api.new_cart_id("other-token")
+    response = api.associate(cart, [account], token=shopper, account_token=other_account_token())
+    expect_error(response, 403, assumed("account-token-other-account"), PERMISSION_MESSAGE)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+
+
+def test_shopper_cannot_delete_another_accounts_association(
+    api: ScenarioClient, admin: str, shopper: str, account: str, other_account: str
+) -> None:
+    cart = api.new_cart_id("other-delete")
+    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+    response = api.associate(cart, [account], token=shopper, account_token=other_account_token(), delete=True)
+    expect_error(response, 403, assumed("account-token-other-account"), PERMISSION_MESSAGE)
+    expect_status(api.associate(cart, [account], token=admin), 204, S1)  # still there
+
+
+def test_unknown_account_token_returns_403(api: ScenarioClient, shopper: str, account: str) -> None:
+    """An account token the store did not issue grants nothing (an assumption that guards account access)."""
+    forged = f"forged-{uuid.uuid4().hex}"
+    response = api.associate(api.new_cart_id("forged"), [account], token=shopper, account_token=forged)
+    expect_error(response, 403, assumed("account-token-unknown"))
+
+
+# --- 422 (S2, S3) ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
+def test_cart_with_a_contact_email_returns_422(api: ScenarioClient, admin: str, account: str, delete: bool) -> None:
+    needs("EP_CONTACT_EMAIL_CART_ID")
+    cart = active_run().settings.values["EP_CONTACT_EMAIL_CART_ID"]
+    source = assumed("delete-on-a-contact-email-cart-answers-422") if delete else vendor("S2, S3")
+    expect_error(api.associate(cart, [account], token=admin, delete=delete), 422, source, CONTACT_EMAIL_MESSAGE)
+
+
+# --- Administrator token with an account token (assumption: the account token scopes the request) ---------
+
+
+def test_administrator_with_the_accounts_token_associates(api: ScenarioClient, admin: str, account: str) -> None:
+    cart = api.new_cart_id("admin-own-token")
+    response = api.associate(cart, [account], token=admin, account_token=account_token())
+    expect_status(response, 200, S2, new_cart=True)
+
+
+def test_administrator_with_another_accounts_token_returns_403(
+    api: ScenarioClient, admin: str, account: str, other_account: str
+) -> None:
+    cart = api.new_cart_id("admin-other-token")
+    response = api.associate(cart, [account], token=admin, account_token=other_account_token())
+    expect_error(response, 403, assumed("account-token-scopes-administrator"), PERMISSION_MESSAGE)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1)  # nothing was associated
+
+
+def test_administrator_with_an_unknown_account_token_returns_403(api: ScenarioClient, admin: str, account: str) -> None:
+    forged = f"forged-{uuid.uuid4().hex}"
+    response = api.associate(api.new_cart_id("admin-forged"), [account], token=admin, account_token=forged)
+    expect_error(response, 403, assumed("account-token-scopes-administrator"))

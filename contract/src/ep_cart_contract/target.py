@@ -1,0 +1,91 @@
+"""The servers a contract run talks to: the bundled mock started as a process (`python -m ep_cart_mock`; the
+engine never imports it), and EP_BASE_URL's, checked to be reachable first."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class MockProcess:
+    """`python -m ep_cart_mock` in a subprocess, as `make mock` runs it; its log is kept for assertions."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, arguments: list[str] | None = None) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ep_cart_mock", "--port", str(self.port), *(arguments or [])],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the mock exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                httpx.get(f"{self.base_url}/openapi.yaml", timeout=1).raise_for_status()
+                return
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"the mock did not answer within 30 s:\n{self.log()}") from None
+                time.sleep(0.05)
+
+    def log(self) -> str:
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> int:
+        self.process.terminate()
+        try:
+            code = self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        self._log.close()
+        return code
+
+    def state(self) -> dict[str, Any]:
+        """The mock's associations (GET /_mock/state; start it with EP_TEST_CONTROLS=1)."""
+        response = httpx.get(f"{self.base_url}/_mock/state", timeout=10)
+        response.raise_for_status()
+        document: dict[str, Any] = json.loads(response.content)
+        return document
+
+
+def mock_env(**overrides: str) -> dict[str, str]:
+    """The environment for a mock subprocess: this one without EP_* settings, plus `overrides`."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("EP_")}
+    env.update(overrides)
+    return env
+
+
+def check_reachable(base_url: str, timeout: float) -> None:
+    """Stop the run with one clear line when EP_BASE_URL does not answer: that is no contract result."""
+    parts = urlsplit(base_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname or "", port), timeout=timeout).close()
+    except OSError as error:
+        pytest.exit(f"EP_BASE_URL={base_url} cannot be reached ({error}); nothing was tested.", returncode=3)

@@ -1,0 +1,95 @@
+"""ep-cart-mock (`python -m ep_cart_mock`, `make mock`): run the account cart associations mock in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import sys
+from pathlib import Path
+
+from ep_cart_mock.app import create_app
+from ep_cart_mock.config import DEFAULT_DOCS_PATH, ConfigError, Settings
+from ep_cart_mock.server import serve
+from ep_cart_spec import DEFAULTS, SECRET_VARIABLES
+
+
+def fixture_lines(environ: dict[str, str]) -> list[str]:
+    """The values the mock uses, to copy into curl. A secret set in the environment is never printed."""
+    lines = []
+    for name, default in DEFAULTS.items():
+        value = environ.get(name) or default
+        if name in SECRET_VARIABLES and environ.get(name):
+            value = "******** (set in the environment)"
+        lines.append(f"  {name}={value}")
+    return lines
+
+
+VARIABLES = {
+    "EP_CLIENT_ID": "application client ID the token endpoint accepts",
+    "EP_CLIENT_SECRET": "its client secret (client_credentials grant)",
+    "EP_ACCOUNT_ID": "an account (a UUID)",
+    "EP_ACCOUNT_TOKEN": "that account's Account Management Authentication token",
+    "EP_OTHER_ACCOUNT_ID": "a second account",
+    "EP_OTHER_ACCOUNT_TOKEN": "the second account's token",
+    "EP_CONTACT_EMAIL_CART_ID": "a cart with a contact email attached (answers 422)",
+    "EP_TOKEN_TTL_SECONDS": "bearer token lifetime in seconds",
+}
+"""What --help says of each variable; tests/mock/test_server.py checks it names every one the mock reads."""
+
+
+def help_epilog() -> str:
+    lines = ["environment variables (unset: the default shown):"]
+    for name, default in DEFAULTS.items():
+        lines.append(f"  {name:<26} {VARIABLES[name]} (default {default})")
+    lines.append(f"  {'EP_TEST_CONTROLS':<26} 1: the same as --test-controls (default off)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="ep-cart-mock",
+        description=__doc__,
+        epilog=help_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument(
+        "--test-controls",
+        action="store_true",
+        help="serve the test controls under /_mock/ (reset, add an account, mark a contact-email cart, read the "
+        "state; see mock-controls.yaml)",
+    )
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=DEFAULT_DOCS_PATH,
+        help="the page served at /docs (default: the checkout's docs/index.html, built by make docs)",
+    )
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    try:
+        settings = Settings.from_env()
+        settings = dataclasses.replace(settings, docs_path=args.docs)
+        if args.test_controls:
+            settings = dataclasses.replace(settings, test_controls=True)
+        app = create_app(settings)
+    except (ConfigError, OSError) as error:
+        print(f"ep-cart-mock: cannot start: {error}", file=sys.stderr)
+        return 2
+
+    print("Account cart associations mock, with these values:", flush=True)
+    print("\n".join(fixture_lines(dict(os.environ))), flush=True)
+    print(f"Docs: http://{args.host}:{args.port}/docs   Spec: http://{args.host}:{args.port}/openapi.yaml", flush=True)
+    if settings.test_controls:
+        print(f"Test controls: http://{args.host}:{args.port}/_mock/ (see mock-controls.yaml)", flush=True)
+    print("Stop: Ctrl-C", flush=True)
+    serve(app, args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

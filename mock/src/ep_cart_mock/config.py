@@ -1,0 +1,81 @@
+"""The mock's configuration, read in one place from environment variables.
+
+The same variables configure the contract tests (ep_cart_spec.variables names them, with the defaults), so one
+shell setting drives both the mock and the suite. Every default is printed by the mock at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from ep_cart_spec import CONTROLS_SPEC_PATH, DEFAULTS, SPEC_PATH
+
+DEFAULT_DOCS_PATH = Path(__file__).resolve().parents[3] / "docs" / "index.html"
+"""Built by `make docs` in a checkout; the mock serves it at /docs when it exists (`--docs` names another)."""
+
+MAX_BODY_BYTES = 65536
+"""Request bodies larger than this are refused before they are read whole (assumption; see openapi.yaml)."""
+
+
+class ConfigError(ValueError):
+    """A configuration value the mock cannot work with; the message says which variable and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    client_id: str
+    client_secret: str
+    account_id: str
+    account_token: str
+    other_account_id: str
+    other_account_token: str
+    contact_email_cart_id: str
+    token_ttl_seconds: int
+    test_controls: bool = False
+    """EP_TEST_CONTROLS=1 (or --test-controls): serve the test controls of mock-controls.yaml under /_mock/
+    (reset, add an account, mark a contact-email cart, read the state). Off by default."""
+    spec_path: Path = SPEC_PATH
+    controls_spec_path: Path = CONTROLS_SPEC_PATH
+    docs_path: Path = DEFAULT_DOCS_PATH
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def value(name: str) -> str:
+            return env.get(name) or DEFAULTS[name]
+
+        for name in ("EP_ACCOUNT_ID", "EP_OTHER_ACCOUNT_ID"):
+            try:
+                uuid.UUID(value(name))
+            except ValueError:
+                raise ConfigError(f"{name}={value(name)!r} is not a UUID; Elastic Path account IDs are.") from None
+        if value("EP_ACCOUNT_TOKEN") == value("EP_OTHER_ACCOUNT_TOKEN"):
+            raise ConfigError("EP_ACCOUNT_TOKEN and EP_OTHER_ACCOUNT_TOKEN must differ: each names one account.")
+        try:
+            ttl = int(value("EP_TOKEN_TTL_SECONDS"))
+        except ValueError:
+            ttl = 0
+        if ttl < 1:
+            raise ConfigError("EP_TOKEN_TTL_SECONDS must be a whole number of seconds, at least 1.")
+        return cls(
+            client_id=value("EP_CLIENT_ID"),
+            client_secret=value("EP_CLIENT_SECRET"),
+            account_id=value("EP_ACCOUNT_ID"),
+            account_token=value("EP_ACCOUNT_TOKEN"),
+            other_account_id=value("EP_OTHER_ACCOUNT_ID"),
+            other_account_token=value("EP_OTHER_ACCOUNT_TOKEN"),
+            contact_email_cart_id=value("EP_CONTACT_EMAIL_CART_ID"),
+            token_ttl_seconds=ttl,
+            test_controls=env.get("EP_TEST_CONTROLS", "").lower() in {"1", "true", "yes"},
+        )
+
+    @cached_property
+    def account_tokens(self) -> dict[str, str]:
+        """Account Management Authentication token -> the account it belongs to (built once; read per request)."""
+        return {self.account_token: self.account_id, self.other_account_token: self.other_account_id}

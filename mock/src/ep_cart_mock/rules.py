@@ -1,0 +1,538 @@
+"""The endpoint's documented rules, as one table, and the code that applies them, with no HTTP in sight.
+
+Each rule is one entry of RULES: the answer's status, title and detail, the vendor's sources for it (S1..S6
+of shared/reference/endpoint-facts.md) and, where the vendor is silent, the id of the `x-assumptions` mark
+in openapi.yaml that holds our decision and its reason (declared there once, read here by id).
+openapi.yaml names each rule by its id in the response it belongs to, with an example of the same title;
+tests/mock/test_rules_match_spec.py holds the two together, marks included.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from jsonschema_rs import ValidationError
+
+from ep_cart_mock.config import MAX_BODY_BYTES, Settings
+from ep_cart_mock.store import AssociateOutcome, Cart, CartStore
+from ep_cart_mock.tokens import GrantType, IssuedToken, TokenIssuer, TokenLookup
+from ep_cart_spec import ASSOCIATION_PATH, CARTS_PATH, TOKEN_PATH, ApiSpec
+
+POST_ONLY = ("createAccountCartAssociation",)
+DELETE_ONLY = ("deleteAccountCartAssociation",)
+ASSOCIATION_OPERATIONS = POST_ONLY + DELETE_ONLY
+READ_CART = ("getACart",)
+LIST_CARTS = ("getCarts",)
+TOKEN_OPERATION = ("createAccessToken",)
+BEARER_OPERATIONS = ASSOCIATION_OPERATIONS + READ_CART + LIST_CARTS
+"""The operations behind a bearer token (every one but the token endpoint)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    status: int
+    title: str
+    detail: str
+    source: str
+    """What the vendor documents about it (S1..S6), or "none"."""
+    assumption: str | None
+    """The openapi.yaml `x-assumptions` id of our decision, where the vendor is silent; None for the vendor's."""
+    operations: tuple[str, ...]
+    """The operationIds of openapi.yaml that can answer with this rule; empty for answers outside them all."""
+
+
+_TYPE_TITLE = "The type does not exist or is not listed as account"
+# S2 gives both messages as code spans with no trailing period.
+_MORE_THAN_ONE = "Cannot associate more than one account"
+_PERMISSION = "Account does not have the required permissions to fulfill this request"
+_OLD_401 = "S3 (older) lists 401"
+
+# The table is laid out by hand so it reads as a table.
+# fmt: off
+RULE_TABLE: tuple[Rule, ...] = (
+    # Bearer token (checked first).
+    Rule("bearer-token-missing", 401, "Unauthorized",
+         "Send Authorization Bearer with a token from POST /oauth/access_token.",
+         f"{_OLD_401}; S1 documents bearer security", "unauthorized-body-is-an-errors-array", BEARER_OPERATIONS),
+    Rule("bearer-token-invalid", 401, "Unauthorized", "The bearer token is not valid.",
+         _OLD_401, "unauthorized-body-is-an-errors-array", BEARER_OPERATIONS),
+    Rule("bearer-token-expired", 401, "Unauthorized",
+         "The bearer token has expired; get a new one from POST /oauth/access_token.",
+         f"S6: tokens expire after expires_in seconds; {_OLD_401}", "unauthorized-body-is-an-errors-array",
+         BEARER_OPERATIONS),
+    # The cart ID.
+    Rule("cart-id-unsafe", 400, "Invalid cart ID",
+         'A cart ID may contain only letters, digits, "_" and "-", at most 255 characters.',
+         "S5 safe characters", "cart-id-at-most-255-characters", ASSOCIATION_OPERATIONS + READ_CART),
+    # The body, before and after parsing.
+    Rule("body-too-large", 400, "Request body too large",
+         f"The request body must be at most {MAX_BODY_BYTES} bytes.", "none", "body-too-large", ASSOCIATION_OPERATIONS),
+    Rule("body-missing", 400, "Request body is required",
+         'Send {"data":[{"id":"<account id>","type":"account"}]} as application/json.', "none", "body-missing",
+         ASSOCIATION_OPERATIONS),
+    Rule("content-type-unsupported", 400, "Unsupported content type",
+         "The request body must be sent with Content-Type application/json.", "S1 documents JSON bodies",
+         "content-type-unsupported", ASSOCIATION_OPERATIONS),
+    Rule("json-malformed", 400, "Malformed JSON", "The request body is not valid JSON.", "none", "json-malformed",
+         ASSOCIATION_OPERATIONS),
+    Rule("data-not-array", 403, "Invalid json payload", "The request body must be an array [].",
+         "S2", None, ASSOCIATION_OPERATIONS),
+    Rule("more-than-one-account-in-request", 403, _MORE_THAN_ONE, "data must hold exactly one account.",
+         "S2", None, ASSOCIATION_OPERATIONS),
+    Rule("account-type-invalid", 400, _TYPE_TITLE, 'Each entry in data must have type "account".',
+         "S2", None, ASSOCIATION_OPERATIONS),
+    Rule("body-invalid", 400, "Invalid request body",
+         "The body does not match AccountCartAssociationRequest.", "none", "body-invalid", ASSOCIATION_OPERATIONS),
+    # Who may act for the account.
+    Rule("account-permission-denied", 403, _PERMISSION,
+         "Send the account's EP-Account-Management-Authentication-Token, or use a client_credentials token.",
+         "S2: an implicit token needs the account's token", None, ASSOCIATION_OPERATIONS),
+    Rule("account-token-unknown", 403, _PERMISSION,
+         "The EP-Account-Management-Authentication-Token was not issued by this store.",
+         "S2 gives the message", "account-token-unknown", ASSOCIATION_OPERATIONS + LIST_CARTS),
+    Rule("account-token-other-account", 403, _PERMISSION,
+         "The EP-Account-Management-Authentication-Token belongs to another account.",
+         "S2 gives the message", "account-token-other-account", ASSOCIATION_OPERATIONS),
+    # The cart.
+    Rule("cart-has-contact-email", 422, "Cannot associate accounts to carts with contact emails",
+         "Unable to associate accounts to carts with contact emails attached.",
+         "S2, S3 (422 example) for POST", "delete-on-a-contact-email-cart-answers-422", ASSOCIATION_OPERATIONS),
+    Rule("cart-associated-with-other-account", 403, _MORE_THAN_ONE,
+         "The cart is already associated with another account.", "S2 gives the message", "cart-holds-one-account",
+         POST_ONLY),
+    # Success.
+    Rule("association-created", 200, "OK", "The account is now associated with the cart.", "S1", None, POST_ONLY),
+    Rule("association-exists", 204, "No Content", "The account was already associated with the cart.",
+         "S1", None, POST_ONLY),
+    Rule("association-deleted", 204, "No Content", "The association is gone.", "S3", None, DELETE_ONLY),
+    Rule("association-absent", 204, "No Content", "There was no such association; nothing changed.",
+         "none", "delete-of-a-missing-association-answers-204", DELETE_ONLY),
+    # GET /v2/carts/{cartID}: the association's effect on the cart.
+    Rule("cart-read", 200, "OK", "The cart, with its account in relationships.accounts.", "S3", None, READ_CART),
+    Rule("cart-created-by-read", 200, "OK", "The cart ID was new: an empty cart named Cart.", "S3", None, READ_CART),
+    # GET /v2/carts: the association's effect on the account's list (checked in this order).
+    Rule("shopper-tokens-both", 400, "Only one shopper token",
+         "Send EP-Account-Management-Authentication-Token or x-moltin-customer-token, not both.",
+         "S3: only one of the two tokens", "both-shopper-tokens-refused-with-400", LIST_CARTS),
+    Rule("page-invalid", 400, "Invalid page",
+         "page[limit] must be a whole number from 1 to 100, page[offset] a whole number from 0.",
+         "S3: page[limit] up to 100", "page-out-of-range-refused-with-400", LIST_CARTS),
+    Rule("shopper-token-required", 403, "Shopper token required",
+         "Requires an implicit token with only one of Account Management Authentication Token or customer token.",
+         "S3", "shopper-token-refused-with-403", LIST_CARTS),
+    Rule("customer-token-unknown", 403, "Customer token not recognised",
+         "The x-moltin-customer-token was not issued by this store.", "S3 documents the header",
+         "customer-token-unknown", LIST_CARTS),
+    Rule("carts-listed", 200, "OK", "The account's carts, newest first.", "S3", None, LIST_CARTS),
+    # POST /oauth/access_token.
+    Rule("token-request-invalid", 400, "Invalid token request",
+         "Send a form (application/x-www-form-urlencoded) with grant_type and client_id.",
+         "none", "token-request-refused-with-400", TOKEN_OPERATION),
+    Rule("grant-type-unsupported", 400, "Unsupported grant type",
+         "grant_type must be client_credentials or implicit.", "S6 lists the two grants",
+         "token-request-refused-with-400", TOKEN_OPERATION),
+    Rule("client-secret-missing", 400, "Invalid token request",
+         "grant_type client_credentials needs client_secret.", "S6", "token-request-refused-with-400",
+         TOKEN_OPERATION),
+    Rule("client-credentials-invalid", 401, "Unauthorized", "The client ID or client secret is not valid.",
+         "none", "token-credentials-refused-with-401", TOKEN_OPERATION),
+    # Outside every operation.
+    Rule("path-unknown", 404, "Not Found", "No operation is documented at this path; see /openapi.yaml.",
+         "none", "undocumented-requests-refused", ()),
+    Rule("docs-not-built", 404, "Not Found", "The docs page is not built yet: run make docs, then restart the mock.",
+         "none", "undocumented-requests-refused", ()),
+    Rule("http-request-malformed", 400, "Malformed HTTP request", "Send a valid HTTP/1.1 request.",
+         "none", "undocumented-requests-refused", ()),
+    Rule("method-not-allowed", 405, "Method Not Allowed",
+         "This method is not documented for this path; see /openapi.yaml.",
+         "none", "undocumented-requests-refused", ()),
+    # The mock's own test controls (mock-controls.yaml), off the vendor's paths and off by default.
+    Rule("control-request-invalid", 400, "Invalid control request",
+         "The body does not match mock-controls.yaml.", "mock-controls.yaml", None, ()),
+    Rule("account-token-taken", 409, "Account token already in use",
+         "This account token already belongs to another account.", "mock-controls.yaml", None, ()),
+)
+# fmt: on
+
+RULES: Mapping[str, Rule] = {rule.id: rule for rule in RULE_TABLE}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the server sends back: a status and, unless it is 204, a JSON body."""
+
+    status: int
+    body: Any = None
+    rule: Rule | None = None
+
+
+def error_answer(rule_id: str, detail: str | None = None, meta: Mapping[str, Any] | None = None) -> Answer:
+    """The `{"errors": [...]}` answer of an error rule (ErrorResponse in openapi.yaml)."""
+    rule = RULES[rule_id]
+    item: dict[str, Any] = {"status": rule.status, "title": rule.title, "detail": detail or rule.detail}
+    if meta:
+        item["meta"] = dict(meta)
+    return Answer(rule.status, {"errors": [item]}, rule)
+
+
+class Rejected(Exception):
+    """A check failed: `answer` is what the client gets."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.rule.id if answer.rule else answer.status)
+        self.answer = answer
+
+
+def reject(rule_id: str, detail: str | None = None, meta: Mapping[str, Any] | None = None) -> Rejected:
+    return Rejected(error_answer(rule_id, detail, meta))
+
+
+@dataclass(frozen=True)
+class AssociationRequest:
+    """The parts of an association request the rules look at, as they arrived."""
+
+    method: str
+    cart_id: str
+    authorization: str | None = None
+    account_token: str | None = None
+    content_type: str | None = None
+    body: bytes = b""
+    body_too_large: bool = False
+    """Set by the HTTP layer when it stopped reading a body past MAX_BODY_BYTES."""
+
+
+@dataclass(frozen=True)
+class CartsRequest:
+    """A read of the cart (`getACart`, with `cart_id`) or of the account's carts (`getCarts`)."""
+
+    base_url: str
+    """Where the server was reached, for the answer's links (`https://host`, no trailing slash)."""
+    authorization: str | None = None
+    cart_id: str = ""
+    account_token: str | None = None
+    customer_token: str | None = None
+    page_limit: tuple[str, ...] = ()
+    page_offset: tuple[str, ...] = ()
+    """Every value of the query parameter, as sent (a repeated one is refused)."""
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    content_type: str | None
+    body: bytes
+    body_too_large: bool = False
+
+
+@dataclass
+class AssociationRules:
+    """Applies RULE_TABLE to requests. Validators are built once, from openapi.yaml, at construction."""
+
+    spec: ApiSpec
+    settings: Settings
+    store: CartStore
+    tokens: TokenIssuer
+    accounts: dict[str, str] = field(init=False)
+    """Account Management Authentication token -> its account: the configured two, plus any a test adds."""
+    contact_email_carts: set[str] = field(init=False)
+    """Carts with a contact email attached: the configured one, plus any a test marks."""
+    _cart_id_validator: Any = field(init=False, repr=False)
+    _body_validator: Any = field(init=False, repr=False)
+    _token_request_validator: Any = field(init=False, repr=False)
+    _page_validators: dict[str, Any] = field(init=False, repr=False)
+    _page_defaults: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.reset_fixtures()
+        self._cart_id_validator = self.spec.validator(self.spec.path_parameter_schema(ASSOCIATION_PATH, "cartID"))
+        self._body_validator = self.spec.validator(
+            self.spec.request_schema(ASSOCIATION_PATH, "post", "application/json")
+        )
+        self._token_request_validator = self.spec.validator(
+            self.spec.request_schema(TOKEN_PATH, "post", "application/x-www-form-urlencoded")
+        )
+        page_schemas = {name: self.spec.parameter_schema(CARTS_PATH, "get", name, "query") for name in PAGE_PARAMETERS}
+        self._page_validators = {name: self.spec.validator(schema) for name, schema in page_schemas.items()}
+        self._page_defaults = {name: int(self.spec.resolve(schema)["default"]) for name, schema in page_schemas.items()}
+
+    def reset_fixtures(self) -> None:
+        """The accounts and contact-email carts back to the configured ones (the store is reset apart)."""
+        self.accounts = dict(self.settings.account_tokens)
+        self.contact_email_carts = {self.settings.contact_email_cart_id}
+
+    # --- POST and DELETE /v2/carts/{cartID}/relationships/accounts ---------------------------------------
+
+    def handle_association(self, request: AssociationRequest) -> Answer:
+        try:
+            grant = self._authenticate(request.authorization)
+            self._check_cart_id(request.cart_id)
+            account_id = self._parse_body(request)
+            self._check_permission(grant, request.account_token, account_id)
+            if request.cart_id in self.contact_email_carts:
+                raise reject("cart-has-contact-email", meta={"cart_id": request.cart_id})
+            if request.method == "delete":
+                return self._dissociate(request.cart_id, account_id)
+            return self._associate(request.cart_id, account_id)
+        except Rejected as rejected:
+            return rejected.answer
+
+    def _authenticate(self, authorization: str | None) -> GrantType:
+        scheme, _, token = (authorization or "").strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise reject("bearer-token-missing")
+        found = self.tokens.lookup(token)
+        if found is TokenLookup.EXPIRED:
+            raise reject("bearer-token-expired")
+        if not isinstance(found, IssuedToken):
+            raise reject("bearer-token-invalid")
+        return found.grant_type
+
+    def _check_cart_id(self, cart_id: str) -> None:
+        if not self._cart_id_validator.is_valid(cart_id):
+            raise reject("cart-id-unsafe", meta={"value": cart_id[:300]})
+
+    def _parse_body(self, request: AssociationRequest) -> str:
+        """The account ID named in a valid body, in canonical (lower-case) UUID form."""
+        if request.body_too_large or len(request.body) > MAX_BODY_BYTES:
+            raise reject("body-too-large")
+        if not request.body.strip():
+            raise reject("body-missing")
+        if media_type(request.content_type) != "application/json":
+            raise reject("content-type-unsupported")
+        document = parse_json(request.body)
+        errors = list(self._body_validator.iter_errors(document))
+        if errors:
+            raise body_rejection(errors)
+        return str(uuid.UUID(document["data"][0]["id"]))
+
+    def _check_permission(self, grant: GrantType, account_token: str | None, account_id: str) -> None:
+        if account_token is not None:
+            # With an account token the caller acts as that account, whatever the bearer token (assumption).
+            owner = self.accounts.get(account_token)
+            if owner is None:
+                raise reject("account-token-unknown")
+            if owner != account_id:
+                raise reject("account-token-other-account")
+        elif grant is not GrantType.CLIENT_CREDENTIALS:
+            raise reject("account-permission-denied")
+
+    def _associate(self, cart_id: str, account_id: str) -> Answer:
+        outcome = self.store.associate(cart_id, account_id)
+        if outcome is AssociateOutcome.CREATED:
+            return Answer(200, {"data": [{"id": account_id, "type": "account"}]}, RULES["association-created"])
+        if outcome is AssociateOutcome.ALREADY_ASSOCIATED:
+            return Answer(204, None, RULES["association-exists"])
+        raise reject("cart-associated-with-other-account", meta={"cart_id": cart_id})
+
+    def _dissociate(self, cart_id: str, account_id: str) -> Answer:
+        if self.store.dissociate(cart_id, account_id):
+            return Answer(204, None, RULES["association-deleted"])
+        return Answer(204, None, RULES["association-absent"])
+
+    # --- GET /v2/carts/{cartID} and GET /v2/carts: the association's effect ---------------------------------
+
+    def handle_cart(self, request: CartsRequest) -> Answer:
+        try:
+            self._authenticate(request.authorization)
+            self._check_cart_id(request.cart_id)
+        except Rejected as rejected:
+            return rejected.answer
+        cart, created = self.store.read(request.cart_id)
+        rule = RULES["cart-created-by-read" if created else "cart-read"]
+        return Answer(200, b'{"data":' + self.cart_json(cart, request.base_url) + b"}", rule)
+
+    def handle_carts(self, request: CartsRequest) -> Answer:
+        try:
+            grant = self._authenticate(request.authorization)
+            if request.account_token is not None and request.customer_token is not None:
+                raise reject("shopper-tokens-both")
+            limit = self._page_value(PAGE_LIMIT, request.page_limit)
+            offset = self._page_value(PAGE_OFFSET, request.page_offset)
+            if grant is not GrantType.IMPLICIT or (request.account_token is None and request.customer_token is None):
+                raise reject("shopper-token-required")
+            if request.customer_token is not None:
+                raise reject("customer-token-unknown")
+            account_id = self.accounts.get(request.account_token or "")
+            if account_id is None:
+                raise reject("account-token-unknown")
+        except Rejected as rejected:
+            return rejected.answer
+        carts, total = self.store.page_of(account_id, offset, limit)
+        page = b",".join(self.cart_json(cart, request.base_url) for cart in carts)
+        rest = compact_json(page_links_and_meta(f"{request.base_url}{CARTS_PATH}", total, limit, offset))
+        return Answer(200, b'{"data":[' + page + b"]," + rest[1:], RULES["carts-listed"])
+
+    def _page_value(self, name: str, values: tuple[str, ...]) -> int:
+        if not values:
+            return self._page_defaults[name]
+        text = values[0].strip()
+        if len(values) > 1 or not WHOLE_NUMBER.fullmatch(text):
+            raise reject("page-invalid", meta={"value": ",".join(values)[:300]})
+        try:
+            value = int(text)
+        except ValueError:  # past Python's 4300 digits: no list is that long
+            raise reject("page-invalid", meta={"value": text[:300]}) from None
+        if not self._page_validators[name].is_valid(value):
+            raise reject("page-invalid", meta={"value": text})
+        return value
+
+    def cart_json(self, cart: Cart, base_url: str) -> bytes:
+        """The cart as JSON, encoded once per version of the cart (lists send the same carts often)."""
+        return cart_json(cart, base_url, cart.id in self.contact_email_carts)
+
+    # --- POST /oauth/access_token -----------------------------------------------------------------------
+
+    def handle_token(self, request: TokenRequest) -> Answer:
+        try:
+            if request.body_too_large or len(request.body) > MAX_BODY_BYTES:
+                raise reject("token-request-invalid", f"The form must be at most {MAX_BODY_BYTES} bytes.")
+            if media_type(request.content_type) != "application/x-www-form-urlencoded":
+                raise reject("token-request-invalid")
+            try:
+                form = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+            except (UnicodeDecodeError, ValueError):
+                raise reject("token-request-invalid") from None
+            errors = list(self._token_request_validator.iter_errors(form))
+            if any(list(error.instance_path) == ["grant_type"] for error in errors):
+                raise reject("grant-type-unsupported")
+            if errors:
+                raise reject("token-request-invalid", describe(errors[0]))
+            grant = GrantType(form["grant_type"])
+            if grant is GrantType.CLIENT_CREDENTIALS and "client_secret" not in form:
+                raise reject("client-secret-missing")
+            if form["client_id"] != self.settings.client_id or (
+                grant is GrantType.CLIENT_CREDENTIALS and form["client_secret"] != self.settings.client_secret
+            ):
+                raise reject("client-credentials-invalid")
+            token = self.tokens.issue(grant)
+            return Answer(200, token.as_response(self.tokens.ttl_seconds))
+        except Rejected as rejected:
+            return rejected.answer
+
+
+PAGE_LIMIT, PAGE_OFFSET = PAGE_PARAMETERS = ("page[limit]", "page[offset]")
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+CONTACT_EMAIL = "guest@example.com"
+"""The contact email the mock's contact-email carts show (any address would do; the vendor's example is S3's)."""
+
+
+def compact_json(document: Any) -> bytes:
+    return json.dumps(document, separators=(",", ":")).encode("utf-8")
+
+
+@functools.lru_cache(maxsize=65536)
+def cart_json(cart: Cart, base_url: str, has_contact_email: bool) -> bytes:
+    """Keyed by the cart's snapshot (a change makes a new one) and whether it shows a contact email."""
+    return compact_json(cart_document(cart, base_url, has_contact_email))
+
+
+def cart_document(cart: Cart, base_url: str, has_contact_email: bool) -> dict[str, Any]:
+    """A cart as openapi.yaml's `Cart` describes it."""
+    document: dict[str, Any] = {
+        "id": cart.id,
+        "type": "cart",
+        "name": cart.name,
+        "description": cart.description,
+        "links": {"self": f"{base_url}/v2/carts/{cart.id}"},
+        "meta": {
+            "timestamps": {
+                "created_at": timestamp(cart.created_at),
+                "updated_at": timestamp(cart.updated_at),
+                "expires_at": timestamp(cart.expires_at),
+            }
+        },
+        "relationships": {
+            "accounts": {"data": [{"id": cart.account_id, "type": "account"}] if cart.account_id else []}
+        },
+    }
+    if has_contact_email:
+        document["contact"] = {"email": CONTACT_EMAIL}
+    return document
+
+
+@functools.lru_cache(maxsize=65536)
+def timestamp(unix_time: float) -> str:
+    """RFC 3339 in UTC, to the microsecond, as `date-time` asks (cached: a cart's times change rarely, and
+    formatting them was most of the cost of a list)."""
+    return datetime.fromtimestamp(unix_time, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def page_links_and_meta(url: str, total: int, limit: int, offset: int) -> dict[str, Any]:
+    """`links` and `meta` of one page of a list (openapi.yaml `PageLinks`, `PageMeta`)."""
+
+    def link(at: int | None) -> str | None:
+        return None if at is None else f"{url}?page[limit]={limit}&page[offset]={at}"
+
+    pages = -(-total // limit)
+    last = max(pages - 1, 0) * limit
+    return {
+        "links": {
+            "current": link(offset),
+            "first": link(0),
+            "last": link(last),
+            "next": link(offset + limit) if offset + limit < total else None,
+            "prev": link(max(offset - limit, 0)) if offset > 0 else None,
+        },
+        "meta": {
+            "page": {"current": offset // limit + 1, "limit": limit, "offset": offset, "total": pages},
+            "results": {"total": total},
+        },
+    }
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").partition(";")[0].strip().lower()
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise reject("json-malformed", f"The request body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise reject("json-malformed", "The request body is nested too deeply to be a valid request.") from None
+
+
+def body_rejection(errors: Iterable[ValidationError]) -> Rejected:
+    """Map schema errors to the documented rule that explains them best, most specific first."""
+    ranked: list[tuple[int, ValidationError, str]] = []
+    for error in errors:
+        path = list(error.instance_path)
+        if path == ["data"] and error.kind.name == "type" and isinstance(error.instance, dict):
+            ranked.append((0, error, "data-not-array"))
+        elif path == ["data"] and error.kind.name == "maxItems":
+            ranked.append((1, error, "more-than-one-account-in-request"))
+        elif is_type_error(path, error):
+            ranked.append((2, error, "account-type-invalid"))
+        else:
+            ranked.append((3, error, "body-invalid"))
+    _, error, rule_id = min(ranked, key=lambda entry: entry[0])
+    return reject(rule_id, describe(error) if rule_id == "body-invalid" else None)
+
+
+def is_type_error(path: list[Any], error: ValidationError) -> bool:
+    """Is this the entry's `type` being missing or not `account`?"""
+    if len(path) == 3 and path[0] == "data" and path[2] == "type":
+        return True
+    return (
+        len(path) == 2
+        and path[0] == "data"
+        and error.kind.name == "required"
+        and error.kind.as_dict().get("property") == "type"
+    )
+
+
+def describe(error: ValidationError) -> str:
+    """`data[0].id: 'x' is not a 'uuid'`: where the error is, then the validator's message, kept short."""
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.instance_path)
+    message = error.message if len(error.message) <= 200 else error.message[:200] + "..."
+    return f"{where.lstrip('.') or 'body'}: {message}"

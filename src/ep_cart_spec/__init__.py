@@ -1,0 +1,75 @@
+"""The endpoint's description, shared by every part of the kit: the bundled openapi.yaml (and the mock's
+mock-controls.yaml), its loader, the names of its paths and headers, its assumption marks, and the EP_*
+variables a client of the endpoint needs.
+
+A leaf: it imports no other part of the kit. The mock (ep_cart_mock) and the contract suite (ep_cart_contract)
+both read the spec through it, and never import each other. There is exactly one spec: the one this package
+ships (in a checkout, the repository's openapi.yaml), which the mock serves and validates with, and the suite
+generates its cases from and judges by.
+
+Its modules: `names` (paths, headers, extensions), `document` (ApiSpec: operations, validators, marks),
+`variables` (the EP_* fixture variables and the mock's defaults).
+"""
+
+import functools
+from pathlib import Path
+
+from ep_cart_spec.document import ApiSpec, Assumption, pointer_to, walk
+from ep_cart_spec.names import (
+    ACCOUNT_TOKEN_HEADER,
+    ASSOCIATION_PATH,
+    CART_PATH,
+    CARTS_PATH,
+    CUSTOMER_TOKEN_HEADER,
+    HTTP_METHODS,
+    MARK,
+    RULES_BEYOND_THE_SCHEMA,
+    TOKEN_PATH,
+    VENDOR_METHODS_LEFT_OUT,
+)
+from ep_cart_spec.variables import DEFAULTS, FIXTURE_VARIABLES, SECRET_VARIABLES
+
+PACKAGE = Path(__file__).resolve().parent
+CHECKOUT = PACKAGE.parents[1]
+"""The repository, when the package runs from a checkout (src/ep_cart_spec/)."""
+
+
+def shipped(name: str) -> Path:
+    """A spec file: the installed package's copy (the wheel carries it), else the checkout's."""
+    return PACKAGE / name if (PACKAGE / name).is_file() else CHECKOUT / name
+
+
+SPEC_PATH = shipped("openapi.yaml")
+"""The one spec of the kit."""
+CONTROLS_SPEC_PATH = shipped("mock-controls.yaml")
+"""The mock's test controls, described in OpenAPI too."""
+
+
+@functools.cache
+def load() -> ApiSpec:
+    """The kit's spec, parsed once per process (read it, never change it)."""
+    return ApiSpec.load(SPEC_PATH)
+
+
+__all__ = [
+    "ACCOUNT_TOKEN_HEADER",
+    "ASSOCIATION_PATH",
+    "CARTS_PATH",
+    "CART_PATH",
+    "CONTROLS_SPEC_PATH",
+    "CUSTOMER_TOKEN_HEADER",
+    "DEFAULTS",
+    "FIXTURE_VARIABLES",
+    "HTTP_METHODS",
+    "MARK",
+    "RULES_BEYOND_THE_SCHEMA",
+    "SECRET_VARIABLES",
+    "SPEC_PATH",
+    "TOKEN_PATH",
+    "VENDOR_METHODS_LEFT_OUT",
+    "ApiSpec",
+    "Assumption",
+    "load",
+    "pointer_to",
+    "walk",
+]
