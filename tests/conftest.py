@@ -2,15 +2,17 @@
 
 `make test` is hermetic: the EP_* variables a shell exports for a live store are removed before any test
 runs, so every test (the contract suite against the mock included) sees the mock's defaults. Only a run
-with --ep-from-env (what `make contract-test` passes) reads them to pick its target.
+of `ep-cart-contract` (what `make contract-test` calls) reads them to pick its target.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,32 +21,17 @@ import yaml
 from ep_cart_contract.target import MockProcess, free_port, mock_env
 
 from ep_cart_spec import DEFAULTS
-from tests.checkout import changes, is_git_checkout, snapshot
+from tests.checkout import changes, copy_of_checkout, is_git_checkout, snapshot
 from tests.paths import ROOT, SPEC_PATH
 
 __all__ = ["ROOT", "SPEC_PATH", "MockProcess", "free_port", "mock_env"]
 
 
-EP_FROM_ENV = "--ep-from-env"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        EP_FROM_ENV,
-        action="store_true",
-        help="let the contract suite read the exported EP_* variables (make contract-test); otherwise they are "
-        "ignored and every test uses the bundled mock's defaults",
-    )
-
-
 def set_aside_exported_ep_values() -> list[str]:
-    """Remove every EP_* variable from this process, unless the command line asks for them (--ep-from-env).
-
-    Done as this file is imported, the first of all conftests, before tests/contract/conftest.py reads its
-    settings: pytest loads the conftests of every path on its command line before any hook runs. The command
-    line is the process's (make, or a subprocess a test starts); pytest.main() in-process stays hermetic."""
-    if EP_FROM_ENV in sys.argv:
-        return []
+    """Remove every EP_* variable from this process, as this file is imported, the first of all conftests:
+    pytest loads the conftests of every path on its command line before any hook runs, so the contract suite
+    collected with the tests (make test) reads only the mock's defaults. `ep-cart-contract` (make
+    contract-test) never loads this file: it reads the exported values to pick its target."""
     ignored = sorted(name for name in os.environ if name.startswith("EP_"))
     for name in ignored:
         del os.environ[name]
@@ -98,6 +85,15 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def contract_suite(*arguments: str) -> list[str]:
     """The command that runs the contract suite in a subprocess, reading its target from the EP_* it is given."""
     return [sys.executable, "-m", "ep_cart_contract", *arguments]
+
+
+@pytest.fixture(scope="session")
+def built_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`make dist` run once, in a copy of the checkout: the folder of the kit's wheels and sdists."""
+    repository = copy_of_checkout(tmp_path_factory.mktemp("dist") / "repository")
+    built = subprocess.run(["make", "-s", "dist"], cwd=repository, capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    return repository / "dist"
 
 
 @pytest.fixture(scope="session")

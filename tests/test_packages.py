@@ -1,0 +1,162 @@
+"""The kit's packages and their edges: the spec package is a leaf that the mock and the suite both import, the
+two never import each other, every package takes the spec's version, and the suite's pytest plugin is
+registered (not re-exported by a conftest), with one run per session."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from collections.abc import Iterator
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+from ep_cart_contract import plugin
+from ep_cart_spec import load
+from tests.paths import ROOT
+
+pytest_plugins = ["pytester"]
+
+PACKAGES = {
+    "ep_cart_spec": ROOT / "src" / "ep_cart_spec",
+    "ep_cart_mock": ROOT / "mock" / "src" / "ep_cart_mock",
+    "ep_cart_contract": ROOT / "contract" / "src" / "ep_cart_contract",
+}
+MAY_IMPORT = {
+    "ep_cart_spec": set(),
+    "ep_cart_mock": {"ep_cart_spec", "ep_cart_associations_client"},
+    "ep_cart_contract": {"ep_cart_spec", "ep_cart_associations_client"},
+}
+"""Which of the kit's packages each may import (besides itself)."""
+KIT = {*PACKAGES, "ep_cart_associations_client", "tests"}
+
+
+def imported_packages(folder: Path) -> Iterator[tuple[Path, int, str]]:
+    """Every top-level package a module under `folder` imports, with where: (file, line, package)."""
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    yield path, node.lineno, alias.name.partition(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                yield path, node.lineno, node.module.partition(".")[0]
+
+
+def forbidden_imports(package: str, folder: Path) -> list[str]:
+    allowed = MAY_IMPORT[package] | {package}
+    return [
+        f"{path.relative_to(folder.parent)}:{line} imports {name}"
+        for path, line, name in imported_packages(folder)
+        if name in KIT and name not in allowed
+    ]
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_each_package_imports_only_what_its_edge_allows(package: str) -> None:
+    """The mock and the suite never import each other, and the spec package imports no other part."""
+    assert forbidden_imports(package, PACKAGES[package]) == []
+
+
+@pytest.mark.parametrize("package", ["ep_cart_mock", "ep_cart_contract"])
+def test_the_mock_and_the_suite_read_the_spec_through_its_package(package: str) -> None:
+    assert "ep_cart_spec" in {name for _, _, name in imported_packages(PACKAGES[package])}
+
+
+def test_the_edge_check_names_a_crossing_import(tmp_path: Path) -> None:
+    """The check can fail: a module of the engine that imports the mock is named, with its line."""
+    engine = tmp_path / "ep_cart_contract"
+    engine.mkdir()
+    (engine / "target.py").write_text("import json\n\nfrom ep_cart_mock.config import Settings\n", encoding="utf-8")
+    (engine / "run.py").write_text("import ep_cart_mock.app as app\n", encoding="utf-8")
+    assert forbidden_imports("ep_cart_contract", engine) == [
+        "ep_cart_contract/run.py:1 imports ep_cart_mock",
+        "ep_cart_contract/target.py:3 imports ep_cart_mock",
+    ]
+
+
+def project(path: Path) -> dict[str, object]:
+    document: dict[str, object] = tomllib.loads(path.read_text(encoding="utf-8"))["project"]
+    return document
+
+
+def test_every_package_takes_the_specs_version() -> None:
+    """openapi.yaml's info.version is every package's (the spec's through hatch, the others written down), and
+    each part requires the others at that same version."""
+    version = load().document["info"]["version"]
+    for pyproject in (ROOT / "mock" / "pyproject.toml", ROOT / "contract" / "pyproject.toml"):
+        described = project(pyproject)
+        assert described["version"] == version, f"{pyproject.relative_to(ROOT)}: version is not {version}"
+        extras: dict[str, list[str]] = described.get("optional-dependencies", {})  # type: ignore[assignment]
+        dependencies: list[str] = described.get("dependencies", [])  # type: ignore[assignment]
+        requirements = dependencies + [requirement for listed in extras.values() for requirement in listed]
+        kit_pins = [requirement for requirement in requirements if requirement.startswith("ep-cart-")]
+        assert kit_pins, pyproject
+        for requirement in kit_pins:
+            assert requirement.endswith(f"=={version}"), f"{pyproject.relative_to(ROOT)}: {requirement}"
+    assert project(ROOT / "generated" / "pyproject.toml")["version"] == version
+    assert "version" in project(ROOT / "pyproject.toml")["dynamic"]  # type: ignore[operator]
+
+
+# --- The suite's pytest plugin --------------------------------------------------------------------------
+
+
+def test_the_plugin_is_registered_by_its_entry_point() -> None:
+    registered = {entry.name: entry.value for entry in entry_points(group="pytest11")}
+    assert registered["ep_cart_contract"] == "ep_cart_contract.plugin"
+    suite = PACKAGES["ep_cart_contract"] / "suite"
+    assert not list(suite.rglob("conftest.py")), "the suite's hooks and fixtures are the plugin's, in no conftest"
+
+
+def test_a_hook_added_to_the_plugin_runs_without_any_conftest(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def pytest_report_header(config: pytest.Config) -> str:
+        return "a hook added to ep_cart_contract.plugin ran"
+
+    monkeypatch.setattr(plugin, "pytest_report_header", pytest_report_header, raising=False)
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert "a hook added to ep_cart_contract.plugin ran" in result.stdout.str()
+
+
+TWO_RUNS = """
+from pathlib import Path
+
+from ep_cart_contract.verdicts import vendor
+
+SEEN = Path("runs.txt")
+
+
+def test_this_run_starts_with_nothing_of_another(contract_run):
+    earlier = SEEN.read_text().split() if SEEN.exists() else []
+    assert contract_run.settings.run_prefix not in earlier
+    assert contract_run.verdicts.claims == {}
+    assert not contract_run.ledger.open()
+    for token in earlier:
+        assert contract_run.redactor.scrub(token) == token, "a token of another run is no secret of this one"
+    body = b'{"data": [{"id": "0f9e7a52-3c7d-4b8e-9a51-6c2d1e4f8a01", "type": "account"}]}'
+    contract_run.ledger.observe("POST", contract_run.settings.run_prefix + "-cart", 200, body)
+    contract_run.verdicts.record("a claim of this run", vendor("S1"), holds=False)
+    contract_run.redactor.add(contract_run.settings.run_prefix)
+    assert contract_run.ledger.open() and contract_run.verdicts.broken()
+    SEEN.write_text(" ".join([*earlier, contract_run.settings.run_prefix]))
+
+
+def test_one_run_per_session(contract_run):
+    from ep_cart_contract.run import active_run
+
+    assert active_run() is contract_run
+"""
+
+
+def test_two_runs_in_one_process_keep_separate_verdicts_ledgers_and_tokens(pytester: pytest.Pytester) -> None:
+    """Two pytest sessions in this process, each recording a broken claim, an association and a secret: the
+    second sees none of the first's."""
+    pytester.makepyfile(test_runs=TWO_RUNS)
+    for _ in range(2):
+        pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    prefixes = (pytester.path / "runs.txt").read_text().split()
+    assert len(prefixes) == 2
+    assert prefixes[0] != prefixes[1]

@@ -1,0 +1,125 @@
+"""Outside proof of the contract suite: built into wheels (`make dist`), installed in a fresh virtual environment
+with no checkout on its path, `ep-cart-contract` runs both layers against the bundled mock it starts from that
+environment, and against a faulty server it fails with the same verdicts as `make contract-test`'s command from
+the checkout. Loopback only."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ep_cart_contract.cli import VARIABLES
+
+from tests.conftest import free_port, mock_env
+from tests.faults.test_suite_catches_faults import FIXTURES, wait_until_listening
+from tests.paths import ROOT
+from tests.test_readme import UV, run, without_network
+
+pytestmark = pytest.mark.slow  # wheels built and installed, whole runs of the suite
+
+VERDICT_LINES = re.compile(r"^(vendor contract: \d+ claims, \d+ held, \d+ broken|assumptions: .*)$", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def venv(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh environment with the kit's four wheels and what they depend on, nothing of the checkout."""
+    venv = tmp_path_factory.mktemp("suite-venv") / "venv"
+    assert run([sys.executable, "-m", "venv", "--without-pip", str(venv)]).returncode == 0
+    wheels = sorted(str(path) for path in built_dist.glob("*.whl"))
+    assert len(wheels) == 4, wheels
+    installed = run([str(UV), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *wheels])
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    return venv
+
+
+def outside_env(**overrides: str) -> dict[str, str]:
+    env = {name: value for name, value in mock_env().items() if name not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    return {**env, "PYTHONNOUSERSITE": "1", **overrides}
+
+
+def broken_claims(report: Path) -> list[str]:
+    document = json.loads(report.read_text(encoding="utf-8"))
+    return sorted(f"[{claim['kind']}] {claim['title']}" for claim in document["verdicts"]["claims"] if claim["broken"])
+
+
+def test_the_suite_runs_from_its_wheels_against_the_mock_it_starts(venv: Path, tmp_path: Path) -> None:
+    project = tmp_path / "team-repository"
+    project.mkdir()
+    env = outside_env()
+    probe = "import ep_cart_contract, sys; print(ep_cart_contract.__file__, sys.path)"
+    where = run([str(venv / "bin" / "python"), "-c", probe], project, env)
+    assert str(venv) in where.stdout
+    assert str(ROOT) not in where.stdout, "the checkout must not be on the environment's path"
+
+    shown = run([str(venv / "bin" / "ep-cart-contract"), "--help"], project, env)
+    assert shown.returncode == 0
+    for text in (*VARIABLES, "--base-url", "--assumptions", "--profile", "--report-dir"):
+        assert text in shown.stdout, f"--help does not name {text}"
+
+    reports = project / "contract-reports"
+    result = run(without_network([str(venv / "bin" / "ep-cart-contract"), "--report-dir", str(reports)]), project, env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "test_conformance.py" in result.stdout, "the schemathesis layer ran"
+    assert "test_scenarios.py" in result.stdout, "the scenarios ran"
+    lines = VERDICT_LINES.findall(result.stdout)
+    assert len(lines) == 2, result.stdout[-3000:]
+    assert lines[0].endswith(" 0 broken"), lines
+    assert "associations created:" in result.stdout
+    assert (reports / "contract.json").is_file()
+    assert (reports / "contract.html").is_file()
+    assert broken_claims(reports / "contract.json") == []
+    assert not list(project.glob("reports")), "nothing but the chosen report folder is written"
+
+
+def test_the_suite_from_its_wheels_fails_a_faulty_server_as_make_contract_test_does(venv: Path, tmp_path: Path) -> None:
+    """Both commands against one fault (every 200 turned into a 201), each in front of a mock of its own
+    (ep-cart-mock from the environment): both fail, with the same broken claims."""
+    outcomes = {}
+    for name, command in {
+        "wheels": [str(venv / "bin" / "ep-cart-contract")],
+        "checkout": [sys.executable, "-m", "ep_cart_contract"],  # what make contract-test calls
+    }.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        upstream_port, proxy_port = free_port(), free_port()
+        upstream = subprocess.Popen(
+            [str(venv / "bin" / "ep-cart-mock"), "--port", str(upstream_port)],
+            env=outside_env(**FIXTURES),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        proxy = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "tests.faults.proxy", "--upstream", f"http://127.0.0.1:{upstream_port}"),
+                *("--port", str(proxy_port), "--fault", "wrong-status", "--tokens-file", str(folder / "tokens.txt")),
+            ],
+            cwd=ROOT,
+            env=mock_env(**FIXTURES),
+        )
+        try:
+            wait_until_listening(upstream_port)
+            wait_until_listening(proxy_port)
+            env = outside_env(**FIXTURES) if name == "wheels" else mock_env(**FIXTURES)
+            env["EP_RATE_LIMIT"] = "off"
+            result = run(
+                [
+                    *command,
+                    *("--base-url", f"http://127.0.0.1:{proxy_port}", "--profile", "smoke"),
+                    *("--report-dir", str(folder / "reports"), "-q"),
+                ],
+                tmp_path if name == "wheels" else ROOT,
+                env,
+            )
+        finally:
+            for process in (proxy, upstream):
+                process.terminate()
+                process.wait(timeout=10)
+        assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
+        assert "Undocumented status code" in result.stdout
+        outcomes[name] = broken_claims(folder / "reports" / "contract.json")
+    assert outcomes["wheels"], "the fault breaks claims"
+    assert outcomes["wheels"] == outcomes["checkout"]
