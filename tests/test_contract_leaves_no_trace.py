@@ -107,7 +107,9 @@ def test_make_test_ignores_a_live_stores_exported_values(tmp_path: Path) -> None
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={tmp_path / 'junit.xml'}"]
     selected = [
         "tests/test_readme.py::test_shell_block_runs_against_the_mock",
-        "contract/src/ep_cart_contract/suite/test_scenarios.py",
+        # The installed suite's module (the copy shares this checkout's environment, where it is installed).
+        "--pyargs",
+        "ep_cart_contract.suite.test_scenarios",
         "tests/test_spec.py",
     ]
     result = subprocess.run(

@@ -1,6 +1,6 @@
 """The contract suite catches a server that breaks the contract in any one way, and names what broke.
 
-Each test runs the real suite (`pytest tests/contract`, smoke profile) against tests/faults/proxy.py in front
+Each test runs the real suite (`ep-cart-contract`, smoke profile) against tests/faults/proxy.py in front
 of the mock, with recognisable canary values for every secret, and checks: the run fails, its output names
 the broken rule, and no secret (configured or bearer token) appears in the output or the JUnit report.
 """
