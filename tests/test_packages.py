@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ep_cart_contract import plugin
+from ep_cart_contract import cli, plugin
 from ep_cart_spec import load
 from tests.paths import ROOT
 
@@ -160,3 +160,24 @@ def test_two_runs_in_one_process_keep_separate_verdicts_ledgers_and_tokens(pytes
     prefixes = (pytester.path / "runs.txt").read_text().split()
     assert len(prefixes) == 2
     assert prefixes[0] != prefixes[1]
+
+
+# --- The command's refusals -----------------------------------------------------------------------------
+
+
+def test_without_a_server_or_the_mock_the_command_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: None)
+    assert cli.main([]) == 2
+    error = capsys.readouterr().err
+    assert "pip install 'ep-cart-contract[mock]'" in error
+    assert "--base-url" in error
+
+
+def test_an_unusable_setting_stops_the_command_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("EP_BASE_URL", "")  # restored after the test: the command sets it from --base-url
+    assert cli.main(["--base-url", "http://127.0.0.1:9"]) == 2
+    assert "EP_CLIENT_ID is required with EP_BASE_URL" in capsys.readouterr().err
