@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from ep_cart_contract.target import MockProcess, free_port, mock_env
 
+from ep_cart_contract.target import MockProcess, free_port, mock_env
 from ep_cart_spec import DEFAULTS
 from tests.checkout import changes, copy_of_checkout, is_git_checkout, snapshot
 from tests.paths import ROOT, SPEC_PATH

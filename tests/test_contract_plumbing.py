@@ -17,6 +17,8 @@ import httpx
 import pytest
 import schemathesis
 from ep_cart_associations_client.types import Response
+
+from ep_cart_contract import hooks, live_safety, transport
 from ep_cart_contract.classify import ABSENT, Classifier, SentRequest
 from ep_cart_contract.expectations import NEW_CART, expect_status, normalized
 from ep_cart_contract.judging import marks_shown
@@ -28,8 +30,6 @@ from ep_cart_contract.scenario_client import ScenarioClient
 from ep_cart_contract.settings import ContractConfigError, ContractSettings
 from ep_cart_contract.transport import OperationUnresponsive
 from ep_cart_contract.verdicts import Verdicts
-
-from ep_cart_contract import hooks, live_safety, transport
 from ep_cart_spec import (
     ACCOUNT_TOKEN_HEADER,
     ASSOCIATION_PATH,

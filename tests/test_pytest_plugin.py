@@ -16,8 +16,8 @@ import pytest
 from ep_cart_associations_client import AuthenticatedClient
 from ep_cart_associations_client.api.account_cart_associations import create_account_cart_association
 from ep_cart_associations_client.models import AccountCartAssociationRequest, AccountIdentifier
-from ep_cart_mock.pytest_plugin import MockServer
 
+from ep_cart_mock.pytest_plugin import MockServer
 from ep_cart_spec import DEFAULTS
 
 

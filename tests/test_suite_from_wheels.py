@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from ep_cart_contract.cli import VARIABLES
 
+from ep_cart_contract.cli import VARIABLES
 from tests.conftest import free_port, mock_env
 from tests.faults.test_suite_catches_faults import FIXTURES, wait_until_listening
 from tests.paths import ROOT

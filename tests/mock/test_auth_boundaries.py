@@ -10,11 +10,11 @@ import uuid
 
 import httpx
 import pytest
+
 from ep_cart_mock.app import create_app
 from ep_cart_mock.config import Settings
 from ep_cart_mock.rules import RULES
 from ep_cart_mock.tokens import TokenIssuer
-
 from ep_cart_spec import DEFAULTS
 
 ACCOUNT = DEFAULTS["EP_ACCOUNT_ID"]

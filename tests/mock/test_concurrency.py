@@ -13,10 +13,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
+
 from ep_cart_mock.app import create_app
 from ep_cart_mock.config import Settings
 from ep_cart_mock.store import AssociateOutcome, InMemoryCartStore
-
 from ep_cart_spec import DEFAULTS
 from tests.conftest import free_port, token_form
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+
 from ep_cart_mock.config import MAX_BODY_BYTES
 from ep_cart_mock.rules import RULES
-
 from ep_cart_spec import DEFAULTS
 from tests.conftest import SPEC_PATH, get_token
 

@@ -7,8 +7,8 @@ name the rule in the response's description, and, for an error, carry an example
 from __future__ import annotations
 
 import pytest
-from ep_cart_mock.rules import RULE_TABLE, Rule
 
+from ep_cart_mock.rules import RULE_TABLE, Rule
 from ep_cart_spec import ApiSpec
 from tests.conftest import SPEC_PATH
 
