@@ -168,7 +168,7 @@ def test_two_runs_in_one_process_keep_separate_verdicts_ledgers_and_tokens(pytes
 def test_without_a_server_or_the_mock_the_command_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     assert cli.main([]) == 2
     error = capsys.readouterr().err
     assert "pip install 'ep-cart-contract[mock]'" in error
