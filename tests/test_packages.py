@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ep_cart_contract import cli, plugin
+from ep_cart_contract.run import ContractRun, active_run
 from ep_cart_spec import load
 from tests.paths import ROOT
 
@@ -160,6 +161,19 @@ def test_two_runs_in_one_process_keep_separate_verdicts_ledgers_and_tokens(pytes
     prefixes = (pytester.path / "runs.txt").read_text().split()
     assert len(prefixes) == 2
     assert prefixes[0] != prefixes[1]
+
+
+def test_a_session_inside_another_has_its_own_run_and_gives_the_outer_one_back(
+    pytester: pytest.Pytester, contract_run: ContractRun
+) -> None:
+    """pytester's in-process sessions run inside this one (as the tests above do): the outer session's run, the
+    one its suite records into, is the run of the moment again when the inner session ends."""
+    outer = contract_run.settings.run_prefix
+    pytester.makepyfile(
+        test_inner=f"def test_inner(contract_run):\n    assert contract_run.settings.run_prefix != {outer!r}\n"
+    )
+    pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    assert active_run() is contract_run
 
 
 # --- The command's refusals -----------------------------------------------------------------------------

@@ -101,58 +101,65 @@ class ContractRun:
 
 # --- The run of the moment -----------------------------------------------------------------------------------
 
-_ACTIVE: list[ContractRun] = []
-_MAKE: list[Callable[[], ContractRun]] = []
+
+@dataclass
+class _Frame:
+    """A session's place for its run: how to make it, and the run once made."""
+
+    make: Callable[[], ContractRun] | None
+    run: ContractRun | None = None
+
+
+_FRAMES: list[_Frame] = []
+"""One per pytest session in progress, the innermost last (a session started inside another, as pytester's
+in-process runs are, has its own run; the outer one's comes back when it ends)."""
 _LOCK = threading.RLock()
 
 
 def begin(make: Callable[[], ContractRun]) -> None:
-    """A new run begins (a pytest session): made by `make` when it is first needed. The previous one ends."""
+    """A session begins: its run is made by `make` when first needed."""
     with _LOCK:
-        _ACTIVE.clear()
-        _MAKE[:] = [make]
+        _FRAMES.append(_Frame(make))
 
 
 def end() -> ContractRun | None:
-    """The run ends: the next `active_run()` makes a new one. Returns it, if it was ever made."""
+    """The innermost session ends: returns its run, if it was ever made; the session around it, if any, has its
+    own run again."""
     with _LOCK:
-        ended = _ACTIVE[0] if _ACTIVE else None
-        _ACTIVE.clear()
-        _MAKE.clear()
-        return ended
+        return _FRAMES.pop().run if _FRAMES else None
 
 
 def current_run() -> ContractRun | None:
     """The run of the moment if it has been made, without making one."""
     with _LOCK:
-        return _ACTIVE[0] if _ACTIVE else None
+        return _FRAMES[-1].run if _FRAMES else None
 
 
 def active_run() -> ContractRun:
-    """The run of the moment, made now if it was not yet: the pytest session's, or, outside pytest (a bare
-    `st run` loading the hooks), one for this process, cleaned up and counted as it exits."""
+    """The run of the moment, made now if it was not yet: the innermost pytest session's, or, outside pytest (a
+    bare `st run` loading the hooks), one for this process, cleaned up and counted as it exits."""
     with _LOCK:
-        if not _ACTIVE:
-            if _MAKE:
-                _ACTIVE.append(_MAKE[0]())
-            else:
-                run = ContractRun.from_env()
-                _ACTIVE.append(run)
-                atexit.register(finish_outside_pytest, run)
-        return _ACTIVE[0]
+        if not _FRAMES:
+            standalone = ContractRun.from_env()
+            _FRAMES.append(_Frame(None, standalone))
+            atexit.register(finish_outside_pytest, standalone)
+        frame = _FRAMES[-1]
+        if frame.run is None:
+            assert frame.make is not None
+            frame.run = frame.make()
+        return frame.run
 
 
 @contextlib.contextmanager
 def using(run: ContractRun) -> Iterator[ContractRun]:
     """`run` is the run of the moment inside the block (for tests of the engine's parts)."""
     with _LOCK:
-        saved = (list(_ACTIVE), list(_MAKE))
-        _ACTIVE[:] = [run]
+        _FRAMES.append(_Frame(None, run))
     try:
         yield run
     finally:
         with _LOCK:
-            _ACTIVE[:], _MAKE[:] = saved
+            _FRAMES.remove(next(frame for frame in reversed(_FRAMES) if frame.run is run))
 
 
 def finish_outside_pytest(run: ContractRun) -> None:
