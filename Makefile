@@ -37,7 +37,7 @@ GENERATE = $(RUN) openapi-python-client generate --path openapi.yaml --config op
 	--custom-template-path client-templates \
 	--meta uv --fail-on-warning --overwrite
 
-.PHONY: help install generate check-generated lint test test-fast contract-test fuzz bench docs mock dist clean
+.PHONY: help install generate check-generated lint diff test test-fast contract-test fuzz bench docs mock dist clean
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,6 +72,9 @@ lint: $(SYNCED) ## Validate and lint the spec (openapi-spec-validator, Redocly),
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
+
+diff: $(SYNCED) ## List openapi.yaml's changes since BASE (a git ref, default HEAD), breaking or not; fail unless info.version follows
+	$(RUN) python -m release.spec_diff --base $(or $(BASE),HEAD) --redocly $(REDOCLY_CLI)
 
 test: $(SYNCED) ## Run every test of the project (the contract suite against the bundled mock included)
 	@mkdir -p $(REPORTS)

@@ -1,0 +1,1 @@
+"""What a change to openapi.yaml means for the kit's versions: `make diff` (spec_diff)."""
