@@ -11,10 +11,13 @@ says whom each change breaks, applies the kit's version rule and writes the repo
   `operationId`, a removed operation) it breaks **clients** (generated code, calls);
 - `minor` and `patch` changes break nobody.
 
-The rule: a breaking change needs a major bump of `info.version`; any change at all needs a bump. The Markdown
-goes to standard output and `reports/spec-diff.md`, the JSON to `reports/spec-diff.json`, and a draft of the
-next CHANGELOG.md entry to `reports/changelog-draft.md`. Exit 0 when the version follows the changes, 1 when it
-does not, 2 when the comparison cannot be made.
+The rule: a breaking change needs a major bump of `info.version`; any change at all needs a bump. A change
+Redocly rates breaking that breaks nobody (a differ's false positive) can be accepted in
+`release/accepted-changes.yaml`, reviewed like any change: its pointer, Redocly's rule, the base version it
+applies to, and why; it is then listed as accepted, not breaking, and never applies to a later base version.
+The Markdown goes to standard output and `reports/spec-diff.md`, the JSON to `reports/spec-diff.json`, and a
+draft of the next CHANGELOG.md entry to `reports/changelog-draft.md`. Exit 0 when the version follows the
+changes, 1 when it does not, 2 when the comparison cannot be made.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,7 @@ from ep_cart_spec import HTTP_METHODS
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = "openapi.yaml"
+ACCEPTED = Path(__file__).resolve().parent / "accepted-changes.yaml"
 
 
 class DiffError(RuntimeError):
@@ -58,6 +62,43 @@ class Change:
     """file:line in the base document (the revision's for an addition), when Redocly gives one."""
     details: str
     rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Accepted:
+    base_version: str
+    pointer: str
+    rules: tuple[str, ...]
+    reason: str
+
+
+def accepted_changes(path: Path) -> list[Accepted]:
+    if not path.is_file():
+        return []
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    try:
+        return [
+            Accepted(
+                str(entry["base-version"]), entry["pointer"], tuple(entry["rules"]), " ".join(entry["reason"].split())
+            )
+            for entry in entries
+        ]
+    except (KeyError, TypeError) as error:
+        raise DiffError(f"{path.name}: each entry needs base-version, pointer, rules and reason ({error})") from None
+
+
+def accept(change: Change, base_version: str, accepted: list[Accepted]) -> Change:
+    """The change as reviewed: a breaking one listed for this base version is accepted as breaking nobody."""
+    for entry in accepted:
+        if (
+            change.breaking
+            and entry.base_version == base_version
+            and entry.pointer == change.pointer
+            and set(change.rules) <= set(entry.rules)
+        ):
+            details = f"{change.details} Accepted as breaking nobody ({ACCEPTED.name}): {entry.reason}"
+            return replace(change, breaking=False, breaks="nobody (accepted)", details=details)
+    return change
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
@@ -213,6 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--revision-file", type=Path, default=ROOT / SPEC, help="the changed spec (openapi.yaml)")
     parser.add_argument("--redocly", required=True, help="the pinned Redocly CLI package (the Makefile's)")
     parser.add_argument("--reports", type=Path, default=ROOT / "reports")
+    parser.add_argument("--accepted", type=Path, default=ACCEPTED, help="reviewed false positives (YAML)")
     options = parser.parse_args(argv)
     try:
         base_text = options.base_file.read_text(encoding="utf-8") if options.base_file else base_document(options.base)
@@ -224,7 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             base_path.write_text(base_text, encoding="utf-8")
             report = redocly_diff(base_path, options.revision_file, options.redocly)
         base_label = str(options.base_file) if options.base_file else options.base
-        changes = [change_of(entry, base_label) for entry in report.get("changes", [])]
+        accepted = accepted_changes(options.accepted)
+        changes = [accept(change_of(entry, base_label), base_version, accepted) for entry in report.get("changes", [])]
         verdict = version_verdict(base_text, revision_text, base_version, revision_version, changes)
     except (DiffError, OSError, KeyError, yaml.YAMLError) as error:
         print(f"make diff: {error}", file=sys.stderr)

@@ -22,6 +22,7 @@ from tests.paths import ROOT, SPEC_PATH
 REDOCLY = re.findall(r"^REDOCLY_CLI := (\S+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.MULTILINE)[0]
 """The Redocly CLI the Makefile pins (make lint's and make diff's)."""
 ASSOCIATION = "/v2/carts/{cartID}/relationships/accounts"
+pytestmark = pytest.mark.slow  # each comparison runs Redocly CLI under Node.js (make test-fast leaves them out)
 Edit = Callable[[dict[str, Any]], None]
 
 
@@ -80,8 +81,11 @@ def with_version(spec: dict[str, Any], version: str) -> dict[str, Any]:
     return changed
 
 
-def diff(tmp_path: Path, base: dict[str, Any] | str, revision: dict[str, Any] | str) -> tuple[int, dict[str, Any], str]:
-    """`make diff` between two documents: its exit code, its JSON report, its Markdown."""
+def diff(
+    tmp_path: Path, base: dict[str, Any] | str, revision: dict[str, Any] | str, accepted: Path | None = None
+) -> tuple[int, dict[str, Any], str]:
+    """`make diff` between two documents: its exit code, its JSON report, its Markdown (no accepted changes unless
+    `accepted` names a file of them)."""
     files = []
     for name, document in (("base.yaml", base), ("revision.yaml", revision)):
         path = tmp_path / name
@@ -90,6 +94,7 @@ def diff(tmp_path: Path, base: dict[str, Any] | str, revision: dict[str, Any] | 
         files.append(path)
     reports = tmp_path / "reports"
     arguments = ["--base-file", str(files[0]), "--revision-file", str(files[1]), "--reports", str(reports)]
+    arguments += ["--accepted", str(accepted or tmp_path / "no-accepted-changes.yaml")]
     code = spec_diff.main([*arguments, "--redocly", REDOCLY])
     report = json.loads((reports / "spec-diff.json").read_text(encoding="utf-8")) if code != 2 else {}
     markdown = (reports / "spec-diff.md").read_text(encoding="utf-8") if code != 2 else ""
@@ -172,6 +177,43 @@ def test_the_draft_changelog_entry_groups_the_changes(spec: dict[str, Any], tmp_
     assert f"### Breaking\n\n{removed}" in draft
     added = "`GET /v2/carts/{cartID} responses/200/content/application/json/schema/properties/data/properties/nickname`"
     assert f"### Added\n\n- {added}" in draft
+
+
+def reads_with_the_shared_cart_id(spec: dict[str, Any]) -> None:
+    spec["paths"]["/v2/carts/{cartID}"]["get"]["parameters"] = [{"$ref": "#/components/parameters/CartID"}]
+
+
+def reword_the_cart_reads_parameter(spec: dict[str, Any]) -> None:
+    """The cart read's cartID (moved from the shared CartID to ReadCartID) described in other words: the same
+    parameter, which Redocly takes for one removed and another added (the reason ReadCartID keeps CartID's
+    description word for word)."""
+    spec["components"]["parameters"]["ReadCartID"]["description"] = "The cart to read, by its ID (S3, S5)."
+
+
+ACCEPTED_MOVE = """
+- base-version: {version}
+  pointer: '#/paths/~1v2~1carts~1{{cartID}}/get/parameters/0'
+  rules: [parameter-removed, parameter-became-required]
+  reason: The same parameter, moved to another component and reworded.
+"""
+
+
+def test_an_accepted_false_positive_breaks_nobody_and_only_from_its_base_version(
+    spec: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    base = edited(spec, reads_with_the_shared_cart_id, "1.0.0")
+    revision = edited(spec, reword_the_cart_reads_parameter, "1.0.1")
+    folder = tmp_path_factory.mktemp("accepted")
+    for version in ("1.0.0", "0.9.0"):
+        (folder / f"accepted-{version}.yaml").write_text(ACCEPTED_MOVE.format(version=version), encoding="utf-8")
+    cases = [(None, 1, "clients"), (folder / "accepted-1.0.0.yaml", 0, "nobody (accepted)")]
+    cases.append((folder / "accepted-0.9.0.yaml", 1, "clients"))  # an entry for another base version: not applied
+    for accepted, code, breaks in cases:
+        result, report, markdown = diff(tmp_path_factory.mktemp("case"), base, revision, accepted)
+        assert result == code, markdown
+        moved = [change for change in report["changes"] if change["rules"]]
+        assert moved, markdown
+        assert {change["breaks"] for change in moved} == {breaks}, moved
 
 
 def test_a_version_that_goes_back_fails(spec: dict[str, Any], tmp_path: Path) -> None:
