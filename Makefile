@@ -6,6 +6,8 @@ SHELL := /bin/bash
 
 UV_VERSION := 0.13.8
 REDOCLY_CLI := @redocly/cli@2.77.0
+# make diff runs Redocly many times a session (and its tests, dozens): installed once, not resolved by npx each time.
+REDOCLY_BIN = $(TOOLS)/redocly-cli-2.77.0/node_modules/.bin/redocly
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
@@ -25,6 +27,10 @@ REPORTS := reports
 # Never download a Python build: use the machine's 3.11+.
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Redocly CLI (make lint, make diff) sends no telemetry and looks for no update: this network reaches only the
+# package registries, and each attempt costs a second of waiting.
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 # The generator's ruff hooks must not leave caches inside generated/.
 export RUFF_NO_CACHE := true
 # Python's compiled modules are kept, in one place inside .tools/ (not .venv/, which uv must create itself): in a
@@ -73,8 +79,11 @@ lint: $(SYNCED) ## Validate and lint the spec (openapi-spec-validator, Redocly),
 	$(RUN) ruff format --check .
 	$(RUN) mypy
 
-diff: $(SYNCED) ## List openapi.yaml's changes since BASE (a git ref, default HEAD), breaking or not; fail unless info.version follows
-	$(RUN) python -m release.spec_diff --base $(or $(BASE),HEAD) --redocly $(REDOCLY_CLI)
+$(REDOCLY_BIN):
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS)/redocly-cli-2.77.0 $(REDOCLY_CLI)
+
+diff: $(SYNCED) $(REDOCLY_BIN) ## List openapi.yaml's changes since BASE (a git ref, default HEAD), breaking or not; fail unless info.version follows
+	$(RUN) python -m release.spec_diff --base $(or $(BASE),HEAD) --redocly $(REDOCLY_BIN)
 
 test: $(SYNCED) ## Run every test of the project (the contract suite against the bundled mock included)
 	@mkdir -p $(REPORTS)

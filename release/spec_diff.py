@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -158,14 +159,17 @@ def redocly_diff(base: Path, revision: Path, redocly: str) -> dict[str, Any]:
     """Redocly's JSON report of the changes from `base` to `revision`."""
     with tempfile.TemporaryDirectory(prefix="spec-diff-") as folder:
         output = Path(folder) / "diff.json"
-        command = ["npx", "--yes", redocly, "diff", str(base.resolve()), str(revision.resolve())]
+        # An installed CLI (a path), or a package for npx to fetch.
+        runner = [str(Path(redocly).resolve())] if Path(redocly).is_file() else ["npx", "--yes", redocly]
+        command = [*runner, "diff", str(base.resolve()), str(revision.resolve())]
         command += ["--format", "json", "--fail-on", "none"]
         try:
             # Run away from redocly.yaml: with a configuration file that extends the lint rules, Redocly rates
             # breaking changes (a tighter maxLength, a new required field) as patches; its diff defaults rate them
             # major.
+            quiet = {**os.environ, "REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
             result = subprocess.run(
-                [*command, "-o", str(output)], capture_output=True, text=True, timeout=300, cwd=folder
+                [*command, "-o", str(output)], capture_output=True, text=True, timeout=300, cwd=folder, env=quiet
             )
         except FileNotFoundError:
             raise DiffError("npx (Node.js 20) is needed for Redocly CLI's diff") from None
@@ -252,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--base", default="HEAD", help="a git ref: openapi.yaml as committed there (HEAD)")
     parser.add_argument("--base-file", type=Path, help="compare with this file instead of a git ref")
     parser.add_argument("--revision-file", type=Path, default=ROOT / SPEC, help="the changed spec (openapi.yaml)")
-    parser.add_argument("--redocly", required=True, help="the pinned Redocly CLI package (the Makefile's)")
+    parser.add_argument("--redocly", required=True, help="the Redocly CLI: its installed binary, or a package for npx")
     parser.add_argument("--reports", type=Path, default=ROOT / "reports")
     parser.add_argument("--accepted", type=Path, default=ACCEPTED, help="reviewed false positives (YAML)")
     options = parser.parse_args(argv)
