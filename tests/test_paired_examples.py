@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 import xml.etree.ElementTree as ElementTree
@@ -275,8 +276,11 @@ def started(tmp_path: Path) -> Iterator[Any]:
     def start(command: list[str], port: int) -> str:
         log = tmp_path / f"server-{port}.log"
         shutil.copy(SPEC_PATH, tmp_path / "openapi.yaml")
+        # A session of its own: npx runs Prism as its own child, which terminating npx alone would leave running
+        # (a leaked Prism spins a core for the rest of the test session).
+        output = log.open("wb")
         process = subprocess.Popen(
-            command, cwd=tmp_path, stdout=log.open("wb"), stderr=subprocess.STDOUT, env=mock_env()
+            command, cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT, env=mock_env(), start_new_session=True
         )
         processes.append(process)
         base_url = f"http://127.0.0.1:{port}"
@@ -285,11 +289,20 @@ def started(tmp_path: Path) -> Iterator[Any]:
 
     yield start
     for process in processes:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        deadline = time.monotonic() + 10
+        while group_members(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert group_members(process.pid) == [], f"{process.args!r} left processes running"
+
+
+def group_members(group: int) -> list[str]:
+    return subprocess.run(["pgrep", "-g", str(group)], capture_output=True, text=True).stdout.split()
 
 
 @pytest.mark.slow
