@@ -27,7 +27,7 @@ from ep_cart_spec.names import (
     TOKEN_PATH,
     VENDOR_METHODS_LEFT_OUT,
 )
-from ep_cart_spec.variables import DEFAULTS, FIXTURE_VARIABLES, SECRET_VARIABLES
+from ep_cart_spec.variables import DEFAULTS, DESCRIPTIONS, FIXTURE_VARIABLES, SECRET_VARIABLES
 
 PACKAGE = Path(__file__).resolve().parent
 CHECKOUT = PACKAGE.parents[1]
@@ -59,6 +59,7 @@ __all__ = [
     "CONTROLS_SPEC_PATH",
     "CUSTOMER_TOKEN_HEADER",
     "DEFAULTS",
+    "DESCRIPTIONS",
     "FIXTURE_VARIABLES",
     "HTTP_METHODS",
     "MARK",

@@ -15,6 +15,18 @@ DEFAULTS: dict[str, str] = {
 """Each variable and the mock's default. Only the mock reads EP_TOKEN_TTL_SECONDS (the vendor's tokens last
 3600 s)."""
 
+DESCRIPTIONS: dict[str, str] = {
+    "EP_CLIENT_ID": "application client ID the token endpoint accepts (both grants)",
+    "EP_CLIENT_SECRET": "its client secret (client_credentials grant)",
+    "EP_ACCOUNT_ID": "an account (a UUID)",
+    "EP_ACCOUNT_TOKEN": "that account's Account Management Authentication token",
+    "EP_OTHER_ACCOUNT_ID": "a second account",
+    "EP_OTHER_ACCOUNT_TOKEN": "the second account's token",
+    "EP_CONTACT_EMAIL_CART_ID": "a cart with a contact email attached (answers 422)",
+    "EP_TOKEN_TTL_SECONDS": "bearer token lifetime in seconds",
+}
+"""What the commands' --help say of each variable (the mock's and the contract suite's)."""
+
 FIXTURE_VARIABLES = tuple(name for name in DEFAULTS if name != "EP_TOKEN_TTL_SECONDS")
 """The store's values a client needs: application keys, accounts and their tokens, the contact-email cart (the
 contract suite's fixtures)."""

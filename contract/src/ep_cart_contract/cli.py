@@ -24,20 +24,14 @@ from ep_cart_contract.settings import (
     ContractConfigError,
     ContractSettings,
 )
-from ep_cart_spec import DEFAULTS, FIXTURE_VARIABLES
+from ep_cart_spec import DEFAULTS, DESCRIPTIONS, FIXTURE_VARIABLES
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 REWRITE_WARNING = "pytest.PytestAssertRewriteWarning"
 
 VARIABLES = {
     "EP_BASE_URL": "the server to check (--base-url); unset: the bundled mock, started on a free port",
-    "EP_CLIENT_ID": "application client ID (both grants)",
-    "EP_CLIENT_SECRET": "its client secret (client_credentials grant)",
-    "EP_ACCOUNT_ID": "an account (a UUID)",
-    "EP_ACCOUNT_TOKEN": "that account's Account Management Authentication token",
-    "EP_OTHER_ACCOUNT_ID": "a second account",
-    "EP_OTHER_ACCOUNT_TOKEN": "the second account's token",
-    "EP_CONTACT_EMAIL_CART_ID": "a cart with a contact email attached (answers 422)",
+    **{name: DESCRIPTIONS[name] for name in FIXTURE_VARIABLES},
     "EP_CONTRACT_PROFILE": "default, thorough or smoke (--profile)",
     "EP_ASSUMPTIONS": "fail or report (--assumptions)",
     "EP_REPORT_DIR": f"where contract.json, .html and contract-junit.xml go (--report-dir; {DEFAULT_REPORT_DIR})",

@@ -12,7 +12,7 @@ from pathlib import Path
 from ep_cart_mock.app import create_app
 from ep_cart_mock.config import DEFAULT_DOCS_PATH, ConfigError, Settings
 from ep_cart_mock.server import serve
-from ep_cart_spec import DEFAULTS, SECRET_VARIABLES
+from ep_cart_spec import DEFAULTS, DESCRIPTIONS, SECRET_VARIABLES
 
 
 def fixture_lines(environ: dict[str, str]) -> list[str]:
@@ -26,16 +26,7 @@ def fixture_lines(environ: dict[str, str]) -> list[str]:
     return lines
 
 
-VARIABLES = {
-    "EP_CLIENT_ID": "application client ID the token endpoint accepts",
-    "EP_CLIENT_SECRET": "its client secret (client_credentials grant)",
-    "EP_ACCOUNT_ID": "an account (a UUID)",
-    "EP_ACCOUNT_TOKEN": "that account's Account Management Authentication token",
-    "EP_OTHER_ACCOUNT_ID": "a second account",
-    "EP_OTHER_ACCOUNT_TOKEN": "the second account's token",
-    "EP_CONTACT_EMAIL_CART_ID": "a cart with a contact email attached (answers 422)",
-    "EP_TOKEN_TTL_SECONDS": "bearer token lifetime in seconds",
-}
+VARIABLES = DESCRIPTIONS
 """What --help says of each variable; tests/mock/test_server.py checks it names every one the mock reads."""
 
 
