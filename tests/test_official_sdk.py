@@ -23,7 +23,7 @@ import pytest
 
 from ep_cart_spec import DEFAULTS
 from tests.checkout import copy_of_checkout
-from tests.conftest import free_port, mock_env
+from tests.conftest import free_port, mock_env, stop_process_group
 from tests.paths import ROOT
 
 SDK_DIR = ROOT / "tests" / "sdk"
@@ -75,12 +75,8 @@ def start_make_mock(repository: Path, port: int, log: Path) -> subprocess.Popen[
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGINT)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    """Ctrl-C to make, uv and the server together, as a developer stops `make mock`; none may be left."""
+    assert stop_process_group(process, signal.SIGINT) == [], "make mock left processes running"
 
 
 def test_the_official_sdk_associates_reads_and_removes(tmp_path: Path) -> None:

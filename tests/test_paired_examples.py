@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import time
 import xml.etree.ElementTree as ElementTree
@@ -28,7 +27,7 @@ import pytest
 
 from bench.run import PRISM
 from ep_cart_spec import ApiSpec, load
-from tests.conftest import MockProcess, free_port, mock_env
+from tests.conftest import MockProcess, free_port, mock_env, stop_process_group
 from tests.paths import ROOT, SPEC_PATH
 
 SPECMATIC = "specmatic@2.55.1"
@@ -289,20 +288,7 @@ def started(tmp_path: Path) -> Iterator[Any]:
 
     yield start
     for process in processes:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        deadline = time.monotonic() + 10
-        while group_members(process.pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert group_members(process.pid) == [], f"{process.args!r} left processes running"
-
-
-def group_members(group: int) -> list[str]:
-    return subprocess.run(["pgrep", "-g", str(group)], capture_output=True, text=True).stdout.split()
+        assert stop_process_group(process) == [], f"{process.args!r} left processes running"
 
 
 @pytest.mark.slow
