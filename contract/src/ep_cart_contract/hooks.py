@@ -93,13 +93,12 @@ def mix_token_request(case: schemathesis.Case[Any]) -> None:
 
 
 def mix_carts_request(case: schemathesis.Case[Any]) -> None:
-    """As the account or the other account (their token, no customer token), or as generated. S3 allows "only
-    one of" the two shopper tokens, which no parameter schema can say: a positive case keeps one."""
+    """As the account or the other account (their token; before_call then drops a customer token, see
+    one_shopper_token), or as generated."""
     choice = pick(case, 3)
     token = active_run().settings.values.get(("EP_ACCOUNT_TOKEN", "EP_OTHER_ACCOUNT_TOKEN", "")[choice])
     if token:
         case.headers[ACCOUNT_TOKEN_HEADER] = token
-    one_shopper_token(case)
 
 
 @schemathesis.hook
@@ -140,8 +139,9 @@ def after_load_schema(context: schemathesis.HookContext, schema: Any) -> None:
 
 def one_shopper_token(case: schemathesis.Case[Any]) -> None:
     """S3 allows "only one of" the two shopper tokens, which no parameter schema can say: a positive case keeps
-    the account's. The examples phase needs it here (map_case never sees its cases): it combines parameter
-    examples freely, and the spec's `shopper-tokens-both` pair names both headers on purpose."""
+    the account's. Applied before every call, the one place every phase passes (map_case never sees the examples
+    phase's cases, which combine parameter examples freely: the spec's `shopper-tokens-both` pair names both
+    headers on purpose)."""
     if case.path == CARTS_PATH and is_positive(case) and ACCOUNT_TOKEN_HEADER in (case.headers or {}):
         case.headers.pop(CUSTOMER_TOKEN_HEADER, None)
 
