@@ -405,6 +405,24 @@ def test_ledger_keeps_what_was_created_and_not_removed() -> None:
     assert [(left.cart_id, why) for left, why in result.left] == [("cart-4", "the delete answered 403")]
 
 
+def test_a_post_whose_answer_never_came_is_removed_too() -> None:
+    """Interrupted while it waited: the store may have associated, so the clean-up deletes it; an answered
+    refusal is forgotten, and an answered 200 counts as created once."""
+    ledger = AssociationLedger()
+    body = json.dumps(body_with(ACCOUNT_ID)).encode()
+    for cart in ("cart-unanswered", "cart-refused", "cart-created"):
+        ledger.sending("POST", cart, body)
+    ledger.sending("DELETE", "cart-created", body)  # a DELETE is never a new association
+    ledger.observe("POST", "cart-refused", 403, body)
+    ledger.observe("POST", "cart-created", 200, body)
+    assert sorted(association.cart_id for association in ledger.open()) == ["cart-created", "cart-unanswered"]
+    deleted: list[str] = []
+    result = ledger.clean_up(lambda association: deleted.append(association.cart_id) or None)  # type: ignore[func-returns-value]
+    assert sorted(deleted) == ["cart-created", "cart-unanswered"]
+    assert (result.created, result.removed, result.left) == (1, 1, [])
+    assert ledger.open() == []
+
+
 # --- A live store: only the run's carts, no vendor method left out of the spec ---------------------------
 
 LIVE = ContractSettings.from_env(

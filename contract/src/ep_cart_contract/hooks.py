@@ -13,6 +13,7 @@ Each hook acts for the run of the moment (run.py): the pytest session's, or the 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -150,6 +151,10 @@ def one_shopper_token(case: schemathesis.Case[Any]) -> None:
 def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], **kwargs: Any) -> None:
     one_shopper_token(case)
     guard_live_request(case.method, case.path, case.path_parameters)
+    cart_id = (case.path_parameters or {}).get("cartID")
+    if case.path == ASSOCIATION_PATH and isinstance(cart_id, str) and isinstance(case.body, dict | list):
+        # Noted before it leaves: a run interrupted while it waits still removes what the POST may have made.
+        active_run().ledger.sending(case.method, cart_id, json.dumps(case.body).encode())
 
 
 @schemathesis.hook

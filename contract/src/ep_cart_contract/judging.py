@@ -36,6 +36,13 @@ def is_positive(case: schemathesis.Case[Any]) -> bool:
     return meta is not None and meta.generation.mode == GenerationMode.POSITIVE
 
 
+def sending(method: str, path: str, body: bytes) -> None:
+    """A request leaves (the scenarios' client): an association it asks for is noted before its answer comes."""
+    run = active_run()
+    if run.table.template_of(path) == ASSOCIATION_PATH:
+        run.ledger.sending(method, unquote(path.split("/")[3]), body)
+
+
 def observe(
     method: str,
     path: str,

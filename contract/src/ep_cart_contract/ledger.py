@@ -1,8 +1,10 @@
 """What a run associated, so it can leave the store as it found it.
 
-Both layers report every answer through `extensions.observe`; a `200` to a POST is an association this run
-created, a `204` to a DELETE with the same account removes it. At the end of the run, failed or interrupted
-included, the plugin deletes what is left as administrator and lists what it could not remove.
+Both layers note every association request as it leaves (`sending`) and report every answer through
+`judging.observe`; a `200` to a POST is an association this run created, a `204` to a DELETE with the same
+account removes it. A POST whose answer never came (the run was interrupted while it waited) may have
+associated too. At the end of the run, failed or interrupted included, the plugin deletes both as
+administrator and lists what it could not remove.
 """
 
 from __future__ import annotations
@@ -40,8 +42,19 @@ def account_in(body: bytes) -> str | None:
 class AssociationLedger:
     def __init__(self) -> None:
         self._open: dict[Association, None] = {}
+        self._unanswered: dict[Association, int] = {}
+        """POSTs sent and not yet answered, counted (both layers may send the same one at once)."""
         self._created = 0
         self._lock = threading.Lock()
+
+    def sending(self, method: str, cart_id: str, body: bytes) -> None:
+        """An association request leaves: until its answer comes, it may have associated."""
+        account = account_in(body)
+        if method.upper() != "POST" or account is None:
+            return
+        association = Association(cart_id, account)
+        with self._lock:
+            self._unanswered[association] = self._unanswered.get(association, 0) + 1
 
     def observe(self, method: str, cart_id: str, status: int, body: bytes) -> None:
         account = account_in(body)
@@ -49,6 +62,10 @@ class AssociationLedger:
             return
         association = Association(cart_id, account)
         with self._lock:
+            if method.upper() == "POST" and association in self._unanswered:
+                self._unanswered[association] -= 1
+                if not self._unanswered[association]:
+                    del self._unanswered[association]
             if method.upper() == "POST" and status == 200 and association not in self._open:
                 self._open[association] = None
                 self._created += 1
@@ -56,8 +73,9 @@ class AssociationLedger:
                 self._open.pop(association, None)
 
     def open(self) -> list[Association]:
+        """What the run created and has not removed, then what it asked for and never heard back about."""
         with self._lock:
-            return list(self._open)
+            return list(self._open) + [association for association in self._unanswered if association not in self._open]
 
     def clean_up(self, delete: Callable[[Association], str | None]) -> CleanupResult:
         """Delete every association still open; `delete` answers None when it is gone, else why not."""
@@ -67,6 +85,7 @@ class AssociationLedger:
             with self._lock:
                 if problem is None:
                     self._open.pop(association, None)
+                    self._unanswered.pop(association, None)
                 else:
                     result.left.append((association, problem))
         with self._lock:

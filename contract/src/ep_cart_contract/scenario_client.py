@@ -29,7 +29,7 @@ from ep_cart_associations_client.models import (
 )
 from ep_cart_associations_client.types import UNSET, Response
 
-from ep_cart_contract.judging import observe
+from ep_cart_contract.judging import observe, sending
 from ep_cart_contract.redaction import curl_command
 from ep_cart_contract.run import ContractRun, active_run
 from ep_cart_contract.transport import PoliteTransport
@@ -87,6 +87,7 @@ class ScenarioClient:
     def _httpx_args(self) -> dict[str, Any]:
         def remember(request: httpx.Request) -> None:
             self.run.last_request[:] = [request]
+            sending(request.method, request.url.raw_path.decode("ascii").partition("?")[0], request.content)
 
         return {"transport": self.transport, "event_hooks": {"request": [remember], "response": [record]}}
 
