@@ -20,7 +20,13 @@ from urllib.parse import urlsplit
 import schemathesis
 
 from ep_cart_contract.judging import is_positive, observe, request_body_bytes
-from ep_cart_contract.live_safety import VENDOR_METHODS_LEFT_OUT, guard_live_request, is_runs_cart_id, own_cart_id
+from ep_cart_contract.live_safety import (
+    VENDOR_METHODS_LEFT_OUT,
+    guard_live_request,
+    is_runs_cart_id,
+    is_valid_cart_id,
+    own_cart_id,
+)
 from ep_cart_contract.redaction import curl
 from ep_cart_contract.run import active_run
 from ep_cart_contract.tokens import bearer_token
@@ -152,8 +158,9 @@ def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any],
     one_shopper_token(case)
     guard_live_request(case.method, case.path, case.path_parameters)
     cart_id = (case.path_parameters or {}).get("cartID")
-    if case.path == ASSOCIATION_PATH and isinstance(cart_id, str) and isinstance(case.body, dict | list):
-        # Noted before it leaves: a run interrupted while it waits still removes what the POST may have made.
+    if case.path == ASSOCIATION_PATH and is_valid_cart_id(cart_id) and isinstance(case.body, dict | list):
+        # Noted before it leaves: a run interrupted while it waits still removes what the POST may have made
+        # (only a valid cart ID can have an association, and it reads the same in the URL the answer names).
         active_run().ledger.sending(case.method, cart_id, json.dumps(case.body).encode())
 
 

@@ -24,6 +24,7 @@ from schemathesis.core import NOT_SET
 from schemathesis.core.failures import Failure, FailureGroup
 
 from ep_cart_contract.classify import ABSENT, MARK_OF_CHECK, SentRequest
+from ep_cart_contract.live_safety import is_valid_cart_id
 from ep_cart_contract.observations import Recorded
 from ep_cart_contract.redaction import curl
 from ep_cart_contract.run import ContractRun, active_run
@@ -40,7 +41,9 @@ def sending(method: str, path: str, body: bytes) -> None:
     """A request leaves (the scenarios' client): an association it asks for is noted before its answer comes."""
     run = active_run()
     if run.table.template_of(path) == ASSOCIATION_PATH:
-        run.ledger.sending(method, unquote(path.split("/")[3]), body)
+        cart_id = unquote(path.split("/")[3])
+        if is_valid_cart_id(cart_id):  # only a valid cart ID can have an association
+            run.ledger.sending(method, cart_id, body)
 
 
 def observe(
