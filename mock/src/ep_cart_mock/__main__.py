@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from ep_cart_mock.app import create_app
+from ep_cart_mock.app import LineLog, create_app
 from ep_cart_mock.config import DEFAULT_DOCS_PATH, ConfigError, Settings
 from ep_cart_mock.server import serve
 from ep_cart_spec import DEFAULTS, DESCRIPTIONS, SECRET_VARIABLES
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = dataclasses.replace(settings, docs_path=args.docs)
         if args.test_controls:
             settings = dataclasses.replace(settings, test_controls=True)
-        app = create_app(settings)
+        app = create_app(settings, request_log=LineLog(sys.stderr))
     except (ConfigError, OSError) as error:
         print(f"ep-cart-mock: cannot start: {error}", file=sys.stderr)
         return 2

@@ -1,19 +1,31 @@
-"""The HTTP layer: a thin Starlette app that turns requests into rules.py calls and answers into JSON."""
+"""The HTTP layer: the endpoint's own routes answered straight from the ASGI scope, the rest by Starlette.
+
+The requests a client's load is made of (a token, an association, a cart, the account's carts) are dispatched
+by `MockApp` with no framework in between: path and headers read from the scope, the body from `receive`, the
+rules' answer sent as two ASGI messages. Everything else (the spec, /docs, the test controls, an unknown path,
+a method a path does not have, HEAD, any path Starlette's routing could read differently) goes to a thin
+Starlette app that answers it as it always has. `tests/mock/test_fast_path.py` sends the same requests to
+both layers and compares the answers byte for byte. BENCHMARKS.md has what this saves.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from functools import lru_cache
+from typing import TextIO
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from ep_cart_mock.config import MAX_BODY_BYTES, Settings
 from ep_cart_mock.controls import control_routes
@@ -29,7 +41,7 @@ from ep_cart_mock.rules import (
 )
 from ep_cart_mock.store import CartStore, InMemoryCartStore
 from ep_cart_mock.tokens import TokenIssuer
-from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER, ApiSpec
+from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CARTS_PATH, CUSTOMER_TOKEN_HEADER, TOKEN_PATH, ApiSpec
 
 log = logging.getLogger("ep_cart_mock")
 
@@ -64,8 +76,13 @@ def create_app(
     *,
     store: CartStore | None = None,
     tokens: TokenIssuer | None = None,
-) -> Starlette:
-    """The mock as an ASGI app. Everything costly (spec, validators) is built here, once."""
+    request_log: Callable[[str], None] | None = None,
+) -> MockApp:
+    """The mock as an ASGI app. Everything costly (spec, validators) is built here, once.
+
+    `request_log` takes one line per request (method, path, status, milliseconds); by default the
+    `ep_cart_mock` logger at INFO. The command passes a `LineLog`, which writes the same lines for less.
+    """
     settings = settings or Settings.from_env()
     spec = ApiSpec.load(settings.spec_path)
     rules = AssociationRules(
@@ -74,140 +91,277 @@ def create_app(
         store=store or InMemoryCartStore(),
         tokens=tokens or TokenIssuer(settings.token_ttl_seconds),
     )
-    spec_bytes = spec.text.encode("utf-8")
-    docs_bytes = settings.docs_path.read_bytes() if settings.docs_path.is_file() else None
+    return MockApp(rules, settings, spec, request_log or log_to_logger)
 
-    async def access_token(request: Request) -> Response:
-        body, too_large = await read_body(request)
-        answer = rules.handle_token(TokenRequest(request.headers.get("content-type"), body, body_too_large=too_large))
-        return to_response(answer)
 
-    async def account_association(request: Request) -> Response:
-        body, too_large = await read_body(request)
-        answer = rules.handle_association(
+CART_PREFIX = "/v2/carts/"
+ASSOCIATION_SUFFIX = "/relationships/accounts"
+AUTHORIZATION = b"authorization"
+CONTENT_TYPE = b"content-type"
+CONTENT_LENGTH = b"content-length"
+HOST = b"host"
+ACCOUNT_TOKEN = ACCOUNT_TOKEN_HEADER.lower().encode("latin-1")
+CUSTOMER_TOKEN = CUSTOMER_TOKEN_HEADER.lower().encode("latin-1")
+READ_HEADERS = frozenset({AUTHORIZATION, CONTENT_TYPE, CONTENT_LENGTH, HOST, ACCOUNT_TOKEN, CUSTOMER_TOKEN})
+Headers = dict[bytes, str]
+Handler = Callable[[Scope, Headers, Receive, str], Awaitable[Answer]]
+
+
+class MockApp:
+    """The mock's ASGI app: the endpoint's routes dispatched here, the rest handed to `framework`.
+
+    A request reaches a handler here only where Starlette's routing would reach the same endpoint with the same
+    path parameter; any other (a newline in the path, a root path, HEAD, a method the path lacks) goes to
+    `framework`, so both layers always give the same answer.
+    """
+
+    def __init__(
+        self, rules: AssociationRules, settings: Settings, spec: ApiSpec, request_log: Callable[[str], None]
+    ) -> None:
+        self.rules = rules
+        self.request_log = request_log
+        self._base_urls: dict[tuple[object, ...], str] = {}
+        self.framework = self.framework_app(settings, spec)
+
+    def framework_app(self, settings: Settings, spec: ApiSpec) -> Starlette:
+        """Every route as Starlette routes it, the endpoint's answered by the same handlers as in `route`."""
+        spec_bytes = spec.text.encode("utf-8")
+        docs_bytes = settings.docs_path.read_bytes() if settings.docs_path.is_file() else None
+
+        async def openapi_document(request: Request) -> Response:
+            return Response(spec_bytes, media_type="application/yaml")
+
+        async def docs_page(request: Request) -> Response:
+            if docs_bytes is None:
+                return to_response(error_answer("docs-not-built"))
+            return Response(docs_bytes, media_type="text/html; charset=utf-8")
+
+        async def http_error(request: Request, exc: Exception) -> Response:
+            assert isinstance(exc, HTTPException)
+            if exc.status_code == 405:
+                return to_response(error_answer("method-not-allowed"), headers=exc.headers)
+            return to_response(error_answer("path-unknown"))
+
+        app = Starlette(
+            routes=[
+                Route(TOKEN_PATH, Endpoint(self.token), methods=["POST"]),
+                # `anything` matches encoded slashes, newlines and empty segments too, so the rules refuse them.
+                Route(
+                    "/v2/carts/{cart_id:anything}/relationships/accounts",
+                    Endpoint(self.association),
+                    methods=["POST", "DELETE"],
+                ),
+                Route("/v2/carts/{cart_id:cart_id}", Endpoint(self.cart), methods=["GET"]),
+                Route(CARTS_PATH, Endpoint(self.carts), methods=["GET"]),
+                Route("/openapi.yaml", openapi_document, methods=["GET"]),
+                Route("/docs", docs_page, methods=["GET"]),
+                # The test controls (mock-controls.yaml) exist only when asked for: otherwise /_mock/ is unknown.
+                *(
+                    control_routes(ApiSpec.load(settings.controls_spec_path), self.rules, to_response)
+                    if settings.test_controls
+                    else []
+                ),
+            ],
+            exception_handlers={404: http_error, 405: http_error},
+        )
+        app.router.redirect_slashes = False
+        return app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.framework(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+        try:
+            handler, cart_id = self.route(scope)
+            if handler is None:
+
+                async def send_and_note_status(message: Message) -> None:
+                    nonlocal status
+                    if message["type"] == "http.response.start":
+                        status = message["status"]
+                    await send(message)
+
+                await self.framework(scope, receive, send_and_note_status)
+            else:
+                answer = await handler(scope, read_headers(scope["headers"]), receive, cart_id)
+                status = answer.status
+                await send_answer(send, answer)
+        finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            self.request_log(f"{scope['method']} {printable(scope['path'])} {status} {elapsed_ms:.1f}ms")
+
+    def route(self, scope: Scope) -> tuple[Handler | None, str]:
+        """The handler and cart ID Starlette's routing would reach, or None where it may differ or refuse."""
+        path: str = scope["path"]
+        method: str = scope["method"]
+        if scope.get("root_path") or "\n" in path:
+            return None, ""  # Starlette's `$` also matches before a final newline: let it decide those
+        if path == TOKEN_PATH:
+            return (self.token if method == "POST" else None), ""
+        if path == CARTS_PATH:
+            return (self.carts if method == "GET" else None), ""
+        if not path.startswith(CART_PREFIX):
+            return None, ""
+        if path.endswith(ASSOCIATION_SUFFIX):
+            if method in ("POST", "DELETE") and len(path) > len(CART_PREFIX) + len(ASSOCIATION_SUFFIX):
+                return self.association, path[len(CART_PREFIX) : -len(ASSOCIATION_SUFFIX)]
+            return None, ""
+        return (self.cart if method == "GET" else None), path[len(CART_PREFIX) :]
+
+    async def token(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
+        body, too_large = await receive_body(headers, receive)
+        return self.rules.handle_token(TokenRequest(headers.get(CONTENT_TYPE), body, body_too_large=too_large))
+
+    async def association(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
+        body, too_large = await receive_body(headers, receive)
+        return self.rules.handle_association(
             AssociationRequest(
-                method=request.method.lower(),
-                cart_id=request.path_params["cart_id"],
-                authorization=request.headers.get("authorization"),
-                account_token=request.headers.get(ACCOUNT_TOKEN_HEADER),
-                content_type=request.headers.get("content-type"),
+                method=scope["method"].lower(),
+                cart_id=cart_id,
+                authorization=headers.get(AUTHORIZATION),
+                account_token=headers.get(ACCOUNT_TOKEN),
+                content_type=headers.get(CONTENT_TYPE),
                 body=body,
                 body_too_large=too_large,
             )
         )
-        return to_response(answer)
 
-    def carts_request(request: Request) -> CartsRequest:
-        return CartsRequest(
-            base_url=str(request.base_url).rstrip("/"),
-            authorization=request.headers.get("authorization"),
-            cart_id=request.path_params.get("cart_id", ""),
-            account_token=request.headers.get(ACCOUNT_TOKEN_HEADER),
-            customer_token=request.headers.get(CUSTOMER_TOKEN_HEADER),
-            page_limit=tuple(request.query_params.getlist(PAGE_LIMIT)),
-            page_offset=tuple(request.query_params.getlist(PAGE_OFFSET)),
+    async def cart(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
+        return self.rules.handle_cart(
+            CartsRequest(
+                base_url=self.base_url(scope, headers),
+                authorization=headers.get(AUTHORIZATION),
+                cart_id=cart_id,
+                account_token=headers.get(ACCOUNT_TOKEN),
+                customer_token=headers.get(CUSTOMER_TOKEN),
+            )
         )
 
-    async def cart(request: Request) -> Response:
-        return to_response(rules.handle_cart(carts_request(request)))
+    async def carts(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
+        page_limit, page_offset = page_parameters(scope["query_string"])
+        return self.rules.handle_carts(
+            CartsRequest(
+                base_url=self.base_url(scope, headers),
+                authorization=headers.get(AUTHORIZATION),
+                account_token=headers.get(ACCOUNT_TOKEN),
+                customer_token=headers.get(CUSTOMER_TOKEN),
+                page_limit=page_limit,
+                page_offset=page_offset,
+            )
+        )
 
-    async def carts(request: Request) -> Response:
-        return to_response(rules.handle_carts(carts_request(request)))
+    def base_url(self, scope: Scope, headers: Headers) -> str:
+        """Starlette's `request.base_url`, worked out once per host a client names (a handful in practice)."""
+        key = (scope.get("scheme"), headers.get(HOST), *(scope.get("server") or ()))
+        found = self._base_urls.get(key)
+        if found is None:
+            if len(self._base_urls) >= 256:  # the Host header is the client's to choose: keep the table small
+                self._base_urls.clear()
+            found = self._base_urls[key] = str(Request(scope).base_url).rstrip("/")
+        return found
 
-    async def openapi_document(request: Request) -> Response:
-        return Response(spec_bytes, media_type="application/yaml")
 
-    async def docs_page(request: Request) -> Response:
-        if docs_bytes is None:
-            return to_response(error_answer("docs-not-built"))
-        return Response(docs_bytes, media_type="text/html; charset=utf-8")
+class Endpoint:
+    """One of `MockApp`'s handlers as a Starlette route's ASGI app (the cart ID from the route's parameters)."""
 
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        if exc.status_code == 405:
-            return to_response(error_answer("method-not-allowed"), headers=exc.headers)
-        return to_response(error_answer("path-unknown"))
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
 
-    app = Starlette(
-        routes=[
-            Route("/oauth/access_token", access_token, methods=["POST"]),
-            # `anything` matches encoded slashes, newlines and empty segments too, so the rules refuse them (400).
-            Route(
-                "/v2/carts/{cart_id:anything}/relationships/accounts",
-                account_association,
-                methods=["POST", "DELETE"],
-            ),
-            Route("/v2/carts/{cart_id:cart_id}", cart, methods=["GET"]),
-            Route("/v2/carts", carts, methods=["GET"]),
-            Route("/openapi.yaml", openapi_document, methods=["GET"]),
-            Route("/docs", docs_page, methods=["GET"]),
-            # The test controls (mock-controls.yaml) exist only when asked for: otherwise /_mock/ is unknown.
-            *(
-                control_routes(ApiSpec.load(settings.controls_spec_path), rules, to_response)
-                if settings.test_controls
-                else []
-            ),
-        ],
-        exception_handlers={404: http_error, 405: http_error},
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cart_id = scope.get("path_params", {}).get("cart_id", "")
+        await send_answer(send, await self.handler(scope, read_headers(scope["headers"]), receive, cart_id))
+
+
+def read_headers(raw: list[tuple[bytes, bytes]]) -> Headers:
+    """The first value of each header the handlers read, as Starlette's `Headers.get` gives it."""
+    found: Headers = {}
+    for name, value in raw:
+        if name in READ_HEADERS and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
+
+
+@lru_cache(maxsize=1024)
+def page_parameters(query_string: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every value of page[limit] and of page[offset], parsed as Starlette's `QueryParams` does."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return (
+        tuple(value for name, value in pairs if name == PAGE_LIMIT),
+        tuple(value for name, value in pairs if name == PAGE_OFFSET),
     )
-    app.router.redirect_slashes = False
-    app.state.rules = rules
-    app.add_middleware(RequestLog)
-    return app
 
 
-async def read_body(request: Request) -> tuple[bytes, bool]:
-    """The body, or (what was read, True) as soon as it passes MAX_BODY_BYTES: never read whole."""
-    declared = request.headers.get("content-length", "")
+async def receive_body(headers: Headers, receive: Receive) -> tuple[bytes, bool]:
+    """The body, or (b"", True) as soon as it passes MAX_BODY_BYTES: never read whole."""
+    declared = headers.get(CONTENT_LENGTH, "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return b"", True
     chunks: list[bytes] = []
     size = 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                return b"", True
-            chunks.append(chunk)
-    except ClientDisconnect:
-        # The client left mid-body: answer as for any incomplete JSON (nobody will read it), no traceback.
-        return b"".join(chunks), False
-    return b"".join(chunks), False
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            # The client left mid-body: answer as for any incomplete JSON (nobody will read it), no traceback.
+            return b"".join(chunks), False
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return b"", True
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks), False
+
+
+JSON_TYPE = (b"content-type", b"application/json")
+
+
+async def send_answer(send: Send, answer: Answer) -> None:
+    """`to_response` for `MockApp`: the same status, headers and body, as two ASGI messages."""
+    if answer.body is None:
+        content = b""
+        # As Starlette's Response: no length on a 204 (or 1xx, 304), a zero length on any other empty answer.
+        headers = [] if answer.status < 200 or answer.status in (204, 304) else [(b"content-length", b"0")]
+    else:
+        content = answer.body if isinstance(answer.body, bytes) else json_bytes(answer.body)
+        headers = [(b"content-length", str(len(content)).encode("latin-1")), JSON_TYPE]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
+
+
+def json_bytes(document: object) -> bytes:
+    return json.dumps(document, separators=(",", ":")).encode("utf-8")
 
 
 def to_response(answer: Answer, headers: Mapping[str, str] | None = None) -> Response:
     if answer.body is None:
         return Response(status_code=answer.status, headers=headers)
-    if isinstance(answer.body, bytes):  # already JSON
-        return Response(answer.body, status_code=answer.status, headers=headers, media_type="application/json")
-    content = json.dumps(answer.body, separators=(",", ":")).encode("utf-8")
+    content = answer.body if isinstance(answer.body, bytes) else json_bytes(answer.body)  # bytes: already JSON
     return Response(content, status_code=answer.status, headers=headers, media_type="application/json")
 
 
-class RequestLog:
-    """One log line per request: method, path, status, milliseconds. Never headers or bodies (tokens)."""
+def log_to_logger(line: str) -> None:
+    """The default request log: the `ep_cart_mock` logger at INFO (a test's own logging sees it)."""
+    log.info("%s", line)
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 0
+class LineLog:
+    """The request log of the command: each line straight to a stream, in the format the command's logging
+    uses (`asctime message`), with no LogRecord, caller lookup or handler lock per request."""
 
-        async def send_and_note_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self._second = -1
+        self._prefix = ""
 
-        try:
-            await self.app(scope, receive, send_and_note_status)
-        finally:
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            log.info("%s %s %d %.1fms", scope["method"], printable(scope["path"]), status, elapsed_ms)
+    def __call__(self, line: str) -> None:
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._prefix = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
+        self.stream.write(f"{self._prefix},{int((now - second) * 1000):03d} {line}\n")
 
 
 def printable(path: str, limit: int = 200) -> str:
