@@ -29,7 +29,7 @@ from ep_cart_associations_client import AuthenticatedClient
 
 from ep_cart_mock.app import create_app
 from ep_cart_mock.config import Settings
-from ep_cart_mock.server import JsonErrorHttpToolsProtocol
+from ep_cart_mock.server import MockHttpProtocol
 
 KEEP_STATE_MARKER = "ep_mock_keep_state"
 
@@ -120,9 +120,7 @@ class InProcessServer:
         self.socket = socket.socket()
         self.socket.bind(("127.0.0.1", 0))
         self.port: int = self.socket.getsockname()[1]
-        config = uvicorn.Config(
-            create_app(settings), http=JsonErrorHttpToolsProtocol, log_level="warning", access_log=False
-        )
+        config = uvicorn.Config(create_app(settings), http=MockHttpProtocol, log_level="warning", access_log=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
