@@ -56,7 +56,7 @@ def control_routes(spec: ApiSpec, rules: AssociationRules, respond: Callable[[An
         document = await read(request, cart_schema)
         if isinstance(document, Answer):
             return respond(document)
-        rules.contact_email_carts.add(document["cart_id"])
+        rules.mark_contact_email_cart(document["cart_id"])
         return Response(status_code=204)
 
     async def state(request: Request) -> Response:

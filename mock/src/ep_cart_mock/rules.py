@@ -249,6 +249,11 @@ class AssociationRules:
     _token_request_validator: Any = field(init=False, repr=False)
     _page_validators: dict[str, Any] = field(init=False, repr=False)
     _page_defaults: dict[str, int] = field(init=False, repr=False)
+    _pages: dict[tuple[str, int, int, str], tuple[tuple[int, int], bytes]] = field(
+        init=False, repr=False, default_factory=dict
+    )
+    """(account, offset, limit, base URL) -> (the versions it was made at, the page's JSON)."""
+    _contact_email_version: int = field(init=False, repr=False, default=0)
 
     def __post_init__(self) -> None:
         self.reset_fixtures()
@@ -267,6 +272,12 @@ class AssociationRules:
         """The accounts and contact-email carts back to the configured ones (the store is reset apart)."""
         self.accounts = dict(self.settings.account_tokens)
         self.contact_email_carts = {self.settings.contact_email_cart_id}
+        self._contact_email_version += 1
+
+    def mark_contact_email_cart(self, cart_id: str) -> None:
+        """From now on the cart shows a contact email, and associating an account with it is refused (422)."""
+        self.contact_email_carts.add(cart_id)
+        self._contact_email_version += 1
 
     # --- POST and DELETE /v2/carts/{cartID}/relationships/accounts ---------------------------------------
 
@@ -366,10 +377,24 @@ class AssociationRules:
                 raise reject("account-token-unknown")
         except Rejected as rejected:
             return rejected.answer
+        return Answer(200, self._page_json(account_id, offset, limit, request.base_url), RULES["carts-listed"])
+
+    def _page_json(self, account_id: str, offset: int, limit: int, base_url: str) -> bytes:
+        """One page of the account's list as JSON, made once per version of the list (and of the contact-email
+        carts): storefronts read the same first page far more often than an association changes it."""
+        key = (account_id, offset, limit, base_url)
+        version = (self.store.list_version(account_id), self._contact_email_version)  # read before the page
+        cached = self._pages.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
         carts, total = self.store.page_of(account_id, offset, limit)
-        page = b",".join(self.cart_json(cart, request.base_url) for cart in carts)
-        rest = compact_json(page_links_and_meta(f"{request.base_url}{CARTS_PATH}", total, limit, offset))
-        return Answer(200, b'{"data":[' + page + b"]," + rest[1:], RULES["carts-listed"])
+        page = b",".join(self.cart_json(cart, base_url) for cart in carts)
+        rest = compact_json(page_links_and_meta(f"{base_url}{CARTS_PATH}", total, limit, offset))
+        document = b'{"data":[' + page + b"]," + rest[1:]
+        if len(self._pages) >= 1024:  # keys hold the client's base URL and page numbers: keep the table small
+            self._pages.clear()
+        self._pages[key] = (version, document)
+        return document
 
     def _page_value(self, name: str, values: tuple[str, ...]) -> int:
         if not values:
@@ -386,8 +411,16 @@ class AssociationRules:
         return value
 
     def cart_json(self, cart: Cart, base_url: str) -> bytes:
-        """The cart as JSON, encoded once per version of the cart (lists send the same carts often)."""
-        return cart_json(cart, base_url, cart.id in self.contact_email_carts)
+        """The cart as JSON, encoded once per version of the cart (lists send the same carts often) and kept on
+        that version (a dict look-up, where a cache keyed by the cart would hash all its fields per read)."""
+        has_contact_email = cart.id in self.contact_email_carts
+        key = (base_url, has_contact_email)
+        found = cart.encoded.get(key)
+        if found is None:
+            if len(cart.encoded) >= 8:  # the base URL comes from the client's Host header: keep a few
+                cart.encoded.clear()
+            found = cart.encoded[key] = compact_json(cart_document(cart, base_url, has_contact_email))
+        return found
 
     # --- POST /oauth/access_token -----------------------------------------------------------------------
 
@@ -427,12 +460,6 @@ CONTACT_EMAIL = "guest@example.com"
 
 def compact_json(document: Any) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode("utf-8")
-
-
-@functools.lru_cache(maxsize=65536)
-def cart_json(cart: Cart, base_url: str, has_contact_email: bool) -> bytes:
-    """Keyed by the cart's snapshot (a change makes a new one) and whether it shows a contact email."""
-    return compact_json(cart_document(cart, base_url, has_contact_email))
 
 
 def cart_document(cart: Cart, base_url: str, has_contact_email: bool) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 CART_LIFETIME_SECONDS = 7 * 24 * 3600
@@ -39,6 +39,11 @@ class Cart:
     account_id: str | None = None
     name: str = DEFAULT_CART_NAME
     description: str = ""
+    encoded: dict[tuple[str, bool], bytes] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
+    """This snapshot as the answers' JSON, per (base URL, shows a contact email), kept by the rules once made: a
+    snapshot never changes (a change to the cart makes a new one, with an empty `encoded`)."""
 
     @property
     def expires_at(self) -> float:
@@ -70,6 +75,11 @@ class CartStore(Protocol):
         """One page of `carts_of` (`limit` None: to the end), and how many carts the account has."""
         ...
 
+    def list_version(self, account_id: str) -> int:
+        """A number that changes whenever the account's list of carts does (which carts, their order, their
+        content), and never returns to a value it had: what a cached page of the list is checked against."""
+        ...
+
     def associations(self) -> dict[str, str]:
         """Every association, cart ID -> account ID (a copy)."""
         ...
@@ -89,6 +99,10 @@ class InMemoryCartStore:
         self._lock = threading.Lock()
         self._clock = clock
         self._last_change = 0.0
+        self._changes = itertools.count(1)
+        self._list_versions: dict[str, int] = {}
+        """Account -> the number of the last change to its list (unset: `_cleared_at`)."""
+        self._cleared_at = 0
 
     def _now(self) -> float:
         """The clock, moved on by at least a microsecond from the last change (called under the lock)."""
@@ -112,6 +126,7 @@ class InMemoryCartStore:
                 return AssociateOutcome.ASSOCIATED_WITH_OTHER_ACCOUNT
             self._carts[cart_id] = replace(cart, account_id=account_id, updated_at=self._now())
             self._by_account.setdefault(account_id, {})[cart_id] = None
+            self._list_versions[account_id] = next(self._changes)
             return AssociateOutcome.CREATED
 
     def dissociate(self, cart_id: str, account_id: str) -> bool:
@@ -121,6 +136,7 @@ class InMemoryCartStore:
                 return False
             self._carts[cart_id] = replace(cart, account_id=None, updated_at=self._now())
             self._by_account[account_id].pop(cart_id, None)
+            self._list_versions[account_id] = next(self._changes)
             return True
 
     def read(self, cart_id: str) -> tuple[Cart, bool]:
@@ -143,6 +159,10 @@ class InMemoryCartStore:
             newest_first = itertools.islice(reversed(cart_ids), offset, None if limit is None else offset + limit)
             return [self._carts[cart_id] for cart_id in newest_first], len(cart_ids)
 
+    def list_version(self, account_id: str) -> int:
+        with self._lock:
+            return self._list_versions.get(account_id, self._cleared_at)
+
     def associations(self) -> dict[str, str]:
         with self._lock:
             return {cart.id: cart.account_id for cart in self._carts.values() if cart.account_id is not None}
@@ -151,3 +171,5 @@ class InMemoryCartStore:
         with self._lock:
             self._carts.clear()
             self._by_account.clear()
+            self._list_versions.clear()
+            self._cleared_at = next(self._changes)
