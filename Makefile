@@ -100,7 +100,7 @@ contract-test: $(SYNCED) ## Check a server against openapi.yaml: the mock, or EP
 fuzz: $(SYNCED) ## Send at least CASES (default 10000) invalid requests to the mock; any 5xx or surprise fails
 	$(RUN) python -m tests.fuzz_mock --cases $(or $(CASES),10000)
 
-bench: $(SYNCED) ## Measure mock, suite, client and set-up against Prism and bare st run; writes reports/bench.json
+bench: $(SYNCED) ## Measure the mock (vs Prism, other servers, profiled), suite, client, set-up; writes reports/bench.json
 	$(RUN) python -m bench.run $(BENCH_ARGS)
 
 $(REDOC):

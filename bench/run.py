@@ -8,12 +8,16 @@ met or not; nothing here fails on time.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import platform
+import pstats
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -161,25 +165,180 @@ def prism(directory: Path) -> Iterator[str]:
         log_file.close()
 
 
-def measure_load(directory: Path, seconds: int, repetitions: int) -> dict[str, Any]:
+OTHER_SERVERS: dict[str, list[str]] = {
+    # The mock's own app and request log (bench/servers.py) under the other ASGI servers; {port} is filled in.
+    # granian 2.8.7: one worker, its single-threaded runtime and a backpressure of one task per connection
+    # (the fastest of its settings tried on this machine, BENCHMARKS.md).
+    "granian": [
+        str(Path(sys.executable).parent / "granian"),
+        *("--interface", "asginl", "--factory", "--loop", "uvloop", "--no-ws", "--http", "1"),
+        *("--runtime-mode", "st", "--backpressure", str(CONNECTIONS), "--log-level", "warning"),
+        *("--port", "{port}", "bench.servers:mock_app"),
+    ],
+    "hypercorn": [
+        str(Path(sys.executable).parent / "hypercorn"),
+        *("--worker-class", "uvloop", "--bind", "127.0.0.1:{port}", "bench.servers:mock_app()"),
+    ],
+}
+MALFORMED_HTTP = b"\x16\x03\x01 hello\r\nHost: x\r\n\r\n"
+"""A request that is not HTTP at all (a TLS hello's first bytes): the mock answers it with its JSON 400."""
+
+
+@contextmanager
+def served(name: str, command: list[str], directory: Path) -> Iterator[str]:
+    """Another server's process (a group of its own) serving the mock's app on a free port."""
+    port = free_port()
+    log_file = (directory / f"{name}.log").open("wb")
+    process = subprocess.Popen(
+        [part.replace("{port}", str(port)) for part in command],
+        cwd=ROOT,
+        env={**mock_env(), "PYTHONPATH": str(ROOT)},
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited: {(directory / f'{name}.log').read_text()[-2000:]}")
+            try:
+                httpx.get(f"{base_url}/openapi.yaml", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not start within 60 s") from None
+                time.sleep(0.1)
+        yield base_url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+        log_file.close()
+
+
+def answers_malformed_http_with_json(base_url: str) -> bool:
+    """Whether the server gives a request that is not HTTP the mock's JSON error body (the server, not the app,
+    answers it: the hostile-input tests require the JSON body)."""
+    port = int(base_url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(MALFORMED_HTTP)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head.startswith(b"HTTP/1.1 400") and b"application/json" in head.lower() and b'"errors"' in body
+
+
+def mix_figures(
+    wrk: str, serve: Callable[[], contextlib.AbstractContextManager[str]], seconds: int, repetitions: int, label: str
+) -> dict[str, Any]:
+    """Both mixes against a server, each on a fresh one (the association mix leaves the account with tens of
+    thousands of carts, which the read mix must not inherit)."""
+    figures: dict[str, Any] = {}
+    for mix, script in (("associations", LOAD_SCRIPT), ("reads", READ_SCRIPT)):
+        with serve() as base_url, httpx.Client(base_url=base_url) as http:
+            admin, shopper = get_token(http, "client_credentials"), get_token(http, "implicit")
+            arguments = [admin, ACCOUNT] if mix == "associations" else [admin, ACCOUNT, shopper, ACCOUNT_TOKEN]
+            log(f"load: {label}, {mix} mix, {repetitions} x {seconds} s at {CONNECTIONS} connections")
+            figures[mix] = load_figures(wrk, base_url, arguments, seconds, repetitions, script)
+            if "malformed_http_json" not in figures:
+                figures["malformed_http_json"] = answers_malformed_http_with_json(base_url)
+    return figures
+
+
+@contextmanager
+def our_mock_url(directory: Path) -> Iterator[str]:
+    with our_mock(directory) as server:
+        yield server.base_url
+
+
+def measure_load(directory: Path, seconds: int, repetitions: int, servers: bool) -> dict[str, Any]:
     wrk = require_wrk()
-    with our_mock(directory) as server, httpx.Client(base_url=server.base_url) as http:
-        admin, shopper = get_token(http, "client_credentials"), get_token(http, "implicit")
-        log(f"load: our mock, {repetitions} x {seconds} s at {CONNECTIONS} connections, association mix")
-        ours = load_figures(wrk, server.base_url, [admin, ACCOUNT], seconds, repetitions)
-    # A fresh mock for the reads: the association mix leaves the account with tens of thousands of carts.
-    with our_mock(directory) as server, httpx.Client(base_url=server.base_url) as http:
-        admin, shopper = get_token(http, "client_credentials"), get_token(http, "implicit")
-        log(f"load: our mock, {repetitions} x {seconds} s, read-heavy mix")
-        reads = [admin, ACCOUNT, shopper, ACCOUNT_TOKEN]
-        ours_reads = load_figures(wrk, server.base_url, reads, seconds, repetitions, READ_SCRIPT)
+    results: dict[str, Any] = {
+        "mock": mix_figures(wrk, lambda: our_mock_url(directory), seconds, repetitions, "the mock (ep-cart-mock)")
+    }
+    if servers:
+        for name, command in OTHER_SERVERS.items():
+            results[name] = mix_figures(
+                wrk,
+                functools.partial(served, name, command, directory),
+                seconds,
+                repetitions,
+                f"the mock's app on {name}",
+            )
     log("load: Prism (started with npx; the first run downloads it)")
     with prism(directory) as prism_url:
-        theirs = load_figures(wrk, prism_url, ["any-token", ACCOUNT], seconds, repetitions)
-        theirs_reads = load_figures(
-            wrk, prism_url, ["any-token", ACCOUNT, "any-token", "any-account-token"], seconds, repetitions, READ_SCRIPT
-        )
-    return {"mock": ours, "prism": theirs, "reads": {"mock": ours_reads, "prism": theirs_reads}}
+        results["prism"] = {
+            "associations": load_figures(wrk, prism_url, ["any-token", ACCOUNT], seconds, repetitions),
+            "reads": load_figures(
+                wrk,
+                prism_url,
+                ["any-token", ACCOUNT, "any-token", "any-account-token"],
+                seconds,
+                repetitions,
+                READ_SCRIPT,
+            ),
+        }
+    return results
+
+
+# --- 1b. Where the mock's time goes under each mix (cProfile) -----------------------------------------------
+
+STARTUP = ("/yaml/", "ep_cart_spec/", "importlib", "builtins.compile", "re/_", "/starlette/", "/typing.py")
+"""What runs while the mock starts (reading the spec, compiling, importing), left out of the shares. Starlette
+too: after start-up it answers only what MockApp hands it, which no request of the mixes is."""
+
+PROFILE_GROUPS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    # (group, test on "file:function" of a pstats entry); the first that matches takes the entry.
+    ("start-up", lambda where: any(part in where for part in STARTUP)),
+    ("request log", lambda where: "LineLog" in where or "_io.TextIOWrapper" in where or "strftime" in where),
+    ("validation (jsonschema-rs)", lambda where: "jsonschema_rs" in where),
+    ("JSON encoding and decoding", lambda where: "/json/" in where),
+    ("store", lambda where: "ep_cart_mock/store.py" in where or "dataclasses.py" in where),
+    ("tokens", lambda where: "ep_cart_mock/tokens.py" in where),
+    ("rules", lambda where: "ep_cart_mock/rules.py" in where or "uuid.py" in where or "<string>:__hash__" in where),
+    ("HTTP layer (MockApp)", lambda where: "ep_cart_mock/app.py" in where),
+    ("server (uvicorn, httptools)", lambda where: "/uvicorn/" in where or "httptools" in where),
+    ("event loop and sockets (uvloop, in C)", lambda where: "asyncio/" in where or "uvloop" in where),
+)
+
+
+def profile_groups(stats_path: Path) -> dict[str, float]:
+    """Share of the mock's own time under load (cProfile `tottime`, start-up left out) per group of PROFILE_GROUPS;
+    "other" is mostly built-ins called from every part (bytes.join, str.encode, dict.get)."""
+    stats = pstats.Stats(str(stats_path))
+    totals: dict[str, float] = {}
+    for (filename, _, function), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        where = f"{filename}:{function}"
+        group = next((name for name, test in PROFILE_GROUPS if test(where)), "other")
+        totals[group] = totals.get(group, 0.0) + tottime
+    totals.pop("start-up", None)
+    whole = sum(totals.values()) or 1.0
+    groups = [name for name, _ in PROFILE_GROUPS if name != "start-up"]
+    return {group: totals.get(group, 0.0) / whole for group in [*groups, "other"]}
+
+
+def measure_profile(directory: Path, seconds: int, keep: Path) -> dict[str, Any]:
+    """The mock under cProfile (bench/profiled_mock.py) for one wrk run of each mix; its time grouped by part.
+    cProfile slows Python functions more than C code, so the groups in Python read high: compare them with each
+    other, not with a run that is not profiled. The statistics are kept in `keep` (bench-profile-MIX.pstats:
+    `python -m pstats FILE`, or any viewer of cProfile output)."""
+    wrk = require_wrk()
+    results: dict[str, Any] = {}
+    for mix, script in (("associations", LOAD_SCRIPT), ("reads", READ_SCRIPT)):
+        stats_path = directory / f"profile-{mix}.pstats"
+        command = [sys.executable, "-m", "bench.profiled_mock", str(stats_path), "--port", "{port}"]
+        with served(f"profiled-{mix}", command, directory) as base_url, httpx.Client(base_url=base_url) as http:
+            admin, shopper = get_token(http, "client_credentials"), get_token(http, "implicit")
+            arguments = [admin, ACCOUNT] if mix == "associations" else [admin, ACCOUNT, shopper, ACCOUNT_TOKEN]
+            log(f"profile: the mock under cProfile, {mix} mix, {seconds} s")
+            figures = run_wrk(wrk, base_url, arguments, seconds, script)
+        kept = keep / f"bench-profile-{mix}.pstats"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(stats_path, kept)
+        results[mix] = {"rps_profiled": figures["rps"], "shares": profile_groups(stats_path), "statistics": str(kept)}
+    return results
 
 
 # --- 2. Contract-suite cost, against a bare `st run` -------------------------------------------------------
@@ -310,15 +469,12 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
     found = []
     load = results.get("load")
     if load:
-        throughput = load["mock"]["rps"]["median"] / load["prism"]["rps"]["median"]
-        p99 = load["mock"]["p99_ms"]["median"] / load["prism"]["p99_ms"]["median"]
-        found.append(("mock throughput >= 3x Prism's", f"{throughput:.2f}x", throughput >= 3))
-        found.append(("mock p99 <= 1/3 of Prism's", f"{p99:.2f}x", p99 <= 1 / 3))
-        reads = load["reads"]
-        throughput = reads["mock"]["rps"]["median"] / reads["prism"]["rps"]["median"]
-        p99 = reads["mock"]["p99_ms"]["median"] / reads["prism"]["p99_ms"]["median"]
-        found.append(("read mix: mock throughput >= 3x Prism's", f"{throughput:.2f}x", throughput >= 3))
-        found.append(("read mix: mock p99 <= 1/3 of Prism's", f"{p99:.2f}x", p99 <= 1 / 3))
+        for mix, label in (("associations", "association mix"), ("reads", "read mix")):
+            ours, theirs = load["mock"][mix], load["prism"][mix]
+            throughput = ours["rps"]["median"] / theirs["rps"]["median"]
+            p99 = ours["p99_ms"]["median"] / theirs["p99_ms"]["median"]
+            found.append((f"{label}: mock throughput >= 5x Prism's", f"{throughput:.2f}x", throughput >= 5))
+            found.append((f"{label}: mock p99 <= 1/10 of Prism's", f"{p99:.2f}x", p99 <= 1 / 10))
     if "suite" in results:
         ratio = results["suite"]["overhead_ratio"]
         found.append(("suite overhead <= 1.2x bare st run", f"{ratio:.2f}x", ratio <= 1.2))
@@ -338,13 +494,26 @@ def fmt(figure: dict[str, float], unit: str = "", digits: int = 1) -> str:
 def table(results: dict[str, Any]) -> str:
     lines = ["measure                                   median (min-max)"]
     if "load" in results:
-        for mix, figures in (("assoc.", results["load"]), ("reads", results["load"]["reads"])):
-            for name in ("mock", "prism"):
-                data = figures[name]
-                label = f"{name} {mix}"
-                lines.append(f"{label:<14} requests/s                  {fmt(data['rps'], digits=0)}")
-                lines.append(f"{label:<14} p50 latency                 {fmt(data['p50_ms'], ' ms', 2)}")
-                lines.append(f"{label:<14} p99 latency                 {fmt(data['p99_ms'], ' ms', 2)}")
+        load = results["load"]
+        for mix in ("associations", "reads"):
+            prism_rps, prism_p99 = load["prism"][mix]["rps"]["median"], load["prism"][mix]["p99_ms"]["median"]
+            for name, figures in load.items():
+                data = figures[mix]
+                label = f"{name} {mix[:6]}."
+                versus = "" if name == "prism" else f"  {data['rps']['median'] / prism_rps:.2f}x Prism"
+                lines.append(f"{label:<18} requests/s              {fmt(data['rps'], digits=0)}{versus}")
+                lines.append(f"{label:<18} p50 latency             {fmt(data['p50_ms'], ' ms', 2)}")
+                versus = "" if name == "prism" else f"  {data['p99_ms']['median'] / prism_p99:.2f}x Prism"
+                lines.append(f"{label:<18} p99 latency             {fmt(data['p99_ms'], ' ms', 2)}{versus}")
+        for name, figures in load.items():
+            if "malformed_http_json" in figures:
+                kept = "yes" if figures["malformed_http_json"] else "NO (the server answers it, without the body)"
+                lines.append(f"{name:<18} JSON 400 for a request that is not HTTP: {kept}")
+    if "profile" in results:
+        for mix, data in results["profile"].items():
+            lines.append(f"profile {mix} (cProfile, {data['rps_profiled']:.0f} requests/s profiled), share of time:")
+            for group, share in data["shares"].items():
+                lines.append(f"  {group:<40} {share * 100:5.1f}%")
     if "suite" in results:
         for name in ("suite", "st_run"):
             data = results["suite"][name]
@@ -375,19 +544,21 @@ def machine() -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=["load", "suite", "client", "setup"], action="append")
+    parser.add_argument("--only", choices=["load", "servers", "profile", "suite", "client", "setup"], action="append")
     parser.add_argument("--seconds", type=int, default=8, help="length of each load run")
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--calls", type=int, default=3000, help="client calls per variant (at least 2000)")
     parser.add_argument("--output", type=Path, default=ROOT / "reports" / "bench.json")
     args = parser.parse_args(argv)
-    wanted = set(args.only or ["load", "suite", "client", "setup"])
+    wanted = set(args.only or ["load", "servers", "profile", "suite", "client", "setup"])
 
     results: dict[str, Any] = {"machine": machine(), "command": "make bench"}
     with tempfile.TemporaryDirectory(prefix="bench-") as temporary:
         directory = Path(temporary)
-        if "load" in wanted:
-            results["load"] = measure_load(directory, args.seconds, args.repetitions)
+        if wanted & {"load", "servers"}:  # the other servers are compared with the mock and Prism in one run
+            results["load"] = measure_load(directory, args.seconds, args.repetitions, "servers" in wanted)
+        if "profile" in wanted:
+            results["profile"] = measure_profile(directory, args.seconds, args.output.parent)
         if "suite" in wanted:
             results["suite"] = measure_suite(directory, args.repetitions)
         if "client" in wanted:
@@ -400,7 +571,8 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
-    print(f"\nwrote {args.output.relative_to(ROOT)}")
+    output = args.output.resolve()
+    print(f"\nwrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
     return 0
 
 
