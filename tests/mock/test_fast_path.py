@@ -7,14 +7,17 @@ app; status, headers and body must be the same, byte for byte.
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
+import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import httpx
 import pytest
 
-from ep_cart_mock.app import MockApp, create_app
+from ep_cart_mock.app import LineLog, MockApp, create_app
 from ep_cart_mock.config import Settings
 from ep_cart_mock.store import InMemoryCartStore
 from ep_cart_mock.tokens import GrantType, TokenIssuer
@@ -191,3 +194,16 @@ def test_a_load_s_requests_take_the_fast_layer(twins: Twins) -> None:
     assert handled("GET", "/v2/carts")
     for method, path in (("HEAD", "/v2/carts/c1"), ("GET", ASSOCIATION.format("c1")), ("GET", "/v2/carts/x\n")):
         assert not handled(method, path)
+
+
+def test_the_command_s_request_log_writes_logging_s_format_and_survives_a_closed_stream() -> None:
+    stream = io.StringIO()
+    LineLog(stream)("GET /v2/carts 200 0.4ms")
+    reference = logging.Formatter("%(asctime)s %(message)s").format(
+        logging.makeLogRecord({"msg": "GET /v2/carts 200 0.4ms"})
+    )
+    pattern = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} GET /v2/carts 200 0\.4ms"
+    assert re.fullmatch(pattern, reference)  # what logging.basicConfig wrote before
+    assert re.fullmatch(pattern + "\n", stream.getvalue())
+    stream.close()
+    LineLog(stream)("GET /v2/carts 200 0.4ms")  # no exception: the answer was already sent

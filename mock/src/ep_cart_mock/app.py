@@ -361,7 +361,10 @@ class LineLog:
         if second != self._second:
             self._second = second
             self._prefix = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
-        self.stream.write(f"{self._prefix},{int((now - second) * 1000):03d} {line}\n")
+        try:
+            self.stream.write(f"{self._prefix},{int((now - second) * 1000):03d} {line}\n")
+        except (OSError, ValueError):  # stderr closed or a broken pipe: the answer matters, the line does not
+            pass
 
 
 def printable(path: str, limit: int = 200) -> str:
