@@ -215,7 +215,7 @@ def body_with(account_id: object) -> dict[str, object]:
         (
             {"path": {"cartID": "cart-1"}, "header": {"EP-Account-Management-Authentication-Token": ""}},
             body_with(ACCOUNT_ID),
-            "account-token-length",
+            "account-token-empty-refused",
         ),
         ({"path": {"cartID": "cart-1"}}, {"data": []}, "data-not-empty"),
         ({"path": {"cartID": "cart-1"}}, ABSENT, "request-body-required"),

@@ -8,6 +8,7 @@ ships (in a checkout, the repository's openapi.yaml), which the mock serves and 
 generates its cases from and judges by.
 
 Its modules: `names` (paths, headers, extensions), `document` (ApiSpec: operations, validators, marks),
+`profiles` (store profiles: which alternative of each mark a store uses, their schema, reading them),
 `variables` (the EP_* fixture variables and the mock's defaults).
 """
 
@@ -27,6 +28,7 @@ from ep_cart_spec.names import (
     TOKEN_PATH,
     VENDOR_METHODS_LEFT_OUT,
 )
+from ep_cart_spec.profiles import ProfileError, StoreProfile, default_profile, profile_schema, read_profile
 from ep_cart_spec.variables import DEFAULTS, DESCRIPTIONS, FIXTURE_VARIABLES, SECRET_VARIABLES
 
 PACKAGE = Path(__file__).resolve().parent
@@ -70,7 +72,12 @@ __all__ = [
     "VENDOR_METHODS_LEFT_OUT",
     "ApiSpec",
     "Assumption",
+    "ProfileError",
+    "StoreProfile",
+    "default_profile",
     "load",
     "pointer_to",
+    "profile_schema",
+    "read_profile",
     "walk",
 ]

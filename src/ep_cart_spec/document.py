@@ -34,6 +34,17 @@ class Assumption:
     """The line of openapi.yaml that holds the mark's id: where to edit when it proves wrong."""
     rules_out: tuple[str, ...] = ()
     """Statuses a store that decided otherwise would answer (undocumented because of this decision)."""
+    alternatives: tuple[tuple[str, str], ...] = ()
+    """(id, what it means) of each way a store may decide this point, ours first (the default); empty when no
+    store profile can choose another (openapi.yaml's `alternatives`)."""
+    messages: tuple[tuple[str, str], ...] = ()
+    """(id, text) of each message decided on its own (`decided-per-message`): a profile picks an alternative per
+    message. Empty for a mark decided once."""
+
+    @property
+    def default(self) -> str | None:
+        """Our decision's alternative, the first listed; None when the mark lists none."""
+        return self.alternatives[0][0] if self.alternatives else None
 
     @property
     def where(self) -> str:
@@ -110,6 +121,10 @@ class ApiSpec:
                     guards_access=bool(entry.get("guards-access", False)),
                     rules_out=tuple(str(status) for status in entry.get("rules-out", [])),
                     line=line,
+                    alternatives=tuple(
+                        (str(key), " ".join(str(text).split())) for key, text in entry.get("alternatives", {}).items()
+                    ),
+                    messages=tuple((str(key), str(text)) for key, text in entry.get("decided-per-message", {}).items()),
                 )
         return found
 
