@@ -113,8 +113,8 @@ $(DOCS): openapi.yaml docs/build.py $(REDOC) | $(SYNCED)
 
 docs: $(DOCS) ## Render openapi.yaml into docs/index.html, one page that works offline
 
-mock: $(SYNCED) $(DOCS) ## Run the mock server on HOST:PORT (default 127.0.0.1:8000); it serves the docs at /docs
-	$(RUN) python -m ep_cart_mock --host $(HOST) --port $(PORT) --docs $(DOCS)
+mock: $(SYNCED) $(DOCS) ## Run the mock on HOST:PORT (default 127.0.0.1:8000), docs at /docs; STORE_PROFILE=FILE: as that store
+	$(RUN) python -m ep_cart_mock --host $(HOST) --port $(PORT) --docs $(DOCS) $(if $(STORE_PROFILE),--store-profile $(STORE_PROFILE))
 
 dist: $(SYNCED) ## Build the spec, the mock, the contract suite and the client as wheels and sdists into dist/
 	rm -rf dist

@@ -106,3 +106,37 @@ def test_each_xdist_worker_gets_its_own_mock(tmp_path: Path) -> None:
     assert sorted(urls) == ["gw0", "gw1"], urls
     assert all(len(worker_urls) == 1 for worker_urls in urls.values()), "one mock per worker for the session"
     assert urls["gw0"] != urls["gw1"], "the workers share no mock"
+
+
+PROFILE_TEST = """
+def test_the_store_profile_is_followed(ep_mock, ep_client):
+    import httpx
+    body = {"data": [{"id": ep_mock.account_id, "type": "account"}]}
+    answer = httpx.request(
+        "DELETE", ep_mock.base_url + "/v2/carts/never-associated/relationships/accounts",
+        json=body, headers={"Authorization": "Bearer " + ep_mock.admin_token},
+    )
+    assert answer.status_code == EXPECTED, answer.text
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("profile", "expected"), [(None, 204), ("'404'", 404)])
+def test_the_plugin_s_mock_follows_a_store_profile_given_as_an_option(
+    tmp_path: Path, profile: str | None, expected: int
+) -> None:
+    (tmp_path / "test_profile.py").write_text(PROFILE_TEST.replace("EXPECTED", str(expected)), encoding="utf-8")
+    option: list[str] = []
+    if profile is not None:
+        path = tmp_path / "store.yaml"
+        path.write_text(f"store-profile: 1\nmarks:\n  delete-of-a-missing-association-answers-204: {profile}\n")
+        option = ["--ep-mock-store-profile", str(path)]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *option, str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "1 passed" in result.stdout

@@ -12,7 +12,7 @@ from pathlib import Path
 from ep_cart_mock.app import LineLog, create_app
 from ep_cart_mock.config import DEFAULT_DOCS_PATH, ConfigError, Settings
 from ep_cart_mock.server import serve
-from ep_cart_spec import DEFAULTS, DESCRIPTIONS, SECRET_VARIABLES
+from ep_cart_spec import DEFAULTS, DESCRIPTIONS, SECRET_VARIABLES, ProfileError
 
 
 def fixture_lines(environ: dict[str, str]) -> list[str]:
@@ -35,6 +35,7 @@ def help_epilog() -> str:
     for name, default in DEFAULTS.items():
         lines.append(f"  {name:<26} {VARIABLES[name]} (default {default})")
     lines.append(f"  {'EP_TEST_CONTROLS':<26} 1: the same as --test-controls (default off)")
+    lines.append(f"  {'EP_STORE_PROFILE':<26} a file: the same as --store-profile (default: openapi.yaml's decisions)")
     return "\n".join(lines)
 
 
@@ -54,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         "state; see mock-controls.yaml)",
     )
     parser.add_argument(
+        "--store-profile",
+        type=Path,
+        metavar="FILE",
+        help="follow a store profile: for each assumption mark it names, answer as that store does (a profile "
+        "a contract run wrote, reports/store-profile.yaml, or one written by hand; README: When your store differs)",
+    )
+    parser.add_argument(
         "--docs",
         type=Path,
         default=DEFAULT_DOCS_PATH,
@@ -67,8 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = dataclasses.replace(settings, docs_path=args.docs)
         if args.test_controls:
             settings = dataclasses.replace(settings, test_controls=True)
+        if args.store_profile:
+            settings = dataclasses.replace(settings, store_profile=args.store_profile)
         app = create_app(settings, request_log=LineLog(sys.stderr))
-    except (ConfigError, OSError) as error:
+    except (ConfigError, ProfileError, OSError) as error:
         print(f"ep-cart-mock: cannot start: {error}", file=sys.stderr)
         return 2
 
@@ -77,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Docs: http://{args.host}:{args.port}/docs   Spec: http://{args.host}:{args.port}/openapi.yaml", flush=True)
     if settings.test_controls:
         print(f"Test controls: http://{args.host}:{args.port}/_mock/ (see mock-controls.yaml)", flush=True)
+    if app.rules.profile is not None and settings.store_profile is not None:
+        differences = app.rules.profile.differences()
+        chosen = ", ".join(f"{mark}: {alternative}" for mark, alternative in differences.items()) or "none"
+        print(f"Store profile: {settings.store_profile} (differs from openapi.yaml on: {chosen})", flush=True)
     print("Stop: Ctrl-C", flush=True)
     serve(app, args.host, args.port)
     return 0

@@ -10,6 +10,7 @@ both layers and compares the answers byte for byte. BENCHMARKS.md has what this 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -41,7 +42,7 @@ from ep_cart_mock.rules import (
 )
 from ep_cart_mock.store import CartStore, InMemoryCartStore
 from ep_cart_mock.tokens import TokenIssuer
-from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CARTS_PATH, CUSTOMER_TOKEN_HEADER, TOKEN_PATH, ApiSpec
+from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CARTS_PATH, CUSTOMER_TOKEN_HEADER, TOKEN_PATH, ApiSpec, read_profile
 
 log = logging.getLogger("ep_cart_mock")
 
@@ -90,6 +91,8 @@ def create_app(
         settings=settings,
         store=store or InMemoryCartStore(),
         tokens=tokens or TokenIssuer(settings.token_ttl_seconds),
+        # ProfileError (a ValueError naming the file and the valid choices) when it cannot be used.
+        profile=read_profile(settings.store_profile, spec) if settings.store_profile else None,
     )
     return MockApp(rules, settings, spec, request_log or log_to_logger)
 
@@ -361,10 +364,9 @@ class LineLog:
         if second != self._second:
             self._second = second
             self._prefix = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
-        try:
+        # stderr closed, or a broken pipe: the answer matters, the line does not.
+        with contextlib.suppress(OSError, ValueError):
             self.stream.write(f"{self._prefix},{int((now - second) * 1000):03d} {line}\n")
-        except (OSError, ValueError):  # stderr closed or a broken pipe: the answer matters, the line does not
-            pass
 
 
 def printable(path: str, limit: int = 200) -> str:

@@ -39,6 +39,9 @@ class Settings:
     test_controls: bool = False
     """EP_TEST_CONTROLS=1 (or --test-controls): serve the test controls of mock-controls.yaml under /_mock/
     (reset, add an account, mark a contact-email cart, read the state). Off by default."""
+    store_profile: Path | None = None
+    """EP_STORE_PROFILE (or --store-profile): a store profile (ep_cart_spec.profiles) whose alternatives the mock
+    follows instead of openapi.yaml's defaults. Unset: the defaults."""
     spec_path: Path = SPEC_PATH
     controls_spec_path: Path = CONTROLS_SPEC_PATH
     docs_path: Path = DEFAULT_DOCS_PATH
@@ -73,6 +76,7 @@ class Settings:
             contact_email_cart_id=value("EP_CONTACT_EMAIL_CART_ID"),
             token_ttl_seconds=ttl,
             test_controls=env.get("EP_TEST_CONTROLS", "").lower() in {"1", "true", "yes"},
+            store_profile=Path(env["EP_STORE_PROFILE"]) if env.get("EP_STORE_PROFILE") else None,
         )
 
     @cached_property

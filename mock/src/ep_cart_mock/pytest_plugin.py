@@ -10,6 +10,9 @@ Fixtures:
 - `ep_client`: an `AuthenticatedClient` of the generated client with the administrator token.
 - `ep_shopper_client`: the same with a shopper (`implicit`) token, which needs the account's token to act.
 
+`pytest --ep-mock-store-profile FILE` makes the mock follow a store profile (the README's "When your store
+differs"): your tests then run against the behaviour your store was seen to have.
+
 The mock uses its documented defaults (`ep-cart-mock --help`), whatever EP_* variables the shell exports, so a
 consumer's tests give the same result everywhere.
 """
@@ -20,6 +23,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -137,6 +141,15 @@ class InProcessServer:
         self.socket.close()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("ep-cart-mock").addoption(
+        "--ep-mock-store-profile",
+        metavar="FILE",
+        default=None,
+        help="the ep_mock fixture's mock follows this store profile (as ep-cart-mock --store-profile FILE)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{KEEP_STATE_MARKER}: keep the ep_mock state the tests before this one left (no reset)"
@@ -144,9 +157,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def ep_mock_server() -> Iterator[MockServer]:
+def ep_mock_server(pytestconfig: pytest.Config) -> Iterator[MockServer]:
     """The mock for the whole session (use `ep_mock` in tests: it also resets the state)."""
-    settings = replace(Settings.from_env({}), test_controls=True)
+    profile = pytestconfig.getoption("--ep-mock-store-profile")
+    settings = replace(Settings.from_env({}), test_controls=True, store_profile=Path(profile) if profile else None)
     server = InProcessServer(settings)
     server.start()
     try:

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -24,7 +25,7 @@ from jsonschema_rs import ValidationError
 from ep_cart_mock.config import MAX_BODY_BYTES, Settings
 from ep_cart_mock.store import AssociateOutcome, Cart, CartStore
 from ep_cart_mock.tokens import GrantType, IssuedToken, TokenIssuer, TokenLookup
-from ep_cart_spec import ASSOCIATION_PATH, CARTS_PATH, TOKEN_PATH, ApiSpec
+from ep_cart_spec import ASSOCIATION_PATH, CARTS_PATH, TOKEN_PATH, ApiSpec, StoreProfile, default_profile
 
 POST_ONLY = ("createAccountCartAssociation",)
 DELETE_ONLY = ("deleteAccountCartAssociation",)
@@ -240,6 +241,9 @@ class AssociationRules:
     settings: Settings
     store: CartStore
     tokens: TokenIssuer
+    profile: StoreProfile | None = None
+    """The store profile to follow (ep_cart_spec.profiles): for each mark that lists alternatives, which one
+    these rules apply. None: openapi.yaml's own decisions, the defaults."""
     accounts: dict[str, str] = field(init=False)
     """Account Management Authentication token -> its account: the configured two, plus any a test adds."""
     contact_email_carts: set[str] = field(init=False)
@@ -254,19 +258,68 @@ class AssociationRules:
     )
     """(account, offset, limit, base URL) -> (the versions it was made at, the page's JSON)."""
     _contact_email_version: int = field(init=False, repr=False, default=0)
+    _reshaped: dict[str, tuple[int, str | None]] = field(init=False, repr=False, default_factory=dict)
+    """Rule id -> (status, message moved to the detail or None): the error answers a profile changes."""
+    _account_token_validator: Any = field(init=False, repr=False)
+    _page_limit_maximum: int = field(init=False, repr=False, default=0)
 
     def __post_init__(self) -> None:
+        self.profile = self.profile or default_profile(self.spec)
         self.reset_fixtures()
-        self._cart_id_validator = self.spec.validator(self.spec.path_parameter_schema(ASSOCIATION_PATH, "cartID"))
-        self._body_validator = self.spec.validator(
-            self.spec.request_schema(ASSOCIATION_PATH, "post", "application/json")
+        # A profile's alternative that takes a schema keyword away is applied by validating against the spec
+        # with that mark relaxed (ApiSpec.relaxed): the same validators, one keyword fewer.
+        relaxed = [mark for mark, alternative in RELAXING_ALTERNATIVES if self.profile.alternative(mark) == alternative]
+        spec = self.spec.relaxed(relaxed) if relaxed else self.spec
+        self._cart_id_validator = spec.validator(spec.path_parameter_schema(ASSOCIATION_PATH, "cartID"))
+        self._body_validator = spec.validator(spec.request_schema(ASSOCIATION_PATH, "post", "application/json"))
+        self._account_token_validator = spec.validator(spec.document["components"]["schemas"]["AccountToken"])
+        self._token_request_validator = spec.validator(
+            spec.request_schema(TOKEN_PATH, "post", "application/x-www-form-urlencoded")
         )
-        self._token_request_validator = self.spec.validator(
-            self.spec.request_schema(TOKEN_PATH, "post", "application/x-www-form-urlencoded")
+        page_schemas = {name: spec.parameter_schema(CARTS_PATH, "get", name, "query") for name in PAGE_PARAMETERS}
+        self._page_validators = {name: spec.validator(schema) for name, schema in page_schemas.items()}
+        self._page_defaults = {name: int(spec.resolve(schema)["default"]) for name, schema in page_schemas.items()}
+        self._page_limit_maximum = int(
+            self.spec.resolve(self.spec.parameter_schema(CARTS_PATH, "get", PAGE_LIMIT, "query"))["maximum"]
         )
-        page_schemas = {name: self.spec.parameter_schema(CARTS_PATH, "get", name, "query") for name in PAGE_PARAMETERS}
-        self._page_validators = {name: self.spec.validator(schema) for name, schema in page_schemas.items()}
-        self._page_defaults = {name: int(self.spec.resolve(schema)["default"]) for name, schema in page_schemas.items()}
+        self._reshaped = self._reshaped_rules()
+
+    def _reshaped_rules(self) -> dict[str, tuple[int, str | None]]:
+        """The error rules whose answer this profile changes: a status mark answered with another status, a
+        documented message moved from the title to the detail."""
+        assert self.profile is not None
+        marks = self.spec.assumptions
+        messages = {text: message for mark in marks.values() for message, text in mark.messages}
+        reshaped: dict[str, tuple[int, str | None]] = {}
+        for rule in RULE_TABLE:
+            if rule.status < 400:
+                continue
+            status = rule.status
+            if rule.assumption in self.profile.choices and rule.assumption in STATUS_MARKS:
+                status = int(self.profile.alternative(rule.assumption))
+            message = messages.get(rule.title)
+            moved = rule.title if message is not None and self.profile.message(message) == "detail" else None
+            if status != rule.status or moved is not None:
+                reshaped[rule.id] = (status, moved)
+        return reshaped
+
+    def _shaped(self, answer: Answer) -> Answer:
+        """An error answer as this profile gives it (unchanged under the defaults: one failed look-up)."""
+        if answer.rule is None or answer.rule.id not in self._reshaped:
+            return answer
+        status, moved = self._reshaped[answer.rule.id]
+        item = {**answer.body["errors"][0], "status": status}
+        if moved is not None:
+            item["title"] = HTTPStatus(status).phrase
+            item["detail"] = moved
+        return Answer(status, {"errors": [item]}, answer.rule)
+
+    def _account_token(self, token: str | None) -> str | None:
+        """The account token as the rules read it: an empty one is no token when the profile says so."""
+        assert self.profile is not None
+        if token == "" and self.profile.alternative("account-token-empty-refused") == "absent":
+            return None
+        return token
 
     def reset_fixtures(self) -> None:
         """The accounts and contact-email carts back to the configured ones (the store is reset apart)."""
@@ -286,14 +339,14 @@ class AssociationRules:
             grant = self._authenticate(request.authorization)
             self._check_cart_id(request.cart_id)
             account_id = self._parse_body(request)
-            self._check_permission(grant, request.account_token, account_id)
+            self._check_permission(grant, self._account_token(request.account_token), account_id)
             if request.cart_id in self.contact_email_carts:
                 raise reject("cart-has-contact-email", meta={"cart_id": request.cart_id})
             if request.method == "delete":
                 return self._dissociate(request.cart_id, account_id)
             return self._associate(request.cart_id, account_id)
         except Rejected as rejected:
-            return rejected.answer
+            return self._shaped(rejected.answer)
 
     def _authenticate(self, authorization: str | None) -> GrantType:
         scheme, _, token = (authorization or "").strip().partition(" ")
@@ -323,12 +376,21 @@ class AssociationRules:
         errors = list(self._body_validator.iter_errors(document))
         if errors:
             raise body_rejection(errors)
-        return str(uuid.UUID(document["data"][0]["id"]))
+        account_id: str = document["data"][0]["id"]
+        assert self.profile is not None
+        if self.profile.alternative("account-id-is-a-uuid") == "any-string":
+            return account_id  # compared exactly as sent
+        return str(uuid.UUID(account_id))
 
     def _check_permission(self, grant: GrantType, account_token: str | None, account_id: str) -> None:
+        assert self.profile is not None
+        if grant is GrantType.CLIENT_CREDENTIALS and (
+            self.profile.alternative("account-token-scopes-administrator") == "administrator"
+        ):
+            return  # the administrator stays one, whatever account token comes with it
         if account_token is not None:
             # With an account token the caller acts as that account, whatever the bearer token (assumption).
-            owner = self.accounts.get(account_token)
+            owner = self.accounts.get(account_token) if self._account_token_validator.is_valid(account_token) else None
             if owner is None:
                 raise reject("account-token-unknown")
             if owner != account_id:
@@ -347,6 +409,10 @@ class AssociationRules:
     def _dissociate(self, cart_id: str, account_id: str) -> Answer:
         if self.store.dissociate(cart_id, account_id):
             return Answer(204, None, RULES["association-deleted"])
+        assert self.profile is not None
+        if self.profile.alternative("delete-of-a-missing-association-answers-204") == "404":
+            item = {"status": 404, "title": "Association not found", "detail": ASSOCIATION_NOT_FOUND}
+            return Answer(404, {"errors": [item]}, RULES["association-absent"])
         return Answer(204, None, RULES["association-absent"])
 
     # --- GET /v2/carts/{cartID} and GET /v2/carts: the association's effect ---------------------------------
@@ -356,7 +422,7 @@ class AssociationRules:
             self._authenticate(request.authorization)
             self._check_cart_id(request.cart_id)
         except Rejected as rejected:
-            return rejected.answer
+            return self._shaped(rejected.answer)
         cart, created = self.store.read(request.cart_id)
         rule = RULES["cart-created-by-read" if created else "cart-read"]
         return Answer(200, b'{"data":' + self.cart_json(cart, request.base_url) + b"}", rule)
@@ -364,19 +430,21 @@ class AssociationRules:
     def handle_carts(self, request: CartsRequest) -> Answer:
         try:
             grant = self._authenticate(request.authorization)
-            if request.account_token is not None and request.customer_token is not None:
+            account_token = self._account_token(request.account_token)
+            if account_token is not None and request.customer_token is not None:
                 raise reject("shopper-tokens-both")
             limit = self._page_value(PAGE_LIMIT, request.page_limit)
             offset = self._page_value(PAGE_OFFSET, request.page_offset)
-            if grant is not GrantType.IMPLICIT or (request.account_token is None and request.customer_token is None):
+            if grant is not GrantType.IMPLICIT or (account_token is None and request.customer_token is None):
                 raise reject("shopper-token-required")
             if request.customer_token is not None:
                 raise reject("customer-token-unknown")
-            account_id = self.accounts.get(request.account_token or "")
+            valid = account_token is not None and self._account_token_validator.is_valid(account_token)
+            account_id = self.accounts.get(account_token) if valid and account_token is not None else None
             if account_id is None:
                 raise reject("account-token-unknown")
         except Rejected as rejected:
-            return rejected.answer
+            return self._shaped(rejected.answer)
         return Answer(200, self._page_json(account_id, offset, limit, request.base_url), RULES["carts-listed"])
 
     def _page_json(self, account_id: str, offset: int, limit: int, base_url: str) -> bytes:
@@ -408,6 +476,8 @@ class AssociationRules:
             raise reject("page-invalid", meta={"value": text[:300]}) from None
         if not self._page_validators[name].is_valid(value):
             raise reject("page-invalid", meta={"value": text})
+        if name == PAGE_LIMIT:
+            return min(value, self._page_limit_maximum)  # above it only when the profile clamps (else refused)
         return value
 
     def cart_json(self, cart: Cart, base_url: str) -> bytes:
@@ -449,10 +519,25 @@ class AssociationRules:
             token = self.tokens.issue(grant)
             return Answer(200, token.as_response(self.tokens.ttl_seconds))
         except Rejected as rejected:
-            return rejected.answer
+            return self._shaped(rejected.answer)
 
 
 PAGE_LIMIT, PAGE_OFFSET = PAGE_PARAMETERS = ("page[limit]", "page[offset]")
+RELAXING_ALTERNATIVES = (
+    ("account-id-is-a-uuid", "any-string"),
+    ("cart-id-at-most-255-characters", "not-enforced"),
+    ("account-token-length", "not-enforced"),
+    ("page-limit-above-100-refused", "clamped"),
+)
+"""(mark, alternative) that takes the keyword the mark covers out of the schema the rules validate with."""
+STATUS_MARKS = (
+    "token-request-refused-with-400",
+    "shopper-token-refused-with-403",
+    "both-shopper-tokens-refused-with-400",
+)
+"""Marks whose alternatives are statuses: each rule resting on the mark answers the profile's status."""
+ASSOCIATION_NOT_FOUND = "There is no association between this cart and this account."
+"""The detail of the 404 that `delete-of-a-missing-association-answers-204: '404'` answers."""
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 CONTACT_EMAIL = "guest@example.com"
 """The contact email the mock's contact-email carts show (any address would do; the vendor's example is S3's)."""
