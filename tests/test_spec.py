@@ -15,6 +15,7 @@ from openapi_spec_validator import validate
 from ep_cart_spec import ASSOCIATION_PATH, RULES_BEYOND_THE_SCHEMA, ApiSpec, walk
 from ep_cart_spec import names as spec_module
 from tests.conftest import SPEC_PATH
+from tests.paths import ROOT
 
 OPERATIONS = {"post": "createAccountCartAssociation", "delete": "deleteAccountCartAssociation"}  # S1, S3
 TAG = "Account Cart Associations"  # S1, S3
@@ -319,3 +320,24 @@ def test_every_assumption_in_the_prose_is_marked(api: ApiSpec) -> None:
         if isinstance(description, str) and "assumption" in description.lower() and not api.marks_under(node):
             unmarked.append(pointer)
     assert not unmarked, f"descriptions that say 'assumption' without an x-assumptions mark: {unmarked}"
+
+
+def test_the_readme_s_table_of_alternatives_is_the_spec_s() -> None:
+    """README "When your store differs": one row per mark that lists alternatives (mark, default, the others,
+    the mark's reason), in the spec's order."""
+    from ep_cart_spec import load
+    from ep_cart_spec.profiles import choosable
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## When your store differs", 1)[1]
+    rows = section.split("| mark | default | alternatives |", 1)[1].splitlines()[2:]  # past the header and rule
+    rows = rows[: next(index for index, line in enumerate(rows) if not line.startswith("|"))]
+    found: list[tuple[str, str | None, list[str], str]] = []
+    for row in rows:
+        name, default, others, reason = (cell.strip() for cell in row.strip("|").split(" | "))
+        found.append((name.strip("`"), default.strip("`"), re.findall(r"`([^`]+)`", others), reason))
+    expected: list[tuple[str, str | None, list[str], str]] = []
+    for mark_id, mark in choosable(load()).items():
+        listed = [key for key, _ in mark.alternatives[1:]] + [message for message, _ in mark.messages]
+        expected.append((mark_id, mark.default, listed, mark.reason))
+    assert found == expected
