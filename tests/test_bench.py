@@ -76,3 +76,11 @@ def test_the_profile_groups_the_mock_s_time_by_part_and_leaves_start_up_out(tmp_
     assert abs(sum(shares.values()) - 1) < 1e-9
     for part in ("rules", "HTTP layer (MockApp)", "store", "JSON encoding and decoding", "validation (jsonschema-rs)"):
         assert shares[part] > 0, part
+
+
+def test_a_store_profile_that_costs_more_than_5_percent_is_reported_on_its_mix() -> None:
+    results = {"load": load(mock=(6000, 5), reads=(6000, 5))}
+    results["load"]["mock with profile"] = {"associations": figures(5650, 5), "reads": figures(5750, 5)}
+    met = verdicts(results)
+    assert met["association mix: a store profile keeps >= 95% of it"] == ("0.94x", False)
+    assert met["read mix: a store profile keeps >= 95% of it"] == ("0.96x", True)
