@@ -93,9 +93,9 @@ test: $(SYNCED) ## Run every test of the project (the contract suite against the
 test-fast: $(SYNCED) ## The inner loop: every test but the slow end-to-end runs (marked slow), in about a minute
 	$(RUN) pytest -m "not slow" -p no:cacheprovider
 
-contract-test: $(SYNCED) ## Check a server against openapi.yaml: the mock, or EP_BASE_URL (PROFILE=thorough, ASSUMPTIONS=report)
+contract-test: $(SYNCED) ## Check a server against openapi.yaml: the mock, or EP_BASE_URL (PROFILE=, ASSUMPTIONS=, STORE_PROFILE=)
 	@# The installed command, as a team runs it from its own repository (ep-cart-contract --help).
-	$(RUN) ep-cart-contract --profile $(PROFILE) --assumptions $(ASSUMPTIONS) --report-dir $(REPORTS)
+	$(RUN) ep-cart-contract --profile $(PROFILE) --assumptions $(ASSUMPTIONS) --report-dir $(REPORTS) $(if $(STORE_PROFILE),--store-profile $(STORE_PROFILE))
 
 fuzz: $(SYNCED) ## Send at least CASES (default 10000) invalid requests to the mock; any 5xx or surprise fails
 	$(RUN) python -m tests.fuzz_mock --cases $(or $(CASES),10000)

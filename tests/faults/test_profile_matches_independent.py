@@ -20,22 +20,12 @@ import pytest
 import yaml
 
 from ep_cart_spec import ACCOUNT_TOKEN_HEADER, DEFAULTS
-from tests.conftest import MockProcess, free_port, get_token, mock_env
-from tests.faults.test_suite_catches_faults import wait_until_listening
+from tests.conftest import MockProcess, contract_suite, free_port, get_token, mock_env
+from tests.faults.test_suite_catches_faults import INDEPENDENT_PROFILE, wait_until_listening
 from tests.paths import ROOT
 
 pytestmark = pytest.mark.slow
 
-INDEPENDENT_PROFILE = {
-    "error-message-in-title": "detail",
-    "account-id-is-a-uuid": "any-string",
-    "account-token-empty-refused": "absent",
-    "account-token-scopes-administrator": "administrator",
-    "token-request-refused-with-400": "401",
-    "shopper-token-refused-with-403": "400",
-    "page-limit-above-100-refused": "clamped",
-    "delete-of-a-missing-association-answers-204": "404",
-}
 ACCOUNT = DEFAULTS["EP_ACCOUNT_ID"]
 KEYS = {name: DEFAULTS[name] for name in ("EP_CLIENT_ID", "EP_CLIENT_SECRET")}
 """The proxy reads the application keys from the environment; every server here uses the defaults."""
@@ -179,3 +169,24 @@ def test_the_profile_file_is_what_a_user_would_write(tmp_path: Path) -> None:
     differences = read_profile(path, load()).differences()
     messages = {"type-not-account", "more-than-one-account", "permission-denied", "invalid-json-payload"}
     assert set(differences) == (set(INDEPENDENT_PROFILE) - {"error-message-in-title"}) | messages | {"contact-email"}
+
+
+def test_the_suite_judged_by_the_profile_passes_against_the_mock_that_follows_it(tmp_path: Path) -> None:
+    """`ep-cart-contract --store-profile FILE` against the bundled mock: the mock follows the profile, the suite
+    holds it to the same, the run passes in the default mode, and the profile it writes is the one it was given."""
+    from ep_cart_spec import load, read_profile
+
+    given = tmp_path / "independent.yaml"
+    given.write_text(yaml.safe_dump({"store-profile": 1, "marks": INDEPENDENT_PROFILE}), encoding="utf-8")
+    reports = tmp_path / "reports"
+    result = subprocess.run(
+        contract_suite("-q", "--store-profile", str(given), "--report-dir", str(reports), "--profile", "smoke"),
+        cwd=ROOT,
+        env=mock_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    observed = read_profile(reports / "store-profile.yaml", load()).differences()
+    assert observed == read_profile(given, load()).differences()

@@ -23,8 +23,9 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
-from ep_cart_spec import ASSOCIATION_PATH, DEFAULTS
+from ep_cart_spec import ASSOCIATION_PATH, DEFAULTS, load, read_profile
 from tests.conftest import MockProcess, contract_suite, free_port, mock_env
 from tests.faults.proxy import REAL_CART
 from tests.paths import ROOT
@@ -73,10 +74,30 @@ EXPECTED_NAMES = {
 
 @dataclass(frozen=True)
 class RunKey:
-    """One run of the suite: against which fault, in which EP_ASSUMPTIONS mode."""
+    """One run of the suite: against which fault, in which EP_ASSUMPTIONS mode, judged by which store profile
+    (a name of STORE_PROFILES; "" for none: openapi.yaml's defaults)."""
 
     fault: str
     mode: str = "fail"
+    store_profile: str = ""
+
+
+# The independent server's decisions as a store profile (the ones tests/faults/proxy.py makes), and the same
+# with one point set back to the default: the server then differs from its profile on that point only.
+INDEPENDENT_PROFILE = {
+    "error-message-in-title": "detail",
+    "account-id-is-a-uuid": "any-string",
+    "account-token-empty-refused": "absent",
+    "account-token-scopes-administrator": "administrator",
+    "token-request-refused-with-400": "401",
+    "shopper-token-refused-with-403": "400",
+    "page-limit-above-100-refused": "clamped",
+    "delete-of-a-missing-association-answers-204": "404",
+}
+STORE_PROFILES = {
+    "independent": INDEPENDENT_PROFILE,
+    "independent-but-token": {**INDEPENDENT_PROFILE, "token-request-refused-with-400": "400"},
+}
 
 
 @dataclass
@@ -121,6 +142,12 @@ def run_suite_against(key: RunKey, folder: Path) -> SuiteRun:
     tokens_file.touch()
     requests_file = folder / "tokens.txt.methods"
     env = mock_env(**FIXTURES)
+    judged_by = {}
+    if key.store_profile:
+        profile = folder / f"{key.store_profile}.yaml"
+        document = {"store-profile": 1, "marks": STORE_PROFILES[key.store_profile]}
+        profile.write_text(yaml.safe_dump(document), encoding="utf-8")
+        judged_by = {"EP_STORE_PROFILE": str(profile)}
     proxy = subprocess.Popen(
         [
             sys.executable,
@@ -156,6 +183,7 @@ def run_suite_against(key: RunKey, folder: Path) -> SuiteRun:
                 "EP_RATE_LIMIT": "off",
                 "EP_REPORT_DIR": str(folder / "reports"),
                 "EP_ASSUMPTIONS": key.mode,
+                **judged_by,
             },
         )
         seconds = time.monotonic() - began
@@ -224,6 +252,11 @@ RUNS_OF_TEST = {
     "test_an_operation_that_never_answers_fails_once_and_the_run_ends": [RunKey("delete-never-answers")],
     "test_a_live_run_touches_no_real_cart_and_sends_no_vendor_method_left_out": [RunKey("team-store")],
     "test_rate_limited_answers_are_retried_not_reported": [RunKey("rate-limited")],
+    "test_a_run_writes_the_alternatives_the_independent_server_showed": [RunKey("independent", "fail")],
+    "test_the_independent_server_passes_when_judged_by_its_profile": [RunKey("independent", "fail", "independent")],
+    "test_a_server_off_its_profile_on_one_point_fails_on_that_point_named": [
+        RunKey("independent", "fail", "independent-but-token")
+    ],
 }
 
 
@@ -295,6 +328,7 @@ INDEPENDENT_DIFFERENCES = {
     "error-message-in-title",  # the documented message as the detail, under a generic title
     "account-id-is-a-uuid",  # any string is an account ID
     "account-token-empty-refused",  # an empty account-token header is no header
+    "account-token-length",  # an administrator's account token is not read at all, nor its length
     "account-token-scopes-administrator",  # an administrator stays one with an account token
     "token-request-refused-with-400",  # every refused token request is a 401
     "shopper-token-refused-with-403",  # a list request with no shopper token is a 400
@@ -427,3 +461,55 @@ def test_report_page_shows_both_verdicts_offline(fault_runs: FaultRuns, chromium
     run_chromium(chromium, tmp_path / "profile-shot", "--window-size=1300,2200", f"--screenshot={shot}", page.as_uri())
     assert shot.is_file(), "no screenshot was saved"
     assert shot.stat().st_size > 30_000, "the screenshot is blank"
+
+
+# --- Store profiles (issue 18): what a run saw, and a run judged by a profile ---------------------------
+
+
+def test_a_run_writes_the_alternatives_the_independent_server_showed(fault_runs: FaultRuns) -> None:
+    """Judged by the defaults, the run writes reports/store-profile.yaml: every point where the independent
+    server decides otherwise is named with the server's alternative and its evidence."""
+    run = fault_runs[RunKey("independent", "fail")]
+    written = run.folder / "reports" / "store-profile.yaml"
+    profile = read_profile(written, load())  # usable as a profile as it is
+    messages = [message for message, _ in load().assumptions["error-message-in-title"].messages]
+    expected = {mark: value for mark, value in INDEPENDENT_PROFILE.items() if mark != "error-message-in-title"}
+    expected |= {message: "detail" for message in messages}
+    assert profile.differences() == expected
+    document = yaml.safe_load(written.read_text(encoding="utf-8"))
+    token = document["marks"]["token-request-refused-with-400"]
+    assert token["alternative"] == "401"
+    assert token["evidence"]["request"] == "POST /oauth/access_token"
+    assert token["evidence"]["status"] == 401
+    assert "not-reached" in document["marks"]["account-token-length"]
+    assert document["store"]["target"].startswith("127.0.0.1:")
+    points = verdicts(run)["store_profile"]["points"]
+    shown = {point["point"]: point["observed"] for point in points if point["observed"] is not None}
+    assert {key: value for key, value in shown.items() if value != points_default(points, key)} == expected
+    assert "Store profile" in (run.folder / "reports" / "contract.html").read_text(encoding="utf-8")
+
+
+def test_the_independent_server_passes_when_judged_by_its_profile(fault_runs: FaultRuns) -> None:
+    """The same server, judged by its own profile in the default mode (EP_ASSUMPTIONS=fail): nothing broken."""
+    run = fault_runs[RunKey("independent", "fail", "independent")]
+    data = verdicts(run)
+    assert run.returncode == 0, run.output[-4000:]
+    assert not broken(data, "vendor contract")
+    assert not broken(data, "assumption"), [claim["title"] for claim in broken(data, "assumption")]
+    assert data["store_profile"]["judged_by"].endswith("independent.yaml")
+
+
+def test_a_server_off_its_profile_on_one_point_fails_on_that_point_named(fault_runs: FaultRuns) -> None:
+    """The profile keeps the default 400 for a refused token request; the server answers 401: the run fails on
+    that mark alone, naming the profile's alternative and what the server showed."""
+    run = fault_runs[RunKey("independent", "fail", "independent-but-token")]
+    data = verdicts(run)
+    assert run.returncode == 1, run.output[-4000:]
+    assert not broken(data, "vendor contract")
+    assert {claim["title"] for claim in broken(data, "assumption")} == {"token-request-refused-with-400"}
+    assert "token-request-refused-with-400: 400, as " in run.output, run.output[-4000:]
+    assert "independent-but-token.yaml says; the store showed 401" in run.output
+
+
+def points_default(points: list[dict[str, Any]], key: str) -> str:
+    return next(str(point["default"]) for point in points if point["point"] == key)

@@ -259,3 +259,25 @@ def test_a_missing_profile_file_stops_the_mock_too(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "absent.yaml: cannot be read" in result.stderr
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PROFILES))
+def test_an_unusable_profile_stops_the_suite_before_it_runs(case: str, tmp_path: Path) -> None:
+    """`ep-cart-contract --store-profile FILE` (make contract-test STORE_PROFILE=FILE): exit 2, the choices named,
+    no mock started and no report written."""
+    text, message = BAD_PROFILES[case]
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(text, encoding="utf-8")
+    reports = tmp_path / "reports"
+    result = subprocess.run(
+        [sys.executable, "-m", "ep_cart_contract", "--store-profile", str(profile), "--report-dir", str(reports)],
+        env=mock_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"ep-cart-contract: EP_STORE_PROFILE: {profile}" in result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not reports.exists()  # no run started

@@ -23,6 +23,8 @@ Its modules:
 - target: the bundled mock as a process, and the check that EP_BASE_URL answers;
 - scenario_client: the generated client for the scenarios, polite and observed;
 - expectations: what the scenarios expect of an answer, each a claim with its source;
+- store_profile: the alternatives a run holds the store to (EP_STORE_PROFILE) and those it saw, written to
+  store-profile.yaml;
 - report: contract.json and contract.html.
 
 suite/ holds the test modules (test_conformance, test_scenarios, test_effect), and schemathesis.toml the

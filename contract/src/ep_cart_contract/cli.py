@@ -35,6 +35,8 @@ VARIABLES = {
     "EP_CONTRACT_PROFILE": "default, thorough or smoke (--profile)",
     "EP_ASSUMPTIONS": "fail or report (--assumptions)",
     "EP_REPORT_DIR": f"where contract.json, .html and contract-junit.xml go (--report-dir; {DEFAULT_REPORT_DIR})",
+    "EP_STORE_PROFILE": "a store profile to hold the store to instead of openapi.yaml's defaults (--store-profile); "
+    "every run writes the one it observed to the report dir's store-profile.yaml",
     "EP_RATE_LIMIT": "requests per second, N/s or N/m, or off (10/s against a live store, off against the mock)",
     "EP_REQUEST_TIMEOUT": "seconds to wait for an answer (30); an operation that times out is sent nothing more",
 }
@@ -77,6 +79,11 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "--report-dir", metavar="DIR", help=f"where the reports go (EP_REPORT_DIR; {DEFAULT_REPORT_DIR})"
     )
+    result.add_argument(
+        "--store-profile",
+        metavar="FILE",
+        help="hold the store to this profile's alternatives (EP_STORE_PROFILE); the bundled mock follows it too",
+    )
     return result
 
 
@@ -87,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "EP_ASSUMPTIONS": options.assumptions,
         "EP_CONTRACT_PROFILE": options.profile,
         "EP_REPORT_DIR": options.report_dir,
+        "EP_STORE_PROFILE": options.store_profile,
     }
     os.environ.update({name: value for name, value in chosen.items() if value})
     try:

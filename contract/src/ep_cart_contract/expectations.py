@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -18,6 +19,11 @@ from ep_cart_contract.redaction import curl_command
 from ep_cart_contract.run import active_run
 from ep_cart_contract.scenario_client import explain
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source, assumed, describe_failure
+from ep_cart_spec import load
+
+MESSAGE_MARK = "error-message-in-title"
+MESSAGE_IDS = {text: message for message, text in load().assumptions[MESSAGE_MARK].messages}
+"""The vendor's documented messages (S2), each a point a store profile decides on its own."""
 
 
 def needs(*names: str) -> None:
@@ -93,15 +99,77 @@ def expect_error(
             response,
             f"an error whose title or detail says {message!r} (case, spaces and final punctuation aside)",
         )
-        check(
-            any(error.title == message for error in parsed.errors),
-            f"the message {message!r} is exactly an error's title",
-            assumed("error-message-in-title"),
-            response,
-            f"an error titled exactly {message!r}",
-            soft=True,
-        )
+        in_title = any(error.title == message for error in parsed.errors)
+        in_detail = any(normalized(message) in normalized(str(error.detail or "")) for error in parsed.errors)
+        placement = "title" if in_title else "detail" if in_detail else None
+        point = MESSAGE_IDS.get(message)
+        profile = active_run().store_profile
+        if point is None or profile is None:
+            check(
+                in_title,
+                f"the message {message!r} is exactly an error's title",
+                assumed(MESSAGE_MARK),
+                response,
+                f"an error titled exactly {message!r}",
+                soft=True,
+            )
+            return parsed
+        profile.see(point, placement, as_httpx(response), active_run().redactor)
+        expected = profile.expected(point)
+        if expected == "title":
+            check(
+                in_title,
+                f"the message {message!r} is exactly an error's title",
+                assumed(MESSAGE_MARK),
+                response,
+                f"an error titled exactly {message!r}",
+                soft=True,
+            )
+        else:
+            check(
+                placement == expected,
+                f"the message {message!r} is in an error's {expected}, as the store profile says",
+                assumed(MESSAGE_MARK),
+                response,
+                f"the store profile's {point}: {expected} (saw it in the {placement or 'neither field'})",
+                soft=True,
+            )
     return parsed
+
+
+def as_httpx(response: Response[Any] | httpx.Response) -> httpx.Response:
+    """The scenario's answer as httpx has it (the generated client's Response keeps no request)."""
+    if isinstance(response, httpx.Response):
+        return response
+    return active_run().last_response[0]
+
+
+def expect_alternative(
+    mark: str, response: Response[Any] | httpx.Response, shown: str | None, defaults: Callable[[], object]
+) -> None:
+    """A point a store may decide otherwise (`mark` lists alternatives): note the alternative the answer
+    showed (`shown`, None for none of them), then hold the store to the run's store profile: the default's
+    own checks (`defaults`) where the profile keeps the default, else that the answer shows the profile's."""
+    run = active_run()
+    profile = run.store_profile
+    if profile is None:
+        defaults()
+        return
+    profile.see(mark, shown, as_httpx(response), run.redactor)
+    expected = profile.expected(mark)
+    by_file = profile.judged_by.source != "defaults"
+    if by_file and (profile.differs(mark) or shown != expected):
+        # Judged by a profile file: a point it names is held to it, and a failure says so.
+        listed = shown or f"none of its alternatives (status {response.status_code})"
+        check(
+            shown == expected,
+            "answers as the store profile says",
+            assumed(mark),
+            response,
+            f"{mark}: {expected}, as {profile.judged_by.source} says; the store showed {listed}",
+        )
+    if not profile.differs(mark):
+        defaults()  # the default's own checks: the status and the error body
 
 
 def expect_refusal(

@@ -22,6 +22,7 @@ import pytest
 
 from ep_cart_contract import suite
 from ep_cart_contract.expectations import needs
+from ep_cart_contract.judging import profile_decides
 from ep_cart_contract.ledger import CleanupResult
 from ep_cart_contract.report import write_reports
 from ep_cart_contract.run import ContractRun, active_run, begin, current_run, end
@@ -127,6 +128,8 @@ def record_unobserved(run: ContractRun) -> None:
     """A documented response never observed is an untested promise: a broken claim of its kind."""
     for documented in run.table.unobserved():
         source = run.verdicts.status_source(documented.path, documented.method, documented.status)
+        if profile_decides(source):
+            continue  # the store profile answers it otherwise (a 401 where openapi.yaml has this 400)
         run.verdicts.record(
             f"{documented.label} {documented.status} is observed",
             source,
@@ -175,6 +178,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.config.stash[FINISHED_KEY] = data
     paths = write_reports(Path(run.settings.report_dir), data, run.redactor)
     data["written"] = [str(path) for path in paths]
+    if run.store_profile is not None:
+        target = run.settings.base_url or (target or "the bundled mock")
+        data["written"].append(str(run.store_profile.write(Path(run.settings.report_dir), target, run.redactor)))
 
 
 def report_data(run: ContractRun, session: pytest.Session, cleanup: CleanupResult, complete: bool) -> dict[str, Any]:
@@ -203,6 +209,10 @@ def report_data(run: ContractRun, session: pytest.Session, cleanup: CleanupResul
         "verdicts": run.verdicts.as_json(),
         "responses": rows,
         "undocumented": run.table.undocumented[:50],
+        "store_profile": {
+            "judged_by": run.store_profile.judged_by.source if run.store_profile else "defaults",
+            "points": run.store_profile.rows() if run.store_profile else [],
+        },
         "unresponsive": run.unresponsive.labels(),
         "cleanup": {
             "created": cleanup.created,

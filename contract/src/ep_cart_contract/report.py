@@ -88,6 +88,28 @@ def render_html(data: dict[str, Any]) -> str:
             )
         parts.append("</div>")
 
+    profile = data.get("store_profile") or {"judged_by": "defaults", "points": []}
+    parts.append(
+        f"<h2>Store profile</h2><p>Judged by: <code>{esc(profile['judged_by'])}</code>. What this store showed where "
+        "the vendor is silent, written to <code>store-profile.yaml</code> (usable as a profile as it is).</p>"
+    )
+    parts.append("<table><tr><th>mark</th><th>point</th><th>default</th><th>judged by</th><th>observed</th>")
+    parts.append("<th>evidence</th></tr>")
+    for point in profile["points"]:
+        evidence = point["evidence"]
+        shown = (
+            f"<code>{esc(evidence['request'])}</code> answered <b>{esc(evidence['status'])}</b>"
+            if evidence
+            else f"<i>not reached: {esc(point['not_reached'])}</i>"
+        )
+        differs = " class='never'" if point["observed"] and point["observed"] != point["judged_by"] else ""
+        parts.append(
+            f"<tr><td><code>{esc(point['mark'])}</code></td><td>{esc(point['point'])}</td>"
+            f"<td>{esc(point['default'])}</td><td>{esc(point['judged_by'])}</td>"
+            f"<td{differs}>{esc(point['observed'] or '')}</td><td>{shown}</td></tr>"
+        )
+    parts.append("</table>")
+
     parts.append("<h2>Documented responses</h2><table><tr><th>operation</th><th>status</th><th>observed</th>")
     parts.append("<th>conforming</th><th>verdict</th></tr>")
     for row in data["responses"]:

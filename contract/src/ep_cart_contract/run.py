@@ -27,10 +27,11 @@ from ep_cart_contract.ledger import AssociationLedger
 from ep_cart_contract.observations import ResponseTable
 from ep_cart_contract.redaction import Redactor
 from ep_cart_contract.settings import ContractSettings
+from ep_cart_contract.store_profile import StoreProfileRun
 from ep_cart_contract.target import MockProcess, check_reachable, mock_env
 from ep_cart_contract.transport import UnresponsiveOperations, requests_session
 from ep_cart_contract.verdicts import Verdicts
-from ep_cart_spec import ApiSpec, load
+from ep_cart_spec import ApiSpec, default_profile, load
 
 
 @dataclass
@@ -53,6 +54,10 @@ class ContractRun:
     """The server a bare `st run` talked to (schemathesis does not tell its hooks)."""
     mock: MockProcess | None = None
     """The bundled mock, when the run started one."""
+    store_profile: StoreProfileRun | None = None
+    administrator_tokens: set[str] = field(default_factory=set)
+    """The `client_credentials` tokens the run got: the requests it sent as administrator."""
+    """The alternatives the run holds the store to (EP_STORE_PROFILE, else the defaults), and those it saw."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -64,6 +69,10 @@ class ContractRun:
         api = load()
         run = cls(settings=settings, verdicts=Verdicts(api), table=ResponseTable(api), classifier=Classifier(api))
         run.redactor.add(*settings.secret_values)
+        profile = run.store_profile = StoreProfileRun(api, settings.store_profile or default_profile(api))
+        run.table.excused = lambda method, template, status: any(
+            profile.accepts_otherwise(mark.id) for mark in run.classifier.marks_ruling_out(template, method, status)
+        )
         return run
 
     @property
@@ -79,7 +88,10 @@ class ContractRun:
         with self._lock:
             if self.mock is None:
                 log_path = Path(tempfile.mkdtemp(prefix="contract-mock-")) / "mock.log"
-                self.mock = MockProcess(mock_env(**self.settings.values), log_path)
+                # The bundled mock follows the run's store profile: it stands in for that store.
+                profile = self.settings.store_profile
+                extra = {"EP_STORE_PROFILE": profile.source} if profile is not None else {}
+                self.mock = MockProcess(mock_env(**self.settings.values, **extra), log_path)
             return self.mock.base_url
 
     def started_target_url(self) -> str | None:

@@ -11,8 +11,9 @@ import secrets as random_secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from ep_cart_spec import DEFAULTS, FIXTURE_VARIABLES, SECRET_VARIABLES
+from ep_cart_spec import DEFAULTS, FIXTURE_VARIABLES, SECRET_VARIABLES, ProfileError, StoreProfile, load, read_profile
 
 LIVE_DEFAULT_RATE_LIMIT = "10/s"
 """Stays well under the vendor's limits (undocumented; the SDK retries on 429, S4). `EP_RATE_LIMIT=off` lifts it."""
@@ -49,6 +50,8 @@ class ContractSettings:
     assumptions_mode: str = "fail"
     report_dir: str = DEFAULT_REPORT_DIR
     """Where reports/contract.json and contract.html go (EP_REPORT_DIR)."""
+    store_profile: StoreProfile | None = None
+    """EP_STORE_PROFILE's store profile: the alternatives the run holds the store to (None: openapi.yaml's)."""
     run_prefix: str = field(default_factory=lambda: f"ct-{time.strftime('%Y%m%d%H%M%S')}-{random_secrets.token_hex(2)}")
     """Cart IDs the suite creates start with this, unique per run, so they are easy to find and clean up."""
 
@@ -85,7 +88,14 @@ class ContractSettings:
                 f"EP_ASSUMPTIONS={assumptions_mode!r}: choose {' or '.join(ASSUMPTION_MODES)}"
                 " (report keeps broken assumptions in the verdict without failing the run)"
             )
+        store_profile = None
+        if env.get("EP_STORE_PROFILE"):
+            try:
+                store_profile = read_profile(Path(env["EP_STORE_PROFILE"]).absolute(), load())
+            except ProfileError as error:
+                raise ContractConfigError(f"EP_STORE_PROFILE: {error}") from None
         return cls(
+            store_profile=store_profile,
             base_url=base_url,
             values=values,
             profile=profile,

@@ -35,6 +35,8 @@ def bearer_token(run: ContractRun, base_url: str, grant_type: str = "client_cred
         )
     token: str = response.json()["access_token"]
     run.redactor.add(token)
+    if grant_type == "client_credentials":
+        run.administrator_tokens.add(token)
     return token
 
 
