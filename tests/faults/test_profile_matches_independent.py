@@ -190,3 +190,31 @@ def test_the_suite_judged_by_the_profile_passes_against_the_mock_that_follows_it
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     observed = read_profile(reports / "store-profile.yaml", load()).differences()
     assert observed == read_profile(given, load()).differences()
+
+
+def test_the_bundled_mock_with_no_profile_shows_every_default(tmp_path: Path) -> None:
+    """A run against the bundled mock with no profile observes every point it can reach as openapi.yaml's
+    default, and the profile it writes equals the defaults."""
+    from ep_cart_contract.store_profile import NOT_REACHABLE
+    from ep_cart_spec import load, read_profile
+
+    reports = tmp_path / "reports"
+    result = subprocess.run(
+        contract_suite("-q", "--report-dir", str(reports), "--profile", "smoke"),
+        cwd=ROOT,
+        env=mock_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    written = reports / "store-profile.yaml"
+    assert read_profile(written, load()).differences() == {}
+    marks = yaml.safe_load(written.read_text(encoding="utf-8"))["marks"]
+    entries = {
+        key: value
+        for mark, entry in marks.items()
+        for key, value in (entry.items() if mark == "error-message-in-title" else [(mark, entry)])
+    }
+    not_reached = {key for key, value in entries.items() if "not-reached" in value}
+    assert not_reached == set(NOT_REACHABLE), not_reached  # every other point was shown, as its default
