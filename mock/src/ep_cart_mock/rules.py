@@ -295,8 +295,9 @@ class AssociationRules:
             if rule.status < 400:
                 continue
             status = rule.status
-            if rule.assumption in self.profile.choices and rule.assumption in STATUS_MARKS:
-                status = int(self.profile.alternative(rule.assumption))
+            mark = marks.get(rule.assumption or "")
+            if mark is not None and mark.alternatives and all(STATUS.fullmatch(key) for key, _ in mark.alternatives):
+                status = int(self.profile.alternative(mark.id))  # a mark whose alternatives are statuses
             message = messages.get(rule.title)
             moved = rule.title if message is not None and self.profile.message(message) == "detail" else None
             if status != rule.status or moved is not None:
@@ -530,12 +531,8 @@ RELAXING_ALTERNATIVES = (
     ("page-limit-above-100-refused", "clamped"),
 )
 """(mark, alternative) that takes the keyword the mark covers out of the schema the rules validate with."""
-STATUS_MARKS = (
-    "token-request-refused-with-400",
-    "shopper-token-refused-with-403",
-    "both-shopper-tokens-refused-with-400",
-)
-"""Marks whose alternatives are statuses: each rule resting on the mark answers the profile's status."""
+STATUS = re.compile(r"[1-5][0-9][0-9]")
+"""An alternative that is a status: each error rule resting on such a mark answers the profile's status."""
 ASSOCIATION_NOT_FOUND = "There is no association between this cart and this account."
 """The detail of the 404 that `delete-of-a-missing-association-answers-204: '404'` answers."""
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
