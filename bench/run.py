@@ -140,33 +140,11 @@ def our_mock(directory: Path, arguments: list[str] | None = None) -> Iterator[Mo
         server.stop()
 
 
-@contextmanager
-def prism(directory: Path) -> Iterator[str]:
-    port = free_port()
-    command = ["npx", "--yes", PRISM, "mock", str(ROOT / "openapi.yaml"), "-p", str(port), "-h", "127.0.0.1"]
-    log_file = (directory / "prism.log").open("wb")
-    # A process group of its own: npx starts Prism as a child, which must stop with it.
-    process = subprocess.Popen(
-        command, cwd=directory, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300  # the first run downloads Prism from the npm registry
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"Prism exited: {(directory / 'prism.log').read_text()[-2000:]}")
-            try:
-                httpx.post(f"{base_url}/oauth/access_token", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("Prism did not start within 300 s") from None
-                time.sleep(0.2)
-        yield base_url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-        log_file.close()
+def prism(directory: Path) -> contextlib.AbstractContextManager[str]:
+    """Prism mocking the same openapi.yaml (npx starts it as a child: both stop with the process group). Run from
+    the bench's folder, not the checkout; the first run downloads Prism from the npm registry."""
+    command = ["npx", "--yes", PRISM, "mock", str(ROOT / "openapi.yaml"), "-p", "{port}", "-h", "127.0.0.1"]
+    return served("prism", command, directory, cwd=directory, start_within=300)
 
 
 OTHER_SERVERS: dict[str, list[str]] = {
@@ -189,13 +167,16 @@ MALFORMED_HTTP = b"\x16\x03\x01 hello\r\nHost: x\r\n\r\n"
 
 
 @contextmanager
-def served(name: str, command: list[str], directory: Path) -> Iterator[str]:
-    """Another server's process (a group of its own) serving the mock's app on a free port."""
+def served(
+    name: str, command: list[str], directory: Path, *, cwd: Path = ROOT, start_within: float = 60
+) -> Iterator[str]:
+    """A server's process (a group of its own, stopped whole) on a free port ({port} in `command`), ready once it
+    answers HTTP at all; its output goes to DIRECTORY/NAME.log."""
     port = free_port()
     log_file = (directory / f"{name}.log").open("wb")
     process = subprocess.Popen(
         [part.replace("{port}", str(port)) for part in command],
-        cwd=ROOT,
+        cwd=cwd,
         env={**mock_env(), "PYTHONPATH": str(ROOT)},
         stdout=log_file,
         stderr=subprocess.STDOUT,
@@ -203,7 +184,7 @@ def served(name: str, command: list[str], directory: Path) -> Iterator[str]:
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_within
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"{name} exited: {(directory / f'{name}.log').read_text()[-2000:]}")
@@ -212,7 +193,7 @@ def served(name: str, command: list[str], directory: Path) -> Iterator[str]:
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} did not start within 60 s") from None
+                    raise RuntimeError(f"{name} did not start within {start_within:g} s") from None
                 time.sleep(0.1)
         yield base_url
     finally:
