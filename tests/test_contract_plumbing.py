@@ -97,6 +97,14 @@ def test_redactor_masks_every_known_secret() -> None:
     assert redactor.scrub(text) == f"secret={MASK} token={MASK}"
 
 
+@pytest.mark.parametrize("secret", ["pw1", "x", "abcde"])
+def test_a_short_secret_is_masked_too(secret: str) -> None:
+    """A password of a few characters is a secret all the same (values under six were once never masked)."""
+    redactor = Redactor()
+    redactor.add(secret)
+    assert secret not in redactor.scrub(f"curl --data-raw password={secret}")
+
+
 def test_curl_command_masks_credentials_headers() -> None:
     request = httpx.Request(
         "POST",
@@ -200,7 +208,8 @@ def test_table_tells_observed_unobserved_and_nonconforming() -> None:
 # --- Verdicts: which kind of claim broke -------------------------------------------------------------------
 
 API = ApiSpec.load(SPEC_PATH)
-ACCOUNT_ID = "0f9e7a52-3c7d-4b8e-9a51-6c2d1e4f8a01"
+ACCOUNT_ID = DEFAULTS["EP_ACCOUNT_ID"]
+OTHER_ID = DEFAULTS["EP_OTHER_ACCOUNT_ID"]
 
 
 def body_with(account_id: object) -> dict[str, object]:
@@ -403,6 +412,24 @@ def test_ledger_keeps_what_was_created_and_not_removed() -> None:
     result = ledger.clean_up(lambda association: "the delete answered 403")
     assert (result.created, result.removed) == (3, 2)
     assert [(left.cart_id, why) for left, why in result.left] == [("cart-4", "the delete answered 403")]
+
+
+def test_every_account_a_request_named_is_removed() -> None:
+    """A store that wrongly takes a body of two accounts (S2 documents 403) may have associated both: the
+    clean-up deletes each, answered or not."""
+    ledger = AssociationLedger()
+    two = json.dumps({"data": [body_with(ACCOUNT_ID)["data"][0], body_with(OTHER_ID)["data"][0]]}).encode()  # type: ignore[index]
+    ledger.sending("POST", "cart-unanswered", two)
+    ledger.sending("POST", "cart-accepted", two)
+    ledger.observe("POST", "cart-accepted", 200, two)
+    opened = sorted((association.cart_id, association.account_id) for association in ledger.open())
+    assert opened == sorted(
+        (cart, account) for cart in ("cart-accepted", "cart-unanswered") for account in (ACCOUNT_ID, OTHER_ID)
+    )
+    deleted: list[tuple[str, str]] = []
+    ledger.clean_up(lambda association: deleted.append((association.cart_id, association.account_id)) or None)  # type: ignore[func-returns-value]
+    assert sorted(deleted) == opened
+    assert ledger.open() == []
 
 
 def test_a_post_whose_answer_never_came_is_removed_too() -> None:

@@ -29,14 +29,17 @@ class CleanupResult:
     """What could not be removed, with why."""
 
 
-def account_in(body: bytes) -> str | None:
-    """The account ID a request body names, as sent (the suite cleans up with the same value)."""
+def accounts_in(body: bytes) -> list[str]:
+    """Every account ID a request body names, as sent (the suite cleans up with the same values): a store that
+    wrongly takes a body of two accounts (S2 documents 403) may have associated both."""
     try:
-        document = json.loads(body)
-        account = document["data"][0]["id"]
+        entries = json.loads(body)["data"]
     except (ValueError, KeyError, IndexError, TypeError):
-        return None
-    return account if isinstance(account, str) else None
+        return []
+    if not isinstance(entries, list):
+        return []
+    found = [entry.get("id") for entry in entries if isinstance(entry, dict)]
+    return list(dict.fromkeys(account for account in found if isinstance(account, str)))
 
 
 class AssociationLedger:
@@ -49,18 +52,18 @@ class AssociationLedger:
 
     def sending(self, method: str, cart_id: str, body: bytes) -> None:
         """An association request leaves: until its answer comes, it may have associated."""
-        account = account_in(body)
-        if method.upper() != "POST" or account is None:
+        if method.upper() != "POST":
             return
-        association = Association(cart_id, account)
         with self._lock:
-            self._unanswered[association] = self._unanswered.get(association, 0) + 1
+            for account in accounts_in(body):
+                association = Association(cart_id, account)
+                self._unanswered[association] = self._unanswered.get(association, 0) + 1
 
     def observe(self, method: str, cart_id: str, status: int, body: bytes) -> None:
-        account = account_in(body)
-        if account is None:
-            return
-        association = Association(cart_id, account)
+        for account in accounts_in(body):
+            self._observe(method, status, Association(cart_id, account))
+
+    def _observe(self, method: str, status: int, association: Association) -> None:
         with self._lock:
             if method.upper() == "POST" and association in self._unanswered:
                 self._unanswered[association] -= 1

@@ -99,11 +99,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # EP_ASSUMPTIONS=report: the test's vendor claims held, some assumptions did not (listed in the verdict).
         report.outcome = "skipped"
         report.wasxfail = "assumption did not hold: " + "; ".join(run.soft_failures)
-    if report.longrepr is not None:
-        report.longrepr = run.redactor.scrub(str(report.longrepr))
+    report.longrepr = scrubbed_longrepr(run, report.longrepr)
     if hasattr(report, "wasxfail"):
         report.wasxfail = run.redactor.scrub(report.wasxfail)
     report.sections = [(title, run.redactor.scrub(content)) for title, content in report.sections]
+
+
+def scrubbed_longrepr(run: ContractRun, longrepr: Any) -> Any:
+    """A report's long representation with the run's secrets masked, in the shape pytest expects of it: a skip's
+    stays a (path, line, message) tuple (the JUnit writer asserts it is one), anything else becomes text."""
+    if longrepr is None:
+        return None
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        path, line, message = longrepr
+        return (path, line, run.redactor.scrub(str(message)))
+    return run.redactor.scrub(str(longrepr))
 
 
 # --- The end of the run ---------------------------------------------------------------------------------

@@ -27,8 +27,9 @@ class Redactor:
 
     def add(self, *values: str | None) -> None:
         with self._lock:
-            # Very short values would mask ordinary words; no real secret is that short.
-            self._secrets.update(value for value in values if value and len(value) >= 6)
+            # Whatever its length: a short password is still a password (masking a few ordinary letters with it
+            # is the lesser harm).
+            self._secrets.update(value for value in values if value)
 
     def add_authorization(self, header: str | None) -> None:
         if header:
