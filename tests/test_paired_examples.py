@@ -53,6 +53,8 @@ NOT_PAIRED = {
     "bearer-token-missing": "the bearer token is the security scheme's, not a parameter an example can leave out",
     "bearer-token-invalid": "the bearer token is the security scheme's, not a parameter an example can set",
     "bearer-token-expired": "an expired token needs time to pass",
+    "account-token-expired": "an expired account token needs time to pass",
+    "account-member-login-invalid": "like body-invalid, any body outside the login's schema: no one example is it",
     "body-missing": "an example of a required body cannot be absent",
     "content-type-unsupported": "an example is of the media type it is listed under",
     "body-too-large": "a 64 KiB body is no example to print",

@@ -40,9 +40,7 @@ def run_suite(store: MockProcess, tmp_path: Path, *arguments: str, **values: str
         EP_REPORT_DIR=str(tmp_path / "reports"),
         **values,
     )
-    return subprocess.run(
-        contract_suite(*arguments), cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
+    return subprocess.run(contract_suite(*arguments), cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
 def test_unset_token_variables_skip_their_scenarios_with_the_junit_report_written(
@@ -63,9 +61,7 @@ def test_unset_token_variables_skip_their_scenarios_with_the_junit_report_writte
     assert result.returncode == 0, output[-3000:]
     junit = ElementTree.parse(tmp_path / "reports" / "contract-junit.xml").getroot()
     skipped = {
-        case.get("name"): skip.get("message", "")
-        for case in junit.iter("testcase")
-        for skip in case.findall("skipped")
+        case.get("name"): skip.get("message", "") for case in junit.iter("testcase") for skip in case.findall("skipped")
     }
     assert "test_first_association_returns_200_with_the_account" in skipped, skipped
     assert "EP_ACCOUNT_TOKEN" in skipped["test_first_association_returns_200_with_the_account"]

@@ -11,7 +11,9 @@ Its modules:
 - hooks: the schemathesis hooks (tokens, real IDs mixed into cases, the live-store guard, observation), which
   `st run` loads through schemathesis.toml too;
 - live_safety: the cart IDs a run may write to, and the requests it must never send to a live store;
-- tokens: the run's own token requests and its clean-up's deletes;
+- tokens: the run's own token requests, account members' logins, and its clean-up's deletes;
+- logins: the account tokens a run acts with (a member's login, renewed before it expires, or the static ones);
+- preflight: every fixture the run leans on, checked before any test; a broken one is named, never judged;
 - judging: every answer observed and judged, every schemathesis failure classified;
 - classify: which claim a failure broke (the vendor's, the marks of `x-assumptions` that explain it, or none,
   when it is about what the spec cannot say);

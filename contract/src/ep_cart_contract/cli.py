@@ -5,7 +5,8 @@ the two verdicts, the reports, the clean-up. Options set the EP_* variables of t
 comes from the environment, as `--help` lists. Arguments it does not know go to pytest (`-q`, `-x`, `-k NAME`).
 
 Exit status: pytest's (0 every claim held, 1 a claim broke, 2 interrupted or a usage error, 3 EP_BASE_URL
-cannot be reached, 4 pytest usage error), or 2 when a setting is unusable or no server can be checked.
+cannot be reached, 4 pytest usage error), 6 when the preflight found a fixture broken (nothing was judged; each
+problem is named), or 2 when a setting is unusable or no server can be checked.
 """
 
 from __future__ import annotations
@@ -50,14 +51,15 @@ MOCK_MISSING = (
 
 def parser() -> argparse.ArgumentParser:
     lines = [f"  {name:<26} {text}" for name, text in VARIABLES.items()]
-    defaults = ", ".join(f"{name}={DEFAULTS[name]}" for name in FIXTURE_VARIABLES)
+    defaults = ", ".join(f"{name}={DEFAULTS[name]}" for name in FIXTURE_VARIABLES if DEFAULTS[name])
     epilog = "\n".join(
         [
             "environment (the options set the first ones of the same name):",
             *lines,
             "",
             f"Against the bundled mock, unset store values take its defaults ({defaults}).",
-            "Other arguments go to pytest, e.g. -q, -x, -k NAME. Exit 0: every claim held; 1: a claim broke.",
+            "Other arguments go to pytest, e.g. -q, -x, -k NAME. Exit 0: every claim held; 1: a claim broke; 6: the",
+            "preflight found a fixture broken (named, one line each; nothing was judged).",
         ]
     )
     result = argparse.ArgumentParser(

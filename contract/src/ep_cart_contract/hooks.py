@@ -27,15 +27,17 @@ from ep_cart_contract.live_safety import (
     is_valid_cart_id,
     own_cart_id,
 )
+from ep_cart_contract.logins import TOKEN_VARIABLES, member_for
 from ep_cart_contract.redaction import curl
 from ep_cart_contract.run import active_run
-from ep_cart_contract.tokens import bearer_token
+from ep_cart_contract.tokens import account_token, bearer_token
 from ep_cart_spec import (
     ACCOUNT_TOKEN_HEADER,
     ASSOCIATION_PATH,
     CART_PATH,
     CARTS_PATH,
     CUSTOMER_TOKEN_HEADER,
+    LOGIN_PATH,
     TOKEN_PATH,
 )
 
@@ -55,9 +57,10 @@ class ClientCredentialsToken:
         case.headers["Authorization"] = f"Bearer {data}"
 
 
-@schemathesis.auth(refresh_interval=TOKEN_REFRESH_SECONDS).apply_to(path=CARTS_PATH)
+@schemathesis.auth(refresh_interval=TOKEN_REFRESH_SECONDS).apply_to(path=[CARTS_PATH, LOGIN_PATH])
 class ImplicitToken(ClientCredentialsToken):
-    """The account's list needs an implicit token (S3); the account token comes from the case (map_case)."""
+    """The account's list needs an implicit token (S3); the account token comes from the case (map_case). A
+    member's login is sent with one, as the vendor's storefront does (S7)."""
 
     def get(self, case: schemathesis.Case[Any], context: Any) -> str:
         return bearer_token(active_run(), case.operation.schema.get_base_url(), "implicit")
@@ -74,20 +77,37 @@ def pick(case: schemathesis.Case[Any], choices: int) -> int:
 
 
 def mix_association(case: schemathesis.Case[Any]) -> None:
-    values = active_run().settings.values
-    account_ids = [values.get("EP_ACCOUNT_ID"), values.get("EP_OTHER_ACCOUNT_ID")]
-    tokens = [values.get("EP_ACCOUNT_TOKEN"), values.get("EP_OTHER_ACCOUNT_TOKEN")]
+    run = active_run()
+    account_ids = [run.settings.values.get("EP_ACCOUNT_ID"), run.settings.values.get("EP_OTHER_ACCOUNT_ID")]
     choice = pick(case, 4)
     entries = case.body.get("data") if isinstance(case.body, dict) else None
     entry: Any = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else None
-    if choice in (0, 1) and entry is not None and account_ids[choice] and tokens[choice]:
+    token = account_token(run, TOKEN_VARIABLES[choice], case_base_url(case)) if choice in (0, 1) else None
+    if choice in (0, 1) and entry is not None and account_ids[choice] and token:
         # As the account itself: its ID in the body and its token in the header.
         entry["id"] = account_ids[choice]
-        case.headers[ACCOUNT_TOKEN_HEADER] = tokens[choice]
+        case.headers[ACCOUNT_TOKEN_HEADER] = token
     elif choice == 2:
         # As an administrator: no account token, so any account goes.
         case.headers.pop(ACCOUNT_TOKEN_HEADER, None)
     # choice 3: exactly as generated.
+
+
+def case_base_url(case: schemathesis.Case[Any]) -> str:
+    return str(case.operation.schema.get_base_url()).rstrip("/")
+
+
+def mix_login(case: schemathesis.Case[Any]) -> None:
+    """As the configured member (all three of profile, username and password, never the username alone: a live
+    store may lock a member out after wrong passwords), or as generated."""
+    login = case.body.get("data") if isinstance(case.body, dict) else None
+    values = active_run().settings.values
+    member = member_for("EP_ACCOUNT_TOKEN", values)
+    if not isinstance(login, dict) or member is None or pick(case, 2):
+        return
+    login["password_profile_id"] = values["EP_PASSWORD_PROFILE_ID"]
+    login["username"] = values[member.username_variable]
+    login["password"] = values[member.password_variable]
 
 
 def mix_token_request(case: schemathesis.Case[Any]) -> None:
@@ -103,7 +123,7 @@ def mix_carts_request(case: schemathesis.Case[Any]) -> None:
     """As the account or the other account (their token; before_call then drops a customer token, see
     one_shopper_token), or as generated."""
     choice = pick(case, 3)
-    token = active_run().settings.values.get(("EP_ACCOUNT_TOKEN", "EP_OTHER_ACCOUNT_TOKEN", "")[choice])
+    token = account_token(active_run(), TOKEN_VARIABLES[choice], case_base_url(case)) if choice < 2 else None
     if token:
         case.headers[ACCOUNT_TOKEN_HEADER] = token
 
@@ -127,6 +147,8 @@ def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) ->
         mix_association(case)
     elif case.path == TOKEN_PATH:
         mix_token_request(case)
+    elif case.path == LOGIN_PATH:
+        mix_login(case)
     return case
 
 

@@ -24,6 +24,8 @@ from ep_cart_contract import suite
 from ep_cart_contract.expectations import needs
 from ep_cart_contract.judging import profile_decides
 from ep_cart_contract.ledger import CleanupResult
+from ep_cart_contract.logins import TOKEN_VARIABLES, member_for
+from ep_cart_contract.preflight import EXIT_FIXTURES, preflight
 from ep_cart_contract.report import write_reports
 from ep_cart_contract.run import ContractRun, active_run, begin, current_run, end
 from ep_cart_contract.scenario_client import ScenarioClient
@@ -38,6 +40,26 @@ SUITE_DIR = Path(suite.__file__).resolve().parent
 def pytest_configure(config: pytest.Config) -> None:
     """A session is a run: made when the suite first needs it (a session that never runs the suite makes none)."""
     begin(ContractRun.from_env)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Before any test: the fixtures the run leans on are checked (preflight.py); a broken one every run needs
+    stops the run here, naming it, with exit status EXIT_FIXTURES and nothing judged."""
+    if not runs_the_suite(session) or session.config.option.collectonly:
+        return
+    run = active_run()
+    run.preflight = found = preflight(run, run.target_url())
+    if found.stops:
+        lines = [problem.line for problem in found.problems]
+        where = Path(run.settings.report_dir) / "contract.html"
+        pytest.exit(
+            run.redactor.scrub(
+                "the run's fixtures are broken, so nothing was judged (the store's contract included):\n"
+                + "\n".join(f"  {line}" for line in lines)
+                + f"\nreport: {where}"
+            ),
+            returncode=EXIT_FIXTURES,
+        )
 
 
 # --- The scenarios' fixtures ----------------------------------------------------------------------------
@@ -135,7 +157,10 @@ def contract_run_is_complete(session: pytest.Session) -> bool:
 
 
 def record_unobserved(run: ContractRun) -> None:
-    """A documented response never observed is an untested promise: a broken claim of its kind."""
+    """A documented response never observed is an untested promise: a broken claim of its kind. Not when a
+    scenario was skipped for a fixture (missing or broken): the response may be the one it would have shown."""
+    if run.fixture_skips:
+        return
     for documented in run.table.unobserved():
         source = run.verdicts.status_source(documented.path, documented.method, documented.status)
         if profile_decides(source):
@@ -224,6 +249,12 @@ def report_data(run: ContractRun, session: pytest.Session, cleanup: CleanupResul
             "points": run.store_profile.rows() if run.store_profile else [],
         },
         "unresponsive": run.unresponsive.labels(),
+        "preflight": run.preflight.as_json() if run.preflight is not None else None,
+        "account_tokens": {
+            "logins": run.logins.count,
+            "from_login": [name for name in TOKEN_VARIABLES if member_for(name, run.settings.values)],
+        },
+        "fixture_skips": sorted(run.fixture_skips),
         "cleanup": {
             "created": cleanup.created,
             "removed": cleanup.removed,
@@ -241,6 +272,19 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     reporter = terminalreporter
     meta = data["run"]
+    checked = data["preflight"]
+    if checked is not None:
+        reporter.section(f"preflight ({checked['requests']} requests, {checked['seconds']:.2f} s)")
+        for line in checked["checked"]:
+            reporter.write_line(f"ok: {line}")
+        for problem in checked["problems"]:
+            reporter.write_line(f"SKIPPED: {problem['line']}", yellow=True)
+    if data["fixture_skips"]:
+        reporter.write_line(
+            "documented responses are not claimed unobserved: scenarios were skipped for "
+            + ", ".join(data["fixture_skips"]),
+            yellow=True,
+        )
     if meta["complete"]:
         reporter.section(f"documented responses ({meta['profile']} profile, cart IDs prefixed {meta['prefix']})")
         reporter.write_line(run.table.render())

@@ -18,12 +18,14 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import requests
 
 from ep_cart_contract.classify import Classifier
 from ep_cart_contract.ledger import AssociationLedger
+from ep_cart_contract.logins import MemberLogins
 from ep_cart_contract.observations import ResponseTable
 from ep_cart_contract.redaction import Redactor
 from ep_cart_contract.settings import ContractSettings
@@ -32,6 +34,9 @@ from ep_cart_contract.target import MockProcess, check_reachable, mock_env
 from ep_cart_contract.transport import UnresponsiveOperations, requests_session
 from ep_cart_contract.verdicts import Verdicts
 from ep_cart_spec import ApiSpec, default_profile, load
+
+if TYPE_CHECKING:
+    from ep_cart_contract.preflight import Preflight
 
 
 @dataclass
@@ -55,9 +60,16 @@ class ContractRun:
     mock: MockProcess | None = None
     """The bundled mock, when the run started one."""
     store_profile: StoreProfileRun | None = None
+    """The alternatives the run holds the store to (EP_STORE_PROFILE, else the defaults), and those it saw."""
     administrator_tokens: set[str] = field(default_factory=set)
     """The `client_credentials` tokens the run got: the requests it sent as administrator."""
-    """The alternatives the run holds the store to (EP_STORE_PROFILE, else the defaults), and those it saw."""
+    logins: MemberLogins = field(default_factory=MemberLogins)
+    """The account members' logins: the account tokens the run acts with, when credentials are given."""
+    preflight: Preflight | None = None
+    """What the preflight found, once it has run (before any test)."""
+    fixture_skips: set[str] = field(default_factory=set)
+    """The variables whose absence or breakage skipped a scenario: responses only those scenarios would have
+    shown are not claimed as never observed."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod

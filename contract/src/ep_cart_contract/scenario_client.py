@@ -19,13 +19,15 @@ from ep_cart_associations_client.api.account_cart_associations import (
     create_account_cart_association,
     delete_account_cart_association,
 )
-from ep_cart_associations_client.api.authentication import create_access_token
+from ep_cart_associations_client.api.authentication import create_access_token, post_v2_account_members_tokens
 from ep_cart_associations_client.api.carts import get_a_cart, get_carts
 from ep_cart_associations_client.models import (
     AccessToken,
     AccessTokenRequest,
     AccountCartAssociationRequest,
     AccountIdentifier,
+    AccountMemberTokenRequest,
+    PasswordLogin,
 )
 from ep_cart_associations_client.types import UNSET, Response
 
@@ -34,7 +36,7 @@ from ep_cart_contract.redaction import curl_command
 from ep_cart_contract.run import ContractRun, active_run
 from ep_cart_contract.transport import PoliteTransport
 from ep_cart_contract.verdicts import vendor
-from ep_cart_spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, TOKEN_PATH
+from ep_cart_spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, LOGIN_PATH, TOKEN_PATH
 
 T = TypeVar("T")
 
@@ -144,6 +146,26 @@ class ScenarioClient:
         parsed = expect_status(response, 200, vendor("S6, S4"))
         assert isinstance(parsed, AccessToken), explain(response)
         return parsed.access_token
+
+    # --- An account member's login (POST /v2/account-members/tokens, S7) ----------------------------------
+
+    def login(self, *, token: str, username: str, password: str, password_profile_id: str) -> Response[Any]:
+        """A password login, as the vendor's storefront sends it (a shopper's implicit bearer token)."""
+        body = AccountMemberTokenRequest(
+            data=PasswordLogin(
+                type_="account_management_authentication_token",
+                authentication_mechanism="password",
+                password_profile_id=uuid.UUID(password_profile_id),
+                username=username,
+                password=password,
+            )
+        )
+        self.run.redactor.add(password)
+        response: Response[Any] = self.call(
+            f"POST {LOGIN_PATH}",
+            lambda: post_v2_account_members_tokens.sync_detailed(client=self.bearer(token), body=body),
+        )
+        return response
 
     # --- Associations -----------------------------------------------------------------------------------
 

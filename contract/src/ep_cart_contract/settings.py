@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ep_cart_contract.logins import TOKEN_VARIABLES, credentials_hint, member_for
 from ep_cart_spec import DEFAULTS, FIXTURE_VARIABLES, SECRET_VARIABLES, ProfileError, StoreProfile, load, read_profile
 
 LIVE_DEFAULT_RATE_LIMIT = "10/s"
@@ -126,4 +127,11 @@ class ContractSettings:
         return [self.values[name] for name in sorted(SECRET_VARIABLES) if self.values.get(name)]
 
     def missing(self, *names: str) -> list[str]:
-        return [name for name in names if not self.values.get(name)]
+        """The variables of `names` that are not set; an account token counts as set when a member's credentials
+        give it (logins.member_for), and is then named with them."""
+        found = []
+        for name in names:
+            if self.values.get(name) or (name in TOKEN_VARIABLES and member_for(name, self.values)):
+                continue
+            found.append(f"{name} (or {credentials_hint(name)})" if name in TOKEN_VARIABLES else name)
+        return found

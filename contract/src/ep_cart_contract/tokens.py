@@ -1,14 +1,21 @@
-"""The run's own requests, outside what either layer checks: bearer tokens, and the clean-up's deletes."""
+"""The run's own requests, outside what either layer checks: bearer tokens, account members' logins for the
+account tokens (renewed before they expire, logins.py), and the clean-up's deletes."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import requests
 
 from ep_cart_contract.ledger import Association
+from ep_cart_contract.logins import Member, member_for
 from ep_cart_contract.run import ContractRun
-from ep_cart_spec import ASSOCIATION_PATH, TOKEN_PATH
+from ep_cart_spec import ASSOCIATION_PATH, LOGIN_PATH, TOKEN_PATH
+
+
+class FixtureProblem(RuntimeError):
+    """A fixture the run leans on is broken; the message is one line: the variable, what was seen, what to do."""
 
 
 def bearer_token(run: ContractRun, base_url: str, grant_type: str = "client_credentials") -> str:
@@ -38,6 +45,81 @@ def bearer_token(run: ContractRun, base_url: str, grant_type: str = "client_cred
     if grant_type == "client_credentials":
         run.administrator_tokens.add(token)
     return token
+
+
+def account_token(run: ContractRun, variable: str, base_url: str | None = None) -> str | None:
+    """The token to act for EP_ACCOUNT_TOKEN's or EP_OTHER_ACCOUNT_TOKEN's account: from the member's login when
+    its credentials are set (logged in on first use, and again before the token nears its end), else the static
+    value; None when neither is set. Raises FixtureProblem when the login is refused or names no such account."""
+    settings = run.settings
+    member = member_for(variable, settings.values)
+    if member is None:
+        return settings.values.get(variable) or None
+    account_id = settings.values.get(member.account_variable)
+    if not account_id:
+        return None
+    token = run.logins.fresh(member, account_id)
+    if token is not None:
+        return token
+    with run.logins.login_lock:
+        token = run.logins.fresh(member, account_id)
+        if token is None:
+            log_in(run, base_url or run.target_url(), member)
+            token = run.logins.fresh(member, account_id)
+    if token is None:
+        named = ", ".join(sorted(run.logins.logins[member.username_variable].tokens)) or "none"
+        raise FixtureProblem(
+            f"{member.username_variable}: the member's login holds no token for {member.account_variable}="
+            f"{account_id} (it names the accounts: {named}); make the member a member of that account"
+        )
+    return token
+
+
+def log_in(run: ContractRun, base_url: str, member: Member) -> None:
+    """POST /v2/account-members/tokens with the member's password (S7), as a shopper (an implicit bearer token,
+    as the vendor's storefront does); every token it answers is masked before it is used."""
+    values = run.settings.values
+    body = {
+        "data": {
+            "type": "account_management_authentication_token",
+            "authentication_mechanism": "password",
+            "password_profile_id": values.get("EP_PASSWORD_PROFILE_ID", ""),
+            "username": values.get(member.username_variable, ""),
+            "password": values.get(member.password_variable, ""),
+        }
+    }
+    label = f"POST {LOGIN_PATH}"
+    if label in run.unresponsive:
+        raise run.unresponsive.fail(label)
+    credentials = f"{member.username_variable}, {member.password_variable} and EP_PASSWORD_PROFILE_ID"
+    try:
+        shopper = bearer_token(run, base_url, "implicit")
+        logged_in_at = time.time()
+        response = run.token_session.post(
+            f"{base_url}{LOGIN_PATH}",
+            json=body,
+            headers={"Authorization": f"Bearer {shopper}"},
+            timeout=run.settings.request_timeout,
+        )
+    except requests.exceptions.Timeout:
+        run.unresponsive.mark(label, run.settings.request_timeout)
+        raise run.unresponsive.fail(label) from None
+    except requests.RequestException as error:
+        raise FixtureProblem(f"{member.username_variable}: the login could not be sent ({error})") from None
+    if response.status_code != 201:
+        raise FixtureProblem(
+            f"{member.username_variable}: the store refuses the member's login ({response.status_code}); check "
+            f"{credentials}"
+        )
+    try:
+        entries = response.json()["data"]
+        assert isinstance(entries, list)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        raise FixtureProblem(
+            f"{member.username_variable}: the login answered 201 without a list of tokens in data"
+        ) from None
+    run.redactor.add(*(entry.get("token") for entry in entries if isinstance(entry, dict)))
+    run.logins.keep(member, [entry for entry in entries if isinstance(entry, dict)], logged_in_at)
 
 
 def delete_as_administrator(run: ContractRun, base_url: str) -> Callable[[Association], str | None]:

@@ -5,6 +5,10 @@ from .access_token_request import AccessTokenRequest
 from .account_cart_association_request import AccountCartAssociationRequest
 from .account_cart_association_response import AccountCartAssociationResponse
 from .account_identifier import AccountIdentifier
+from .account_member_token import AccountMemberToken
+from .account_member_token_request import AccountMemberTokenRequest
+from .account_member_tokens import AccountMemberTokens
+from .account_member_tokens_meta import AccountMemberTokensMeta
 from .cart import Cart
 from .cart_collection import CartCollection
 from .cart_contact import CartContact
@@ -23,6 +27,7 @@ from .page_links import PageLinks
 from .page_meta import PageMeta
 from .page_meta_page import PageMetaPage
 from .page_meta_results import PageMetaResults
+from .password_login import PasswordLogin
 from .related_account import RelatedAccount
 
 __all__ = (
@@ -31,6 +36,10 @@ __all__ = (
     "AccountCartAssociationRequest",
     "AccountCartAssociationResponse",
     "AccountIdentifier",
+    "AccountMemberToken",
+    "AccountMemberTokenRequest",
+    "AccountMemberTokens",
+    "AccountMemberTokensMeta",
     "Cart",
     "CartCollection",
     "CartContact",
@@ -49,5 +58,6 @@ __all__ = (
     "PageMeta",
     "PageMetaPage",
     "PageMetaResults",
+    "PasswordLogin",
     "RelatedAccount",
 )

@@ -33,7 +33,7 @@ VARIABLES = DESCRIPTIONS
 def help_epilog() -> str:
     lines = ["environment variables (unset: the default shown):"]
     for name, default in DEFAULTS.items():
-        lines.append(f"  {name:<26} {VARIABLES[name]} (default {default})")
+        lines.append(f"  {name:<26} {VARIABLES[name]} (default {default or 'unset'})")
     lines.append(f"  {'EP_TEST_CONTROLS':<26} 1: the same as --test-controls (default off)")
     lines.append(f"  {'EP_STORE_PROFILE':<26} a file: the same as --store-profile (default: openapi.yaml's decisions)")
     return "\n".join(lines)

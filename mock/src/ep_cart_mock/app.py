@@ -1,11 +1,11 @@
 """The HTTP layer: the endpoint's own routes answered straight from the ASGI scope, the rest by Starlette.
 
-The requests a client's load is made of (a token, an association, a cart, the account's carts) are dispatched
-by `MockApp` with no framework in between: path and headers read from the scope, the body from `receive`, the
-rules' answer sent as two ASGI messages. Everything else (the spec, /docs, the test controls, an unknown path,
-a method a path does not have, HEAD, any path Starlette's routing could read differently) goes to a thin
-Starlette app that answers it as it always has. `tests/mock/test_fast_path.py` sends the same requests to
-both layers and compares the answers byte for byte. BENCHMARKS.md has what this saves.
+The requests a client's load is made of (a token, a member's login, an association, a cart, the account's
+carts) are dispatched by `MockApp` with no framework in between: path and headers read from the scope, the body
+from `receive`, the rules' answer sent as two ASGI messages. Everything else (the spec, /docs, the test
+controls, an unknown path, a method a path does not have, HEAD, any path Starlette's routing could read
+differently) goes to a thin Starlette app that answers it as it always has. `tests/mock/test_fast_path.py`
+sends the same requests to both layers and compares the answers byte for byte. BENCHMARKS.md has what this saves.
 """
 
 from __future__ import annotations
@@ -37,12 +37,21 @@ from ep_cart_mock.rules import (
     AssociationRequest,
     AssociationRules,
     CartsRequest,
+    LoginRequest,
     TokenRequest,
     error_answer,
 )
 from ep_cart_mock.store import CartStore, InMemoryCartStore
-from ep_cart_mock.tokens import TokenIssuer
-from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CARTS_PATH, CUSTOMER_TOKEN_HEADER, TOKEN_PATH, ApiSpec, read_profile
+from ep_cart_mock.tokens import AccountTokenIssuer, TokenIssuer
+from ep_cart_spec import (
+    ACCOUNT_TOKEN_HEADER,
+    CARTS_PATH,
+    CUSTOMER_TOKEN_HEADER,
+    LOGIN_PATH,
+    TOKEN_PATH,
+    ApiSpec,
+    read_profile,
+)
 
 log = logging.getLogger("ep_cart_mock")
 
@@ -77,6 +86,7 @@ def create_app(
     *,
     store: CartStore | None = None,
     tokens: TokenIssuer | None = None,
+    account_tokens: AccountTokenIssuer | None = None,
     request_log: Callable[[str], None] | None = None,
 ) -> MockApp:
     """The mock as an ASGI app. Everything costly (spec, validators) is built here, once.
@@ -91,6 +101,7 @@ def create_app(
         settings=settings,
         store=store or InMemoryCartStore(),
         tokens=tokens or TokenIssuer(settings.token_ttl_seconds),
+        account_tokens=account_tokens or AccountTokenIssuer(settings.account_token_ttl_seconds),
         # ProfileError (a ValueError naming the file and the valid choices) when it cannot be used.
         profile=read_profile(settings.store_profile, spec) if settings.store_profile else None,
     )
@@ -148,6 +159,7 @@ class MockApp:
         app = Starlette(
             routes=[
                 Route(TOKEN_PATH, Endpoint(self.token), methods=["POST"]),
+                Route(LOGIN_PATH, Endpoint(self.login), methods=["POST"]),
                 # `anything` matches encoded slashes, newlines and empty segments too, so the rules refuse them.
                 Route(
                     "/v2/carts/{cart_id:anything}/relationships/accounts",
@@ -205,6 +217,8 @@ class MockApp:
             return (self.token if method == "POST" else None), ""
         if path == CARTS_PATH:
             return (self.carts if method == "GET" else None), ""
+        if path == LOGIN_PATH:
+            return (self.login if method == "POST" else None), ""
         if not path.startswith(CART_PREFIX):
             return None, ""
         if path.endswith(ASSOCIATION_SUFFIX):
@@ -216,6 +230,18 @@ class MockApp:
     async def token(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
         body, too_large = await receive_body(headers, receive)
         return self.rules.handle_token(TokenRequest(headers.get(CONTENT_TYPE), body, body_too_large=too_large))
+
+    async def login(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
+        body, too_large = await receive_body(headers, receive)
+        return self.rules.handle_login(
+            LoginRequest(
+                base_url=self.base_url(scope, headers),
+                authorization=headers.get(AUTHORIZATION),
+                content_type=headers.get(CONTENT_TYPE),
+                body=body,
+                body_too_large=too_large,
+            )
+        )
 
     async def association(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
         body, too_large = await receive_body(headers, receive)

@@ -27,6 +27,21 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class Member:
+    """An account member who can log in (POST /v2/account-members/tokens) with the password profile."""
+
+    username: str
+    password: str
+    account_ids: tuple[str, ...]
+    """The accounts the member belongs to (S7: many to many), in the order the login lists their tokens."""
+
+    @property
+    def id(self) -> str:
+        """The member's ID (`meta.account_member_id`), the same for the same username."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"ep-cart-mock:member:{self.username}"))
+
+
+@dataclass(frozen=True)
 class Settings:
     client_id: str
     client_secret: str
@@ -36,6 +51,12 @@ class Settings:
     other_account_token: str
     contact_email_cart_id: str
     token_ttl_seconds: int
+    password_profile_id: str = ""
+    members: tuple[Member, ...] = ()
+    """EP_ACCOUNT_MEMBER_*: one member of both accounts by default; EP_OTHER_ACCOUNT_MEMBER_* adds a member of the
+    second account alone."""
+    account_token_ttl_seconds: int = 86400
+    """EP_ACCOUNT_TOKEN_TTL_SECONDS: how long an account token from a login lasts (S7: 24 hours)."""
     test_controls: bool = False
     """EP_TEST_CONTROLS=1 (or --test-controls): serve the test controls of mock-controls.yaml under /_mock/
     (reset, add an account, mark a contact-email cart, read the state). Off by default."""
@@ -60,13 +81,33 @@ class Settings:
                 raise ConfigError(f"{name}={value(name)!r} is not a UUID; Elastic Path account IDs are.") from None
         if value("EP_ACCOUNT_TOKEN") == value("EP_OTHER_ACCOUNT_TOKEN"):
             raise ConfigError("EP_ACCOUNT_TOKEN and EP_OTHER_ACCOUNT_TOKEN must differ: each names one account.")
+        ttl = seconds("EP_TOKEN_TTL_SECONDS", value("EP_TOKEN_TTL_SECONDS"))
+        account_ttl = seconds("EP_ACCOUNT_TOKEN_TTL_SECONDS", value("EP_ACCOUNT_TOKEN_TTL_SECONDS"))
+        profile_id = value("EP_PASSWORD_PROFILE_ID")
         try:
-            ttl = int(value("EP_TOKEN_TTL_SECONDS"))
+            uuid.UUID(profile_id)
         except ValueError:
-            ttl = 0
-        if ttl < 1:
-            raise ConfigError("EP_TOKEN_TTL_SECONDS must be a whole number of seconds, at least 1.")
+            raise ConfigError(
+                f"EP_PASSWORD_PROFILE_ID={profile_id!r} is not a UUID; password profile IDs are."
+            ) from None
+        accounts = (value("EP_ACCOUNT_ID").lower(), value("EP_OTHER_ACCOUNT_ID").lower())
+        members = [Member(value("EP_ACCOUNT_MEMBER_USERNAME"), value("EP_ACCOUNT_MEMBER_PASSWORD"), accounts)]
+        other = value("EP_OTHER_ACCOUNT_MEMBER_USERNAME")
+        if other:
+            if other == members[0].username:
+                raise ConfigError("EP_OTHER_ACCOUNT_MEMBER_USERNAME must differ from EP_ACCOUNT_MEMBER_USERNAME.")
+            # The first member then stands for the first account alone, the other for the second.
+            members = [
+                Member(members[0].username, members[0].password, accounts[:1]),
+                Member(other, value("EP_OTHER_ACCOUNT_MEMBER_PASSWORD"), accounts[1:]),
+            ]
+        for member, name in zip(members, ("EP_ACCOUNT_MEMBER", "EP_OTHER_ACCOUNT_MEMBER"), strict=False):
+            if not member.username or not member.password:
+                raise ConfigError(f"{name}_USERNAME and {name}_PASSWORD must both be set, or neither.")
         return cls(
+            password_profile_id=profile_id.lower(),
+            members=tuple(members),
+            account_token_ttl_seconds=account_ttl,
             client_id=value("EP_CLIENT_ID"),
             client_secret=value("EP_CLIENT_SECRET"),
             account_id=value("EP_ACCOUNT_ID"),
@@ -83,3 +124,13 @@ class Settings:
     def account_tokens(self) -> dict[str, str]:
         """Account Management Authentication token -> the account it belongs to (built once; read per request)."""
         return {self.account_token: self.account_id, self.other_account_token: self.other_account_id}
+
+
+def seconds(name: str, text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"{name} must be a whole number of seconds, at least 1.")
+    return value

@@ -40,6 +40,7 @@ def control_routes(spec: ApiSpec, rules: AssociationRules, respond: Callable[[An
     async def reset(request: Request) -> Response:
         rules.store.clear()
         rules.reset_fixtures()
+        rules.account_tokens.clear()
         return Response(status_code=204)
 
     async def add_account(request: Request) -> Response:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,10 +23,18 @@ from urllib.parse import parse_qsl
 
 from jsonschema_rs import ValidationError
 
-from ep_cart_mock.config import MAX_BODY_BYTES, Settings
+from ep_cart_mock.config import MAX_BODY_BYTES, Member, Settings
 from ep_cart_mock.store import AssociateOutcome, Cart, CartStore
-from ep_cart_mock.tokens import GrantType, IssuedToken, TokenIssuer, TokenLookup
-from ep_cart_spec import ASSOCIATION_PATH, CARTS_PATH, TOKEN_PATH, ApiSpec, StoreProfile, default_profile
+from ep_cart_mock.tokens import AccountTokenIssuer, GrantType, IssuedToken, TokenIssuer, TokenLookup
+from ep_cart_spec import (
+    ASSOCIATION_PATH,
+    CARTS_PATH,
+    LOGIN_PATH,
+    TOKEN_PATH,
+    ApiSpec,
+    StoreProfile,
+    default_profile,
+)
 
 POST_ONLY = ("createAccountCartAssociation",)
 DELETE_ONLY = ("deleteAccountCartAssociation",)
@@ -33,7 +42,8 @@ ASSOCIATION_OPERATIONS = POST_ONLY + DELETE_ONLY
 READ_CART = ("getACart",)
 LIST_CARTS = ("getCarts",)
 TOKEN_OPERATION = ("createAccessToken",)
-BEARER_OPERATIONS = ASSOCIATION_OPERATIONS + READ_CART + LIST_CARTS
+LOGIN_OPERATION = ("post-v2-account-members-tokens",)
+BEARER_OPERATIONS = ASSOCIATION_OPERATIONS + READ_CART + LIST_CARTS + LOGIN_OPERATION
 """The operations behind a bearer token (every one but the token endpoint)."""
 
 
@@ -70,6 +80,12 @@ RULE_TABLE: tuple[Rule, ...] = (
          "The bearer token has expired; get a new one from POST /oauth/access_token.",
          f"S6: tokens expire after expires_in seconds; {_OLD_401}", "unauthorized-body-is-an-errors-array",
          BEARER_OPERATIONS),
+    # An account token a login issued, past its 24 hours (S7).
+    Rule("account-token-expired", 401, "Unauthorized",
+         "The EP-Account-Management-Authentication-Token has expired; log in again with POST "
+         "/v2/account-members/tokens.",
+         "S7: account tokens expire after 24 hours", "account-token-expired-refused-with-401",
+         ASSOCIATION_OPERATIONS + LIST_CARTS),
     # The cart ID.
     Rule("cart-id-unsafe", 400, "Invalid cart ID",
          'A cart ID may contain only letters, digits, "_" and "-", at most 255 characters.',
@@ -146,6 +162,15 @@ RULE_TABLE: tuple[Rule, ...] = (
          TOKEN_OPERATION),
     Rule("client-credentials-invalid", 401, "Unauthorized", "The client ID or client secret is not valid.",
          "none", "token-credentials-refused-with-401", TOKEN_OPERATION),
+    # POST /v2/account-members/tokens (S7), the password mechanism.
+    Rule("account-member-login-invalid", 400, "Invalid login request",
+         "The body does not match AccountMemberTokenRequest.", "none", "account-member-login-refused-with-400",
+         LOGIN_OPERATION),
+    Rule("account-member-credentials-invalid", 401, "Unauthorized",
+         "The username or password is not valid for this password profile.", "S7 documents 401", None,
+         LOGIN_OPERATION),
+    Rule("account-member-tokens-created", 201, "Created", "One account token per account of the member.", "S7",
+         None, LOGIN_OPERATION),
     # Outside every operation.
     Rule("path-unknown", 404, "Not Found", "No operation is documented at this path; see /openapi.yaml.",
          "none", "undocumented-requests-refused", ()),
@@ -233,6 +258,17 @@ class TokenRequest:
     body_too_large: bool = False
 
 
+@dataclass(frozen=True)
+class LoginRequest:
+    """An account member's login (POST /v2/account-members/tokens), as it arrived."""
+
+    base_url: str
+    authorization: str | None
+    content_type: str | None
+    body: bytes
+    body_too_large: bool = False
+
+
 @dataclass
 class AssociationRules:
     """Applies RULE_TABLE to requests. Validators are built once, from openapi.yaml, at construction."""
@@ -244,6 +280,9 @@ class AssociationRules:
     profile: StoreProfile | None = None
     """The store profile to follow (ep_cart_spec.profiles): for each mark that lists alternatives, which one
     these rules apply. None: openapi.yaml's own decisions, the defaults."""
+    account_tokens: AccountTokenIssuer = field(default=None)  # type: ignore[assignment]
+    """The account tokens members' logins issued (the configured static ones are in `accounts`); by default an
+    issuer with the settings' lifetime."""
     accounts: dict[str, str] = field(init=False)
     """Account Management Authentication token -> its account: the configured two, plus any a test adds."""
     contact_email_carts: set[str] = field(init=False)
@@ -251,6 +290,7 @@ class AssociationRules:
     _cart_id_validator: Any = field(init=False, repr=False)
     _body_validator: Any = field(init=False, repr=False)
     _token_request_validator: Any = field(init=False, repr=False)
+    _login_validator: Any = field(init=False, repr=False)
     _page_validators: dict[str, Any] = field(init=False, repr=False)
     _page_defaults: dict[str, int] = field(init=False, repr=False)
     _pages: dict[tuple[str, int, int, str], tuple[tuple[int, int], bytes]] = field(
@@ -265,6 +305,7 @@ class AssociationRules:
 
     def __post_init__(self) -> None:
         self.profile = self.profile or default_profile(self.spec)
+        self.account_tokens = self.account_tokens or AccountTokenIssuer(self.settings.account_token_ttl_seconds)
         self.reset_fixtures()
         # A profile's alternative that takes a schema keyword away is applied by validating against the spec
         # with that mark relaxed (ApiSpec.relaxed): the same validators, one keyword fewer.
@@ -276,6 +317,7 @@ class AssociationRules:
         self._token_request_validator = spec.validator(
             spec.request_schema(TOKEN_PATH, "post", "application/x-www-form-urlencoded")
         )
+        self._login_validator = spec.validator(spec.request_schema(LOGIN_PATH, "post", "application/json"))
         page_schemas = {name: spec.parameter_schema(CARTS_PATH, "get", name, "query") for name in PAGE_PARAMETERS}
         self._page_validators = {name: spec.validator(schema) for name, schema in page_schemas.items()}
         self._page_defaults = {name: int(spec.resolve(schema)["default"]) for name, schema in page_schemas.items()}
@@ -391,13 +433,26 @@ class AssociationRules:
             return  # the administrator stays one, whatever account token comes with it
         if account_token is not None:
             # With an account token the caller acts as that account, whatever the bearer token (assumption).
-            owner = self.accounts.get(account_token) if self._account_token_validator.is_valid(account_token) else None
+            owner = self._token_owner(account_token)
             if owner is None:
                 raise reject("account-token-unknown")
             if owner != account_id:
                 raise reject("account-token-other-account")
         elif grant is not GrantType.CLIENT_CREDENTIALS:
             raise reject("account-permission-denied")
+
+    def _token_owner(self, account_token: str) -> str | None:
+        """The account an account token acts for: a configured one, or one a login issued and still valid (an
+        expired one is refused with 401, `account-token-expired-refused-with-401`); None for any other."""
+        if not self._account_token_validator.is_valid(account_token):
+            return None
+        owner = self.accounts.get(account_token)
+        if owner is not None:
+            return owner
+        found = self.account_tokens.lookup(account_token)
+        if found is TokenLookup.EXPIRED:
+            raise reject("account-token-expired")
+        return found if isinstance(found, str) else None
 
     def _associate(self, cart_id: str, account_id: str) -> Answer:
         outcome = self.store.associate(cart_id, account_id)
@@ -440,8 +495,7 @@ class AssociationRules:
                 raise reject("shopper-token-required")
             if request.customer_token is not None:
                 raise reject("customer-token-unknown")
-            valid = account_token is not None and self._account_token_validator.is_valid(account_token)
-            account_id = self.accounts.get(account_token) if valid and account_token is not None else None
+            account_id = self._token_owner(account_token) if account_token is not None else None
             if account_id is None:
                 raise reject("account-token-unknown")
         except Rejected as rejected:
@@ -521,6 +575,59 @@ class AssociationRules:
             return Answer(200, token.as_response(self.tokens.ttl_seconds))
         except Rejected as rejected:
             return self._shaped(rejected.answer)
+
+    # --- POST /v2/account-members/tokens ------------------------------------------------------------------
+
+    def handle_login(self, request: LoginRequest) -> Answer:
+        """A member's password login (S7): one token per account of the member, each lasting the configured
+        lifetime. Any valid bearer token may ask (`account-member-login-takes-any-bearer`)."""
+        try:
+            self._authenticate(request.authorization)
+            if request.body_too_large or len(request.body) > MAX_BODY_BYTES:
+                raise reject(
+                    "account-member-login-invalid", f"The request body must be at most {MAX_BODY_BYTES} bytes."
+                )
+            if media_type(request.content_type) != "application/json":
+                raise reject("account-member-login-invalid", "The request body must be sent as application/json.")
+            try:
+                document = json.loads(request.body)
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                raise reject("account-member-login-invalid", "The request body is not valid JSON.") from None
+            error = next(iter(self._login_validator.iter_errors(document)), None)
+            if error is not None:
+                raise reject("account-member-login-invalid", describe(error))
+            member = self._member(document["data"])
+            if member is None:
+                raise reject("account-member-credentials-invalid")
+        except Rejected as rejected:
+            return self._shaped(rejected.answer)
+        issued = [self.account_tokens.issue(account_id) for account_id in member.account_ids]
+        url = f"{request.base_url}{LOGIN_PATH}"
+        body = {
+            "data": [
+                {
+                    "type": "account_management_authentication_token",
+                    "account_id": token.account_id,
+                    "account_name": f"Account {token.account_id[:8]}",
+                    "token": token.token,
+                    "expires": timestamp(token.expires_at),
+                }
+                for token in issued
+            ],
+            **page_links_and_meta(url, len(issued), 25, 0),
+        }
+        body["meta"]["account_member_id"] = member.id
+        return Answer(201, body, RULES["account-member-tokens-created"])
+
+    def _member(self, login: Mapping[str, Any]) -> Member | None:
+        """The member these credentials name, if the password profile, username and password all match."""
+        if str(login["password_profile_id"]).lower() != self.settings.password_profile_id:
+            return None
+        for member in self.settings.members:
+            same_name = secrets.compare_digest(member.username.encode(), str(login["username"]).encode())
+            if same_name and secrets.compare_digest(member.password.encode(), str(login["password"]).encode()):
+                return member
+        return None
 
 
 PAGE_LIMIT, PAGE_OFFSET = PAGE_PARAMETERS = ("page[limit]", "page[offset]")

@@ -74,3 +74,57 @@ class TokenIssuer:
         stale = [value for value, token in self._tokens.items() if token.expires_at < horizon]
         for value in stale:
             del self._tokens[value]
+
+
+@dataclass(frozen=True)
+class IssuedAccountToken:
+    """An Account Management Authentication token a member's login issued for one account (S7)."""
+
+    token: str
+    account_id: str
+    expires_at: float
+
+
+class AccountTokenIssuer:
+    """Account tokens from POST /v2/account-members/tokens: one per account of the member, each lasting
+    `ttl_seconds` (S7: 24 hours). `clock` is injectable so tests can expire them."""
+
+    def __init__(self, ttl_seconds: int, clock: Callable[[], float] = time.time) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._clock = clock
+        self._tokens: dict[str, IssuedAccountToken] = {}
+        self._issued = 0
+        self._lock = threading.Lock()
+
+    def issue(self, account_id: str) -> IssuedAccountToken:
+        issued = IssuedAccountToken(
+            # Recognisable in a log, random like the vendor's JWTs, well inside AccountToken's length.
+            token=f"ep-mock-amat-{secrets.token_urlsafe(32)}",
+            account_id=account_id,
+            expires_at=self._clock() + self.ttl_seconds,
+        )
+        with self._lock:
+            self._issued += 1
+            if self._issued % 1024 == 0:
+                self._drop_expired()
+            self._tokens[issued.token] = issued
+        return issued
+
+    def lookup(self, token: str) -> str | TokenLookup:
+        """The account a token acts for, or why it does not."""
+        issued = self._tokens.get(token)
+        if issued is None:
+            return TokenLookup.UNKNOWN
+        if self._clock() >= issued.expires_at:
+            return TokenLookup.EXPIRED
+        return issued.account_id
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tokens.clear()
+
+    def _drop_expired(self) -> None:
+        # As for bearer tokens: an expired one is still recognised as expired for one more lifetime.
+        horizon = self._clock() - self.ttl_seconds
+        for value in [value for value, issued in self._tokens.items() if issued.expires_at < horizon]:
+            del self._tokens[value]

@@ -11,11 +11,20 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from ep_cart_associations_client.models import AccessToken, AccountCartAssociationResponse
+from ep_cart_associations_client.models import AccessToken, AccountCartAssociationResponse, AccountMemberTokens
 
-from ep_cart_contract.expectations import expect_alternative, expect_cart, expect_error, expect_status, needs
+from ep_cart_contract import tokens
+from ep_cart_contract.expectations import (
+    check,
+    expect_alternative,
+    expect_cart,
+    expect_carts,
+    expect_error,
+    expect_status,
+    needs,
+)
 from ep_cart_contract.run import active_run
-from ep_cart_contract.scenario_client import ScenarioClient
+from ep_cart_contract.scenario_client import ScenarioClient, last_answer
 from ep_cart_contract.verdicts import assumed, vendor
 
 # S2's messages, exactly as the vendor writes them (code spans, no trailing period).
@@ -25,17 +34,22 @@ PERMISSION_MESSAGE = "Account does not have the required permissions to fulfill 
 INVALID_PAYLOAD_MESSAGE = "Invalid json payload"
 CONTACT_EMAIL_MESSAGE = "Cannot associate accounts to carts with contact emails"  # S2, S3
 
-S1, S2, S3, S5 = (vendor(source) for source in ("S1", "S2", "S3", "S5"))
+S1, S2, S3, S5, S7 = (vendor(source) for source in ("S1", "S2", "S3", "S5", "S7"))
 S1_S3 = vendor("S1, S3")
 OLDER_401 = vendor("S3 (older) lists 401; S1 documents bearer security")
 
 
 def account_token() -> str:
-    return active_run().settings.values["EP_ACCOUNT_TOKEN"]
+    """The account's token: from the member's login (renewed before it expires), or EP_ACCOUNT_TOKEN."""
+    token = tokens.account_token(active_run(), "EP_ACCOUNT_TOKEN")
+    assert token is not None, "the scenario's `account` fixture skips without it"
+    return token
 
 
 def other_account_token() -> str:
-    return active_run().settings.values["EP_OTHER_ACCOUNT_TOKEN"]
+    token = tokens.account_token(active_run(), "EP_OTHER_ACCOUNT_TOKEN")
+    assert token is not None, "the scenario's `other_account` fixture skips without it"
+    return token
 
 
 # --- Tokens (S6, S4) ------------------------------------------------------------------------------------
@@ -66,6 +80,50 @@ def test_token_with_an_unsupported_grant_returns_400(api: ScenarioClient) -> Non
     response = api.token_response("password")
     shown = status_shown(response.status_code, "400", "401")
     expect_alternative(mark, response, shown, lambda: expect_error(response, 400, assumed(mark)))
+
+
+# --- An account member's login (S7): how an account token is born ----------------------------------------
+
+
+def member_credentials() -> tuple[str, str, str]:
+    """The first member's username, password and password profile (skipped, naming them, when unset)."""
+    needs("EP_ACCOUNT_MEMBER_USERNAME", "EP_ACCOUNT_MEMBER_PASSWORD", "EP_PASSWORD_PROFILE_ID")
+    values = active_run().settings.values
+    return values["EP_ACCOUNT_MEMBER_USERNAME"], values["EP_ACCOUNT_MEMBER_PASSWORD"], values["EP_PASSWORD_PROFILE_ID"]
+
+
+def test_member_login_returns_the_accounts_token_which_lists_its_carts(
+    api: ScenarioClient, shopper: str, admin: str, account: str
+) -> None:
+    """The vendor's storefront flow (S7): log in with a password, the administrator associates the shopper's cart
+    with the account the login names, and the login's token lists the cart."""
+    username, password, profile = member_credentials()
+    response = api.login(token=shopper, username=username, password=password, password_profile_id=profile)
+    parsed = expect_status(response, 201, S7)
+    assert isinstance(parsed, AccountMemberTokens)
+    tokens = {str(entry.account_id): entry.token for entry in parsed.data}
+    active_run().redactor.add(*tokens.values())
+    check(account in tokens, "the login answers a token for each of the member's accounts", S7, response, account)
+    cart = api.new_cart_id("login")
+    expect_status(api.associate(cart, [account], token=admin), 200, S2, new_cart=True)
+    listed = expect_carts(api.list_carts(token=shopper, account_token=tokens[account]), S3)
+    check(
+        cart in [listed_cart.id for listed_cart in listed.data],
+        "the login's token lists the account's carts",
+        vendor("S1, S3, S7"),
+        last_answer(),
+        f"{cart} in the list",
+    )
+
+
+def test_member_login_with_unknown_credentials_returns_401(api: ScenarioClient, shopper: str) -> None:
+    """A username no member has (never the real member's with a wrong password: a store may lock it out)."""
+    _, _, profile = member_credentials()
+    nobody = f"{active_run().settings.run_prefix}-nobody@example.invalid"
+    response = api.login(
+        token=shopper, username=nobody, password=f"wrong-{uuid.uuid4().hex}", password_profile_id=profile
+    )
+    expect_error(response, 401, S7)
 
 
 # --- 200, then 204 (S1) ---------------------------------------------------------------------------------
