@@ -83,6 +83,9 @@ def test_secrets_set_in_the_environment_are_not_printed(tmp_path: Path) -> None:
         ("EP_ACCOUNT_ID", "not-a-uuid"),
         ("EP_TOKEN_TTL_SECONDS", "soon"),
         ("EP_OTHER_ACCOUNT_TOKEN", "ep-mock-account-token-1"),
+        ("EP_PASSWORD_PROFILE_ID", "not-a-uuid"),
+        ("EP_ACCOUNT_TOKEN_TTL_SECONDS", "0"),
+        ("EP_OTHER_ACCOUNT_MEMBER_USERNAME", "someone-without-a-password"),
     ],
 )
 def test_bad_configuration_is_a_clear_error(variable: str, value: str) -> None:
