@@ -105,6 +105,15 @@ def test_a_short_secret_is_masked_too(secret: str) -> None:
     assert secret not in redactor.scrub(f"curl --data-raw password={secret}")
 
 
+def test_a_generated_authorization_header_of_a_few_characters_masks_nothing() -> None:
+    """Negative cases send any text as the bearer token: "<" must not become a secret (it masked the JUnit
+    report's XML once)."""
+    redactor = Redactor()
+    for header in ("Bearer <", "<", "Bearer a"):
+        redactor.add_authorization(header)
+    assert redactor.scrub("<?xml version='1.0'?><a/>") == "<?xml version='1.0'?><a/>"
+
+
 def test_curl_command_masks_credentials_headers() -> None:
     request = httpx.Request(
         "POST",

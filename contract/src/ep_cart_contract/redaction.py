@@ -25,15 +25,17 @@ class Redactor:
         self._secrets: set[str] = set()
         self._lock = threading.Lock()
 
-    def add(self, *values: str | None) -> None:
+    def add(self, *values: str | None, shortest: int = 1) -> None:
+        """Known secrets (configured ones, tokens the store issued) are masked whatever their length: a short
+        password is still a password, and masking a few ordinary letters with it is the lesser harm."""
         with self._lock:
-            # Whatever its length: a short password is still a password (masking a few ordinary letters with it
-            # is the lesser harm).
-            self._secrets.update(value for value in values if value)
+            self._secrets.update(value for value in values if value and len(value) >= shortest)
 
     def add_authorization(self, header: str | None) -> None:
+        """A bearer token a request carried. Generated requests carry any text there ("<", "a"), which would mask
+        every such character of every report: a value this short is no token the store issued."""
         if header:
-            self.add(header.partition(" ")[2].strip() or header)
+            self.add(header.partition(" ")[2].strip() or header, shortest=6)
 
     def scrub(self, text: str) -> str:
         with self._lock:
