@@ -184,8 +184,12 @@ def test_a_static_token_the_store_refuses_as_expired_stops_the_run_in_the_prefli
         "EP_ACCOUNT_TOKEN",
         "EP_OTHER_ACCOUNT_TOKEN",
     }
+    page = (tmp_path / "reports" / "contract.html").read_text(encoding="utf-8")
+    assert "The run stopped here: nothing was judged." in page
+    assert "EP_ACCOUNT_TOKEN: the store refuses it (401)" in page
     for token in expired.values():
         assert token not in output
+        assert token not in page
 
 
 def test_a_contact_email_cart_without_its_email_skips_its_scenarios_naming_the_variable(

@@ -60,6 +60,7 @@ def render_html(data: dict[str, Any]) -> str:
         style = "ok" if not kind_broken else ("bad" if kind == "vendor contract" else "warn")
         parts.append(f"<div class='verdict {style}'><b>{esc(line)}</b></div>")
     parts.append("</div>")
+    parts += preflight_section(data)
 
     parts.append("<h2>Failed claims</h2>")
     if not broken:
@@ -154,3 +155,33 @@ def render_html(data: dict[str, Any]) -> str:
     ]
     parts.append("</table></body></html>")
     return "\n".join(parts)
+
+
+def preflight_section(data: dict[str, Any]) -> list[str]:
+    """What the preflight checked before any test, and each broken fixture's line (not a claim: nothing of the
+    store's was judged on it)."""
+    found = data.get("preflight")
+    if found is None:
+        return []
+    stopped = any(problem["stops"] for problem in found["problems"])
+    style = "bad" if stopped else "warn" if found["problems"] else "ok"
+    parts = [
+        f"<h2>Preflight</h2><p>Each fixture the run leans on, checked before any test ({esc(found['requests'])} "
+        f"requests, {esc(found['seconds'])} s). A broken one is named here, never judged as the store's contract."
+        + (" <b>The run stopped here: nothing was judged.</b>" if stopped else "")
+        + "</p>",
+        f"<div class='verdict {style}'><ul>",
+    ]
+    parts += [f"<li>ok: {esc(line)}</li>" for line in found["checked"]]
+    parts += [
+        f"<li><b>{'stops the run' if problem['stops'] else 'skips its scenarios'}</b>: {esc(problem['line'])}</li>"
+        for problem in found["problems"]
+    ]
+    tokens = data.get("account_tokens") or {}
+    if tokens.get("from_login"):
+        parts.append(
+            f"<li>account tokens from a member's login: {esc(', '.join(tokens['from_login']))} "
+            f"({esc(tokens['logins'])} logins in the run, each renewed before it expires)</li>"
+        )
+    parts.append("</ul></div>")
+    return parts
