@@ -53,6 +53,9 @@ def test_a_run_removes_every_association_it_created(store: MockProcess, tmp_path
     report = json.loads((tmp_path / "reports" / "contract.json").read_text())
     assert [claim["title"] for claim in report["verdicts"]["claims"] if claim["broken"]] == []
     assert "xfailed" not in result.stdout
+    # The preflight ran before any test and found every fixture sound (the member's login included).
+    assert report["preflight"]["problems"] == []
+    assert len(report["preflight"]["checked"]) == 4, report["preflight"]
     cleanup = report["cleanup"]
     assert cleanup["created"] > 20, "both layers associate; the proof needs associations to remove"
     assert cleanup["removed"] == cleanup["created"]

@@ -18,7 +18,7 @@ import pytest
 import schemathesis
 from ep_cart_associations_client.types import Response
 
-from ep_cart_contract import hooks, live_safety, transport
+from ep_cart_contract import hooks, live_safety, logins, transport
 from ep_cart_contract.classify import ABSENT, Classifier, SentRequest
 from ep_cart_contract.expectations import NEW_CART, expect_status, normalized
 from ep_cart_contract.judging import marks_shown
@@ -84,6 +84,62 @@ def test_each_run_has_its_own_cart_prefix() -> None:
     first, second = ContractSettings.from_env({}), ContractSettings.from_env({})
     assert first.run_prefix.startswith("ct-")
     assert first.run_prefix != second.run_prefix
+
+
+# --- Account tokens from a member's login ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expires", "seconds"),
+    [
+        ("2027-01-15T08:00:15.000000Z", 15.0),  # S7's type and example: a date-time
+        ("2027-01-15T08:00:15+00:00", 15.0),
+        (1_800_000_015, 15.0),  # the vendor's storefront: epoch seconds
+        (None, 24 * 3600.0),  # absent or unreadable: the 24 hours S7 documents
+        ("tomorrow", 24 * 3600.0),
+    ],
+)
+def test_a_logins_expiry_is_read_in_either_of_the_vendors_forms(expires: object, seconds: float) -> None:
+    now = 1_800_000_000.0  # 2027-01-15T08:00:00Z
+    assert logins.expiry(expires, now) - now == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize(
+    ("life", "renewed_before_the_end"),
+    [(24 * 3600, 300.0), (15, 5.0), (0.5, -0.5)],  # 5 minutes early; a third of a short life; never within 1 s
+)
+def test_a_token_is_renewed_before_its_end(life: float, renewed_before_the_end: float) -> None:
+    assert 1000 + life - logins.renew_at(1000, 1000 + life) == pytest.approx(renewed_before_the_end)
+
+
+def test_the_members_login_stands_for_the_accounts_only_when_every_credential_is_set() -> None:
+    member = {"EP_ACCOUNT_MEMBER_USERNAME": "m", "EP_ACCOUNT_MEMBER_PASSWORD": "p", "EP_PASSWORD_PROFILE_ID": "x"}
+    assert logins.member_for("EP_ACCOUNT_TOKEN", {**member, "EP_PASSWORD_PROFILE_ID": ""}) is None
+    first = logins.member_for("EP_OTHER_ACCOUNT_TOKEN", member)
+    assert first is not None
+    assert (first.username_variable, first.account_variable) == ("EP_ACCOUNT_MEMBER_USERNAME", "EP_OTHER_ACCOUNT_ID")
+    other = {**member, "EP_OTHER_ACCOUNT_MEMBER_USERNAME": "o", "EP_OTHER_ACCOUNT_MEMBER_PASSWORD": "q"}
+    second = logins.member_for("EP_OTHER_ACCOUNT_TOKEN", other)
+    assert second is not None
+    assert second.password_variable == "EP_OTHER_ACCOUNT_MEMBER_PASSWORD"
+    live = ContractSettings.from_env(
+        {"EP_BASE_URL": "https://store.example", "EP_CLIENT_ID": "id", "EP_CLIENT_SECRET": "s", **member}
+    )
+    assert live.missing("EP_ACCOUNT_TOKEN") == []
+    assert "p" in live.secret_values
+
+
+def test_renewal_logs_in_again_only_when_the_token_nears_its_end() -> None:
+    clock = [1000.0]
+    kept = logins.MemberLogins(clock=lambda: clock[0])
+    member = logins.Member("EP_ACCOUNT_MEMBER_USERNAME", "EP_ACCOUNT_MEMBER_PASSWORD", "EP_ACCOUNT_ID")
+    kept.keep(member, [{"account_id": ACCOUNT_ID.upper(), "token": "t1", "expires": 1015}], 1000.0)
+    assert kept.fresh(member, ACCOUNT_ID) == "t1"
+    clock[0] = 1009.9
+    assert kept.fresh(member, ACCOUNT_ID) == "t1"
+    clock[0] = 1010.0  # 5 s before the end
+    assert kept.fresh(member, ACCOUNT_ID) is None
+    assert kept.fresh(member, OTHER_ID) is None
 
 
 # --- Masking ---------------------------------------------------------------------------------------------

@@ -46,6 +46,9 @@ EXAMPLE_STORE = {
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI3YTFjOWUzMC01YjJkIn0.Vr8kLm2QxN5pB4sT7wYz"
     ),
     "EP_CONTACT_EMAIL_CART_ID": "cart_with_contact_email",
+    "EP_PASSWORD_PROFILE_ID": "c2490f06-6d8e-4927-99aa-4bf02b419e96",
+    "EP_ACCOUNT_MEMBER_USERNAME": "john.doe",
+    "EP_ACCOUNT_MEMBER_PASSWORD": "pa$$word",
 }
 
 NOT_PAIRED = {

@@ -1,4 +1,4 @@
-"""What the scenarios expect of an answer, each expectation a claim with its source: the vendor's (S1..S6) or one
+"""What the scenarios expect of an answer, each expectation a claim with its source: the vendor's (S1..S7) or one
 of our assumptions (an openapi.yaml mark). A broken one prints its kind, the request as a curl command (secrets
 masked), the answer and, for an assumption, the line of openapi.yaml to change.
 """

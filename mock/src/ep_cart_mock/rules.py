@@ -1,6 +1,6 @@
 """The endpoint's documented rules, as one table, and the code that applies them, with no HTTP in sight.
 
-Each rule is one entry of RULES: the answer's status, title and detail, the vendor's sources for it (S1..S6
+Each rule is one entry of RULES: the answer's status, title and detail, the vendor's sources for it (S1..S7
 of shared/reference/endpoint-facts.md) and, where the vendor is silent, the id of the `x-assumptions` mark
 in openapi.yaml that holds our decision and its reason (declared there once, read here by id).
 openapi.yaml names each rule by its id in the response it belongs to, with an example of the same title;
@@ -54,7 +54,7 @@ class Rule:
     title: str
     detail: str
     source: str
-    """What the vendor documents about it (S1..S6), or "none"."""
+    """What the vendor documents about it (S1..S7), or "none"."""
     assumption: str | None
     """The openapi.yaml `x-assumptions` id of our decision, where the vendor is silent; None for the vendor's."""
     operations: tuple[str, ...]
