@@ -46,9 +46,9 @@ Client = httpx.AsyncClient
 Scenario = Callable[[Client, dict[str, str]], Awaitable[None]]
 
 
-def against_the_mock(scenario: Scenario, clock: FakeClock | None = None, **environ: str) -> None:
+def against_the_mock(scenario: Scenario, clock: FakeClock | None = None, environ: dict[str, str] | None = None) -> None:
     """Run `scenario` with a client of the in-process mock and a shopper's (implicit) Authorization header."""
-    settings = Settings.from_env(environ)
+    settings = Settings.from_env(environ or {})
     issuer = AccountTokenIssuer(settings.account_token_ttl_seconds, clock=clock or FakeClock())
     app = create_app(settings, account_tokens=issuer)
 
@@ -111,7 +111,7 @@ def test_an_account_token_expires_after_its_lifetime_with_401_on_the_association
         ).status_code == 200
 
     clock.now = 1_800_000_000.0  # 2027-01-15T08:00:00Z
-    against_the_mock(scenario, clock, EP_ACCOUNT_TOKEN_TTL_SECONDS="15")
+    against_the_mock(scenario, clock, {"EP_ACCOUNT_TOKEN_TTL_SECONDS": "15"})
 
 
 @pytest.mark.parametrize(
@@ -159,4 +159,4 @@ def test_another_member_stands_for_the_second_account_alone() -> None:
         assert [entry["account_id"] for entry in other["data"]] == [OTHER]
         assert first["meta"]["account_member_id"] != other["meta"]["account_member_id"]
 
-    against_the_mock(scenario, **environ)
+    against_the_mock(scenario, environ=environ)
