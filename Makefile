@@ -43,7 +43,7 @@ GENERATE = $(RUN) openapi-python-client generate --path openapi.yaml --config op
 	--custom-template-path client-templates \
 	--meta uv --fail-on-warning --overwrite
 
-.PHONY: help install generate check-generated lint diff test test-fast contract-test fuzz bench docs mock dist clean
+.PHONY: help install generate check-generated lint diff vendor-check test test-fast contract-test fuzz bench docs mock dist clean
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -96,6 +96,9 @@ test-fast: $(SYNCED) ## The inner loop: every test but the slow end-to-end runs 
 contract-test: $(SYNCED) ## Check a server against openapi.yaml: the mock, or EP_BASE_URL (PROFILE=, ASSUMPTIONS=, STORE_PROFILE=)
 	@# The installed command, as a team runs it from its own repository (ep-cart-contract --help).
 	$(RUN) ep-cart-contract --profile $(PROFILE) --assumptions $(ASSUMPTIONS) --report-dir $(REPORTS) $(if $(STORE_PROFILE),--store-profile $(STORE_PROFILE))
+
+vendor-check: $(SYNCED) ## Compare newer vendor files (VENDOR_SPEC="FILE...") with the recorded statements and openapi.yaml; UPDATE=1 records them
+	$(RUN) python -m release.vendor_check $(VENDOR_SPEC) $(if $(UPDATE),--update --commit $(or $(VENDOR_COMMIT),unknown) --committed $(or $(VENDOR_COMMITTED),unknown))
 
 fuzz: $(SYNCED) ## Send at least CASES (default 10000) invalid requests to the mock; any 5xx or surprise fails
 	$(RUN) python -m tests.fuzz_mock --cases $(or $(CASES),10000)
