@@ -119,8 +119,10 @@ docs: $(DOCS) ## Render openapi.yaml into docs/index.html, one page that works o
 mock: $(SYNCED) $(DOCS) ## Run the mock on HOST:PORT (default 127.0.0.1:8000), docs at /docs; STORE_PROFILE=FILE: as that store
 	$(RUN) python -m ep_cart_mock --host $(HOST) --port $(PORT) --docs $(DOCS) $(if $(STORE_PROFILE),--store-profile $(STORE_PROFILE))
 
-dist: $(SYNCED) ## Build the spec, the mock, the contract suite and the client as wheels and sdists into dist/
+dist: $(SYNCED) $(DOCS) ## Build the spec, the mock, the contract suite and the client as wheels and sdists into dist/
 	rm -rf dist
+	@# The mock's wheel carries the rendered API page, so the installed mock serves /docs with no checkout.
+	mkdir -p mock/src/ep_cart_mock/docs && cp $(DOCS) mock/src/ep_cart_mock/docs/index.html
 	$(UV) build --quiet --out-dir dist .
 	$(UV) build --quiet --out-dir dist mock
 	$(UV) build --quiet --out-dir dist contract

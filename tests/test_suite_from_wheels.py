@@ -11,10 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ep_cart_contract.cli import VARIABLES
-from tests.conftest import free_port, mock_env
+from tests.conftest import free_port, mock_env, stop_process_group
 from tests.faults.test_suite_catches_faults import FIXTURES, wait_until_listening
 from tests.paths import ROOT
 from tests.test_readme import UV, run, without_network
@@ -73,6 +74,33 @@ def test_the_suite_runs_from_its_wheels_against_the_mock_it_starts(venv: Path, t
     assert (reports / "contract.html").is_file()
     assert broken_claims(reports / "contract.json") == []
     assert not list(project.glob("reports")), "nothing but the chosen report folder is written"
+
+
+def test_the_installed_mock_serves_the_api_page(venv: Path, tmp_path: Path) -> None:
+    """`ep-cart-mock` from the wheels, outside the checkout: `/docs` is the rendered page, which the wheel carries
+    (one self-contained file: it works offline), and start-up advertises only what it serves."""
+    port = free_port()
+    log = tmp_path / "mock.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(venv / "bin" / "ep-cart-mock"), "--port", str(port)],
+            cwd=tmp_path,
+            env=outside_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until_listening(port)
+        page = httpx.get(f"http://127.0.0.1:{port}/docs", timeout=10)
+    finally:
+        assert stop_process_group(process) == []
+    assert page.status_code == 200, page.text[:500]
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert "Elastic Path Account Cart Associations" in page.text
+    assert "<script src=" not in page.text, "the page fetches nothing"
+    started = log.read_text(encoding="utf-8")
+    assert f"Docs: http://127.0.0.1:{port}/docs" in started, started
 
 
 def test_the_suite_from_its_wheels_fails_a_faulty_server_as_make_contract_test_does(venv: Path, tmp_path: Path) -> None:

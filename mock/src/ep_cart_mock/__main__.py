@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         "--docs",
         type=Path,
         default=DEFAULT_DOCS_PATH,
-        help="the page served at /docs (default: the checkout's docs/index.html, built by make docs)",
+        help="the page served at /docs (default: the checkout's docs/index.html, built by make docs, else the copy "
+        "the installed package carries)",
     )
     args = parser.parse_args(argv)
 
@@ -84,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print("Account cart associations mock, with these values:", flush=True)
     print("\n".join(fixture_lines(dict(os.environ))), flush=True)
-    print(f"Docs: http://{args.host}:{args.port}/docs   Spec: http://{args.host}:{args.port}/openapi.yaml", flush=True)
+    docs = f"http://{args.host}:{args.port}/docs" if settings.docs_path.is_file() else "not built (make docs)"
+    print(f"Docs: {docs}   Spec: http://{args.host}:{args.port}/openapi.yaml", flush=True)
     if settings.test_controls:
         print(f"Test controls: http://{args.host}:{args.port}/_mock/ (see mock-controls.yaml)", flush=True)
     if app.rules.profile is not None and settings.store_profile is not None:

@@ -15,8 +15,13 @@ from pathlib import Path
 
 from ep_cart_spec import CONTROLS_SPEC_PATH, DEFAULTS, SPEC_PATH
 
-DEFAULT_DOCS_PATH = Path(__file__).resolve().parents[3] / "docs" / "index.html"
-"""Built by `make docs` in a checkout; the mock serves it at /docs when it exists (`--docs` names another)."""
+CHECKOUT_DOCS_PATH = Path(__file__).resolve().parents[3] / "docs" / "index.html"
+"""Built by `make docs` in a checkout."""
+PACKAGED_DOCS_PATH = Path(__file__).resolve().parent / "docs" / "index.html"
+"""The same page, built into the wheel by `make dist` (the installed mock's, with no checkout)."""
+DEFAULT_DOCS_PATH = CHECKOUT_DOCS_PATH if CHECKOUT_DOCS_PATH.is_file() else PACKAGED_DOCS_PATH
+"""The page the mock serves at /docs: the checkout's when there is one, else the wheel's (`--docs` names
+another)."""
 
 MAX_BODY_BYTES = 65536
 """Request bodies larger than this are refused before they are read whole (assumption; see openapi.yaml)."""
