@@ -73,6 +73,8 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
             file.write(token + "\n")
 
     methods_file = tokens_file.with_name(tokens_file.name + ".methods")
+    refused_file = tokens_file.with_name(tokens_file.name + ".429")
+    """Each request the rate-limited fault answered 429: the proof that it did."""
     requests_file = tokens_file.with_name(tokens_file.name + ".requests")
     # Each account's token, from the same environment as the suite's.
     tokens = {
@@ -130,6 +132,8 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
 
         if fault == "rate-limited" and (request.method, path) not in rate_limited:
             rate_limited.add((request.method, path))
+            with refused_file.open("a", encoding="utf-8") as file:
+                file.write(f"{request.method} {path}\n")
             return Response(
                 b'{"errors":[{"status":429,"title":"Too Many Requests"}]}',
                 429,

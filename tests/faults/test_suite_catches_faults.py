@@ -424,9 +424,16 @@ def test_a_live_run_touches_no_real_cart_and_sends_no_vendor_method_left_out(fau
 
 
 def test_rate_limited_answers_are_retried_not_reported(fault_runs: FaultRuns) -> None:
-    """Every first request is answered 429 with Retry-After: 0; the suite retries and passes."""
+    """Every first request is answered 429 with Retry-After: 0; the suite retries and passes, and no 429 reaches
+    the verdicts or the table."""
     run = fault_runs[RunKey("rate-limited")]
+    refused = [line for line in (run.folder / "tokens.txt.429").read_text().splitlines() if line]
+    # The proof that the server did refuse: the token endpoint, associations and both reads, each at least once.
+    assert {line.split(" ")[1].split("/")[1] for line in refused} >= {"oauth", "v2"}, refused[:10]
+    assert any(line.startswith("POST /v2/carts/") and line.endswith("/relationships/accounts") for line in refused)
     assert run.returncode == 0, run.output[-3000:]
+    report = json.loads(run.report.read_text(encoding="utf-8"))
+    assert not any("429" in line for line in report["undocumented"]), report["undocumented"][:5]
     assert_no_secret_leaked(run)
 
 
@@ -509,6 +516,8 @@ def test_a_server_off_its_profile_on_one_point_fails_on_that_point_named(fault_r
     assert {claim["title"] for claim in broken(data, "assumption")} == {"token-request-refused-with-400"}
     assert "token-request-refused-with-400: 400, as " in run.output, run.output[-4000:]
     assert "independent-but-token.yaml says; the store showed 401" in run.output
+    # The failure names the profile file beside the spec's line: either may be the edit to make.
+    assert re.search(r"or, if the store is right and the profile is not: \S*independent-but-token\.yaml", run.output)
 
 
 def points_default(points: list[dict[str, Any]], key: str) -> str:

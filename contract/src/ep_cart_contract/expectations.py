@@ -12,13 +12,13 @@ from typing import Any
 
 import httpx
 import pytest
-from ep_cart_associations_client.models import Cart, CartCollection, CartResponse, ErrorResponse
+from ep_cart_associations_client.models import AccessToken, Cart, CartCollection, CartResponse, ErrorResponse
 from ep_cart_associations_client.types import Response
 
 from ep_cart_contract.redaction import curl_command
 from ep_cart_contract.run import active_run
-from ep_cart_contract.scenario_client import explain
-from ep_cart_contract.verdicts import VENDOR, Evidence, Source, assumed, describe_failure
+from ep_cart_contract.scenario_client import ScenarioClient, explain
+from ep_cart_contract.verdicts import VENDOR, Evidence, Source, assumed, describe_failure, vendor
 from ep_cart_spec import load
 
 MESSAGE_MARK = "error-message-in-title"
@@ -46,7 +46,9 @@ def current_test() -> str:
     return os.environ.get("PYTEST_CURRENT_TEST", "scenario").split("::")[-1].split(" ")[0]
 
 
-def check(holds: bool, what: str, source: Source, response: Any, expected: str, *, soft: bool = False) -> None:
+def check(
+    holds: bool, what: str, source: Source, response: Any, expected: str, *, soft: bool = False, profile: str = ""
+) -> None:
     """Record one claim of the current scenario; a broken one fails the test, except that with
     EP_ASSUMPTIONS=report a broken assumption (not guarding account access) is only reported: the scenario
     ends as an expected failure, or, for a `soft` claim, goes on and is reported at its end."""
@@ -61,6 +63,7 @@ def check(holds: bool, what: str, source: Source, response: Any, expected: str, 
             status=int(response.status_code),
             body=run.redactor.scrub(response.content.decode("utf-8", errors="replace"))[:1000],
             request=run.redactor.scrub(curl_command(request)) if request is not None else "",
+            profile=profile,
         )
     claim = run.verdicts.record(f"{current_test()}: {what}", source, holds, evidence)
     if evidence is None:
@@ -133,6 +136,7 @@ def expect_error(
                 response,
                 f"the store profile's {point}: {expected} (saw it in the {placement or 'neither field'})",
                 soft=True,
+                profile=profile.judged_by.source if profile is not None else "",
             )
     return parsed
 
@@ -167,6 +171,7 @@ def expect_alternative(
             assumed(mark),
             response,
             f"{mark}: {expected}, as {profile.judged_by.source} says; the store showed {listed}",
+            profile=profile.judged_by.source,
         )
     if not profile.differs(mark):
         defaults()  # the default's own checks: the status and the error body
@@ -182,6 +187,15 @@ def expect_refusal(
     listed = " or ".join(str(code) for code in statuses)
     check(refused, f"refuses with {listed} and an error body", rests_on, response, f"{listed} with {{'errors': [...]}}")
     check(response.status_code == status, f"refuses with {status}", status_rests_on, response, f"status {status}")
+
+
+def issued_token(api: ScenarioClient, grant_type: str) -> str:
+    """A bearer token of the grant, from the token endpoint (S6, S4): the scenarios' administrator and shopper."""
+    secret = api.run.settings.values["EP_CLIENT_SECRET"] if grant_type == "client_credentials" else None
+    response = api.token_response(grant_type, client_secret=secret)
+    parsed = expect_status(response, 200, vendor("S6, S4"))
+    assert isinstance(parsed, AccessToken), explain(response)
+    return parsed.access_token
 
 
 def cart_accounts(cart: Cart) -> list[str]:

@@ -29,8 +29,8 @@ from ep_cart_contract.live_safety import (
 )
 from ep_cart_contract.logins import TOKEN_VARIABLES, member_for
 from ep_cart_contract.redaction import curl
-from ep_cart_contract.run import active_run
-from ep_cart_contract.tokens import account_token, bearer_token
+from ep_cart_contract.run import STANDALONE_FINISHERS, active_run
+from ep_cart_contract.tokens import account_token, bearer_token, clean_up_outside_pytest
 from ep_cart_spec import (
     ACCOUNT_TOKEN_HEADER,
     ASSOCIATION_PATH,
@@ -40,6 +40,9 @@ from ep_cart_spec import (
     LOGIN_PATH,
     TOKEN_PATH,
 )
+
+if clean_up_outside_pytest not in STANDALONE_FINISHERS:
+    STANDALONE_FINISHERS.append(clean_up_outside_pytest)  # a bare `st run` removes what it associated
 
 TOKEN_REFRESH_SECONDS = 600
 """Well inside the vendor's token lifetime (expires_in 3600, S6); a 401 also triggers a refresh."""

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from ep_cart_contract import suite
-from ep_cart_contract.expectations import needs
+from ep_cart_contract.expectations import issued_token, needs
 from ep_cart_contract.judging import profile_decides
 from ep_cart_contract.ledger import CleanupResult
 from ep_cart_contract.logins import TOKEN_VARIABLES, member_for
@@ -84,13 +84,13 @@ def api(contract_base_url: str, contract_run: ContractRun) -> ScenarioClient:
 @pytest.fixture(scope="module")
 def admin(api: ScenarioClient) -> str:
     """A client_credentials token: acts as administrator (S2)."""
-    return api.token("client_credentials")
+    return issued_token(api, "client_credentials")
 
 
 @pytest.fixture(scope="module")
 def shopper(api: ScenarioClient) -> str:
     """An implicit token: a shopper, who needs an account token to act for an account (S2)."""
-    return api.token("implicit")
+    return issued_token(api, "implicit")
 
 
 @pytest.fixture

@@ -186,12 +186,13 @@ def using(run: ContractRun) -> Iterator[ContractRun]:
             _FRAMES.remove(next(frame for frame in reversed(_FRAMES) if frame.run is run))
 
 
+STANDALONE_FINISHERS: list[Callable[[ContractRun], None]] = []
+"""What a bare `st run`'s run does as its process exits, before it is counted: the hooks module (which every such
+run loads) registers the clean-up here, so this module needs none of the modules that send requests."""
+
+
 def finish_outside_pytest(run: ContractRun) -> None:
     """After a bare `st run`: what it associated is removed (under pytest the plugin does it), and it is counted."""
-    from ep_cart_contract.tokens import delete_as_administrator
-
-    if run.ledger.open() and run.seen_base_url:
-        result = run.ledger.clean_up(delete_as_administrator(run, run.seen_base_url[0]))
-        for association, why in result.left:
-            print(f"LEFT: cart {association.cart_id} account {association.account_id}: {why}")
+    for finish in STANDALONE_FINISHERS:
+        finish(run)
     run.write_stats()

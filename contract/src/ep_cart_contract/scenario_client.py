@@ -22,7 +22,6 @@ from ep_cart_associations_client.api.account_cart_associations import (
 from ep_cart_associations_client.api.authentication import create_access_token, post_v2_account_members_tokens
 from ep_cart_associations_client.api.carts import get_a_cart, get_carts
 from ep_cart_associations_client.models import (
-    AccessToken,
     AccessTokenRequest,
     AccountCartAssociationRequest,
     AccountIdentifier,
@@ -35,7 +34,6 @@ from ep_cart_contract.judging import observe, sending
 from ep_cart_contract.redaction import curl_command
 from ep_cart_contract.run import ContractRun, active_run
 from ep_cart_contract.transport import PoliteTransport
-from ep_cart_contract.verdicts import vendor
 from ep_cart_spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, LOGIN_PATH, TOKEN_PATH
 
 T = TypeVar("T")
@@ -137,15 +135,6 @@ class ScenarioClient:
         return self.call(
             f"POST {TOKEN_PATH}", lambda: create_access_token.sync_detailed(client=self.anonymous(), body=body)
         )
-
-    def token(self, grant_type: str) -> str:
-        secret = self.run.settings.values["EP_CLIENT_SECRET"] if grant_type == "client_credentials" else None
-        response = self.token_response(grant_type, client_secret=secret)
-        from ep_cart_contract.expectations import expect_status  # expectations read this module's answers
-
-        parsed = expect_status(response, 200, vendor("S6, S4"))
-        assert isinstance(parsed, AccessToken), explain(response)
-        return parsed.access_token
 
     # --- An account member's login (POST /v2/account-members/tokens, S7) ----------------------------------
 

@@ -70,6 +70,8 @@ class Evidence:
     body: str
     request: str
     """The request as a curl command."""
+    profile: str = ""
+    """The store profile file that judged this point, when one did: it may be the right edit, not the spec."""
 
 
 @dataclass
@@ -206,6 +208,8 @@ def describe_failure(claim: Claim, evidence: Evidence) -> list[str]:
     if claim.where:
         covered = f"covers {', '.join(claim.covers)}; " if claim.covers else ""
         lines.append(f"  to change: {claim.where} ({covered}{claim.reason})")
+        if evidence.profile:
+            lines.append(f"  or, if the store is right and the profile is not: {evidence.profile}")
         if claim.guards_access:
             lines.append("  guards account access: fails the run in every mode")
     else:
