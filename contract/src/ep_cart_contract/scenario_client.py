@@ -213,6 +213,12 @@ class ScenarioClient:
             ),
         )
 
+    def raw_read(self, cart_id: str, *, token: str) -> httpx.Response:
+        """GET /v2/carts/{cartID} left unparsed: a cart the typed models cannot hold (an account ID that is no
+        UUID, which a store profile's `any-string` allows)."""
+        client = self.bearer(token).get_httpx_client()
+        return self.call(f"GET {CART_PATH}", lambda: client.get(f"/v2/carts/{cart_id}"))
+
     def raw(
         self, method: str, cart_id: str, *, token: str, content: bytes, content_type: str | None = "application/json"
     ) -> httpx.Response:

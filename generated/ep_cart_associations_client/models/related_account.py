@@ -12,9 +12,17 @@ T = TypeVar("T", bound="RelatedAccount")
 
 @_attrs_define
 class RelatedAccount:
-    """An account related to a cart. Here the vendor types the ID as a UUID (S3, `RelationshipItem`)."""
+    """An account related to a cart (S3, `RelationshipItem`). Its ID is the one the association named, so it is
+    typed once, as `AccountID`: S3 types it a UUID here while the association's body (S1, S3) types the same
+    ID as a plain string. Where the vendor's sources disagree, neither is its contract: the mark
+    `account-id-is-a-uuid` decides both places at once (assumption).
+
+    """
 
     id: UUID
+    """ The ID of the account (S1). Elastic Path account IDs are UUIDs; this description requires one
+    (assumption: the vendor types the field as a plain string).
+     """
     type_: Literal["account"]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
