@@ -40,6 +40,8 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
     client = httpx.AsyncClient(base_url=upstream_url, timeout=30)
     rate_limited: set[tuple[str, str]] = set()
     administrator_tokens: set[str] = set()
+    stand_ins: dict[str, str] = {}
+    """The independent server's UUID for an account ID that is none -> that ID as the client sent it."""
 
     async def forward(
         request: Request,
@@ -240,8 +242,11 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
             # An empty account token is no account token; an administrator stays one with an account token.
             if account_token is not None and (not account_token.strip() or bearer in administrator_tokens):
                 headers.pop(ACCOUNT_TOKEN)
-            # Any string is an account ID (the upstream mock wants a UUID: give it a stable one).
+            # Any string is an account ID (the upstream mock wants a UUID: give it a stable one, and show the
+            # original wherever the store names the account again: a cart's relationships, the lists).
             original_id, body = account_id_as_uuid(body)
+            if original_id is not None:
+                stand_ins[json.loads(body)["data"][0]["id"]] = original_id
         # Deleting an association that does not exist answers 404 here.
         absent = request.method == "DELETE" and is_association and not await is_associated(request, body)
         # A page[limit] over 100 is cut to 100 (S3 gives 100 as the largest page).
@@ -262,6 +267,9 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
             answer_headers["content-type"] = "application/json"
         if status == 405 and vendor_methods(path):
             answer_headers["allow"] = vendor_methods(path)  # the store has the vendor's cart methods (S3)
+        if request.method == "GET" and status == 200 and path.startswith(CARTS):
+            for stand_in, original in list(stand_ins.items()):
+                content = content.replace(stand_in.encode(), json.dumps(original)[1:-1].encode())
         if status == 200 and original_id is not None:
             document = json.loads(content)
             document["data"][0]["id"] = original_id

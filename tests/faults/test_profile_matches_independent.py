@@ -21,6 +21,7 @@ import yaml
 
 from ep_cart_spec import ACCOUNT_TOKEN_HEADER, DEFAULTS
 from tests.conftest import MockProcess, contract_suite, free_port, get_token, mock_env
+from tests.faults.test_self_agreement import unreachable
 from tests.faults.test_suite_catches_faults import INDEPENDENT_PROFILE, wait_until_listening
 from tests.paths import ROOT
 
@@ -189,7 +190,14 @@ def test_the_suite_judged_by_the_profile_passes_against_the_mock_that_follows_it
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     observed = read_profile(reports / "store-profile.yaml", load()).differences()
-    assert observed == read_profile(given, load()).differences()
+    expected = read_profile(given, load()).differences()
+    # Under the administrator alternative an empty account token sent as administrator shows nothing of how
+    # the store reads it (test_self_agreement.unreachable): the run may leave that point not reached.
+    optional = unreachable(INDEPENDENT_PROFILE)
+    assert {key: value for key, value in observed.items() if key not in optional} == {
+        key: value for key, value in expected.items() if key not in optional
+    }
+    assert all(observed.get(key) in (None, expected.get(key)) for key in optional)
 
 
 def test_the_bundled_mock_with_no_profile_shows_every_default(tmp_path: Path) -> None:

@@ -124,6 +124,11 @@ def empty_account_token(shop: Store) -> object:
     return shop.associate("empty-token", headers={ACCOUNT_TOKEN_HEADER: ""}).status_code
 
 
+def empty_customer_token(shop: Store) -> object:
+    """Beside the account's token: refused as both shopper tokens (400), or read as none (the list, 200)."""
+    return shop.carts({ACCOUNT_TOKEN_HEADER: ACCOUNT_TOKEN, CUSTOMER_TOKEN_HEADER: ""}).status_code
+
+
 def account_id_not_a_uuid(shop: Store) -> object:
     answer = shop.associate("any-string", account="acct-1")
     return answer.status_code, answer.json()["data"][0]["id"] if answer.status_code == 200 else None
@@ -164,6 +169,7 @@ PROBES: dict[tuple[str, str], tuple[Callable[[Store], object], object, object]] 
     ("cart-id-at-most-255-characters", "not-enforced"): (long_cart_id, 400, 200),
     ("account-token-length", "not-enforced"): (long_account_token, 403, 200),
     ("account-token-empty-refused", "absent"): (empty_account_token, 403, 200),
+    ("customer-token-empty-refused", "absent"): (empty_customer_token, 400, 200),
     ("account-id-is-a-uuid", "any-string"): (account_id_not_a_uuid, (400, None), (200, "acct-1")),
     ("error-message-in-title", "detail"): (
         second_account_on_a_cart,

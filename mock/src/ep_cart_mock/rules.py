@@ -364,6 +364,13 @@ class AssociationRules:
             return None
         return token
 
+    def _customer_token(self, token: str | None) -> str | None:
+        """The customer token as the rules read it: an empty one is no token when the profile says so."""
+        assert self.profile is not None
+        if token == "" and self.profile.alternative("customer-token-empty-refused") == "absent":
+            return None
+        return token
+
     def reset_fixtures(self) -> None:
         """The accounts and contact-email carts back to the configured ones (the store is reset apart)."""
         self.accounts = dict(self.settings.account_tokens)
@@ -487,13 +494,14 @@ class AssociationRules:
         try:
             grant = self._authenticate(request.authorization)
             account_token = self._account_token(request.account_token)
-            if account_token is not None and request.customer_token is not None:
+            customer_token = self._customer_token(request.customer_token)
+            if account_token is not None and customer_token is not None:
                 raise reject("shopper-tokens-both")
             limit = self._page_value(PAGE_LIMIT, request.page_limit)
             offset = self._page_value(PAGE_OFFSET, request.page_offset)
-            if grant is not GrantType.IMPLICIT or (account_token is None and request.customer_token is None):
+            if grant is not GrantType.IMPLICIT or (account_token is None and customer_token is None):
                 raise reject("shopper-token-required")
-            if request.customer_token is not None:
+            if customer_token is not None:
                 raise reject("customer-token-unknown")
             account_id = self._token_owner(account_token) if account_token is not None else None
             if account_id is None:
@@ -636,6 +644,7 @@ RELAXING_ALTERNATIVES = (
     ("cart-id-at-most-255-characters", "not-enforced"),
     ("account-token-length", "not-enforced"),
     ("page-limit-above-100-refused", "clamped"),
+    ("customer-token-empty-refused", "absent"),
 )
 """(mark, alternative) that takes the keyword the mark covers out of the schema the rules validate with."""
 STATUS = re.compile(r"[1-5][0-9][0-9]")

@@ -177,6 +177,21 @@ def test_both_shopper_tokens_are_refused(api: ScenarioClient, shopper: str) -> N
     expect_alternative(mark, response, shown, lambda: expect_refusal(response, (400, 403), S3, 400, assumed(mark)))
 
 
+def test_an_empty_customer_token_beside_the_accounts_token(api: ScenarioClient, shopper: str) -> None:
+    """An empty customer-token header: a token, refused beside the account's as both tokens are (S3: "only one
+    of"), or read as none, and then the account's list answers."""
+    needs("EP_ACCOUNT_TOKEN")
+    mark = "customer-token-empty-refused"
+    response = api.list_carts(token=shopper, account_token=account_token(), customer_token="")
+    shown = "absent" if response.status_code == 200 else "refused" if response.status_code in (400, 403) else None
+    both = "both-shopper-tokens-refused-with-400"
+    profile = active_run().store_profile
+    status = int(profile.expected(both)) if profile is not None else 400  # which refusal is that mark's decision
+    expect_alternative(
+        mark, response, shown, lambda: expect_refusal(response, (400, 403), assumed(mark), status, assumed(both))
+    )
+
+
 def test_a_forged_customer_token_is_refused(api: ScenarioClient, shopper: str) -> None:
     """A token the store did not issue reads nobody's carts (an assumption that guards account access)."""
     response = api.list_carts(token=shopper, customer_token=f"forged-{uuid.uuid4().hex}")
