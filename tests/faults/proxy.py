@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import urllib.parse
@@ -40,6 +41,8 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
     client = httpx.AsyncClient(base_url=upstream_url, timeout=30)
     rate_limited: set[tuple[str, str]] = set()
     administrator_tokens: set[str] = set()
+    known_carts: set[str] = set()
+    """The cart IDs a client has named (read, or associated): unknown-cart-post-404's store knows these."""
     stand_ins: dict[str, str] = {}
     """The independent server's UUID for an account ID that is none -> that ID as the client sent it."""
 
@@ -132,6 +135,9 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         if fault == "delete-never-answers" and is_association and request.method == "DELETE":
             await asyncio.Event().wait()  # never set: the client's timeout ends the request
 
+        cart_id = path.split("/")[3] if path.startswith(f"{CARTS}/") and len(path.split("/")) > 3 else None
+        if fault in ("unknown-cart-post-404", "some-carts-404") and cart_id is not None:
+            return await refusing_carts(request, body, cart_id, is_association)
         if fault == "rate-limited" and (request.method, path) not in rate_limited:
             rate_limited.add((request.method, path))
             with refused_file.open("a", encoding="utf-8") as file:
@@ -214,6 +220,30 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
                     document["data"].insert(0, cart)
             content = json.dumps(document).encode()
         return content
+
+    async def refusing_carts(request: Request, body: bytes, cart_id: str, is_association: bool) -> Response:
+        """unknown-cart-post-404: a store that answers 404 to a POST on a cart it has never seen (a read makes the
+        cart, S3), and keeps every other fact. some-carts-404: one that answers 404 to association requests on
+        some cart IDs, whether or not they exist. Each checks everything else first (the request goes upstream),
+        and only an answer that would have changed something becomes the 404, the change undone."""
+        unknown = request.method == "POST" and is_association and cart_id not in known_carts
+        unlucky = is_association and hashlib.sha256(cart_id.encode()).digest()[0] % 3 == 0
+        refuse = unknown if fault == "unknown-cart-post-404" else unlucky
+        was_associated = refuse and request.method == "DELETE" and await is_associated(request, body)
+        answer = await forward(request, body)
+        if answer.status_code < 300:
+            known_carts.add(cart_id)
+        if not refuse or answer.status_code >= 300:
+            headers = {name: value for name, value in answer.headers.items() if name.lower() not in HOP_HEADERS}
+            return Response(answer.content, answer.status_code, headers)
+        admin = {"Authorization": f"Bearer {await admin_token()}", "Content-Type": "application/json"}
+        if request.method == "POST" and answer.status_code == 200:
+            await client.request("DELETE", request.url.path, content=body, headers=admin)  # undo the association
+        elif request.method == "DELETE" and was_associated:
+            await client.request("POST", request.url.path, content=body, headers=admin)  # undo the removal
+        if fault == "unknown-cart-post-404":
+            known_carts.discard(cart_id)
+        return not_found("There is no cart with this ID." if unknown else "Not found.")
 
     async def is_associated(request: Request, body: bytes) -> bool:
         """independent: does the cart already name the account the body names? (read as administrator; True
@@ -323,6 +353,14 @@ def relayed_headers(request: Request) -> dict[str, str]:
     return {name: value for name, value in request.headers.items() if name.lower() not in {"host", "content-length"}}
 
 
+def not_found(detail: str) -> Response:
+    return Response(
+        json.dumps({"errors": [{"status": 404, "title": "Not Found", "detail": detail}]}).encode(),
+        404,
+        {"content-type": "application/json"},
+    )
+
+
 def account_id_as_uuid(body: bytes) -> tuple[str | None, bytes]:
     """(the account ID as sent, the body with a UUID in its place) when the ID is a string but not a UUID."""
     try:
@@ -357,6 +395,8 @@ FAULTS = (
     "lists-another-accounts-cart",
     "keeps-account-after-delete",
     "team-store",
+    "unknown-cart-post-404",
+    "some-carts-404",
 )
 
 

@@ -95,6 +95,7 @@ INDEPENDENT_PROFILE = {
     "delete-of-a-missing-association-answers-204": "404",
 }
 STORE_PROFILES = {
+    "unknown-carts-404": {"new-cart-id-is-a-new-cart": "404"},
     "independent": INDEPENDENT_PROFILE,
     "independent-but-token": {**INDEPENDENT_PROFILE, "token-request-refused-with-400": "400"},
 }
@@ -256,6 +257,16 @@ RUNS_OF_TEST = {
     "test_the_independent_server_passes_when_judged_by_its_profile": [RunKey("independent", "fail", "independent")],
     "test_a_server_off_its_profile_on_one_point_fails_on_that_point_named": [
         RunKey("independent", "fail", "independent-but-token")
+    ],
+    "test_a_store_that_refuses_unknown_carts_passes_report_mode_naming_only_that_mark": [
+        RunKey("unknown-cart-post-404", "report")
+    ],
+    "test_a_store_that_refuses_unknown_carts_passes_judged_by_a_profile_that_says_so": [
+        RunKey("unknown-cart-post-404", "fail", "unknown-carts-404")
+    ],
+    "test_a_store_that_refuses_some_carts_fails_in_both_modes_naming_the_read_fact": [
+        RunKey("some-carts-404", "fail"),
+        RunKey("some-carts-404", "report"),
     ],
 }
 
@@ -522,3 +533,38 @@ def test_a_server_off_its_profile_on_one_point_fails_on_that_point_named(fault_r
 
 def points_default(points: list[dict[str, Any]], key: str) -> str:
     return next(str(point["default"]) for point in points if point["point"] == key)
+
+
+# --- Carts nobody has read (new-cart-id-is-a-new-cart) ----------------------------------------------------------
+
+
+def test_a_store_that_refuses_unknown_carts_passes_report_mode_naming_only_that_mark(fault_runs: FaultRuns) -> None:
+    """404 to a POST on a cart it has never seen, every documented fact kept: the scenarios read their carts
+    first, so only the one that asks the open question (and generated requests to unread IDs) meet the 404."""
+    run = fault_runs[RunKey("unknown-cart-post-404", "report")]
+    data = verdicts(run)
+    assert run.returncode == 0, run.output[-4000:]
+    assert not broken(data, "vendor contract"), [claim["title"] for claim in broken(data, "vendor contract")]
+    assert {claim["title"] for claim in broken(data, "assumption")} == {"new-cart-id-is-a-new-cart"}
+
+
+def test_a_store_that_refuses_unknown_carts_passes_judged_by_a_profile_that_says_so(fault_runs: FaultRuns) -> None:
+    run = fault_runs[RunKey("unknown-cart-post-404", "fail", "unknown-carts-404")]
+    data = verdicts(run)
+    assert run.returncode == 0, run.output[-4000:]
+    assert [claim["title"] for claim in data["verdicts"]["claims"] if claim["broken"]] == []
+    written = yaml.safe_load((run.folder / "reports" / "store-profile.yaml").read_text(encoding="utf-8"))
+    assert written["marks"]["new-cart-id-is-a-new-cart"]["alternative"] == "404"
+
+
+@pytest.mark.parametrize("mode", ["fail", "report"])
+def test_a_store_that_refuses_some_carts_fails_in_both_modes_naming_the_read_fact(
+    fault_runs: FaultRuns, mode: str
+) -> None:
+    """404 to association requests on some cart IDs whether or not they exist: on a cart the run read first,
+    that breaks S3's read fact, the vendor's contract, in either mode."""
+    run = fault_runs[RunKey("some-carts-404", mode)]
+    data = verdicts(run)
+    assert run.returncode == 1, run.output[-4000:]
+    sources = [claim["source"] for claim in broken(data, "vendor contract")]
+    assert any("reading a cart ID makes the cart" in source for source in sources), sources

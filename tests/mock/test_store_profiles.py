@@ -109,6 +109,14 @@ def no_shopper_token(shop: Store) -> object:
     return answer.status_code, error(answer)["title"]
 
 
+def unread_cart(shop: Store) -> object:
+    """A POST to a cart ID nobody named (created, or 404), then the same once the cart is read (always 200)."""
+    first = shop.associate("never-read").status_code
+    read = shop.client.request("GET", "/v2/carts/read-first", headers={"Authorization": f"Bearer {shop.admin}"})
+    assert read.status_code == 200
+    return first, shop.associate("read-first").status_code
+
+
 def long_cart_id(shop: Store) -> object:
     return shop.associate("c" * 300).status_code
 
@@ -167,6 +175,7 @@ PROBES: dict[tuple[str, str], tuple[Callable[[Store], object], object, object]] 
         (400, "Shopper token required"),
     ),
     ("cart-id-at-most-255-characters", "not-enforced"): (long_cart_id, 400, 200),
+    ("new-cart-id-is-a-new-cart", "404"): (unread_cart, (200, 200), (404, 200)),
     ("account-token-length", "not-enforced"): (long_account_token, 403, 200),
     ("account-token-empty-refused", "absent"): (empty_account_token, 403, 200),
     ("customer-token-empty-refused", "absent"): (empty_customer_token, 400, 200),

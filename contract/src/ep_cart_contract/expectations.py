@@ -221,6 +221,28 @@ def expect_carts(response: Response[Any], rests_on: Source) -> CartCollection:
 
 
 NEW_CART = "new-cart-id-is-a-new-cart"
+READ_FACT = "S3: reading a cart ID makes the cart, and this run read this one first"
+
+
+def made_cart(api: ScenarioClient, token: str, purpose: str) -> str:
+    """A cart ID of this run, read once so the cart exists (S3: "If a cart ID does not exist, a new cart will be
+    automatically created"): a scenario's association then leans on no decision about carts nobody has read,
+    which one scenario asks on its own (`new-cart-id-is-a-new-cart`)."""
+    cart_id = api.new_cart_id(purpose)
+    read = api.read_cart(cart_id, token=token)
+    # A claim of its own: the scenario's later "answers 200" is about its association, resting on another fact.
+    check(read.status_code == 200, "reading a new cart ID makes the cart", vendor("S3"), read, "200 with the cart")
+    api.run.read_carts.add(cart_id)
+    return cart_id
+
+
+def on_a_read_cart(response: Response[Any] | httpx.Response) -> bool:
+    """The latest request was an association with a cart this run has read (so the cart exists, S3)."""
+    run = active_run()
+    request = run.last_request[0] if run.last_request else None
+    if request is None or not request.url.path.endswith("/relationships/accounts"):
+        return False
+    return request.url.path.split("/")[3] in run.read_carts
 
 
 def expect_status(response: Response[Any], status: int, rests_on: Source, *, new_cart: bool = False) -> Any:
@@ -232,5 +254,7 @@ def expect_status(response: Response[Any], status: int, rests_on: Source, *, new
             rests_on = assumed(NEW_CART)
         elif response.status_code == status and 200 <= status < 300:
             active_run().verdicts.record("a new cart ID names a new cart", assumed(NEW_CART), holds=True)
+    elif response.status_code == 404 and status != 404 and on_a_read_cart(response):
+        rests_on = vendor(READ_FACT)  # the cart exists: a 404 for it is no decision about unknown carts
     check(response.status_code == status, f"answers {status}", rests_on, response, f"status {status}")
     return response.parsed

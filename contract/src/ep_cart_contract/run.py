@@ -67,6 +67,8 @@ class ContractRun:
     """The account members' logins: the account tokens the run acts with, when credentials are given."""
     preflight: Preflight | None = None
     """What the preflight found, once it has run (before any test)."""
+    read_carts: set[str] = field(default_factory=set)
+    """The cart IDs the scenarios read before they associated (the carts exist, S3)."""
     fixture_skips: set[str] = field(default_factory=set)
     """The variables whose absence or breakage skipped a scenario: responses only those scenarios would have
     shown are not claimed as never observed."""

@@ -301,6 +301,8 @@ class AssociationRules:
     _reshaped: dict[str, tuple[int, str | None]] = field(init=False, repr=False, default_factory=dict)
     """Rule id -> (status, message moved to the detail or None): the error answers a profile changes."""
     _account_token_validator: Any = field(init=False, repr=False)
+    _unknown_carts_refused: bool = field(init=False, repr=False, default=False)
+    """`new-cart-id-is-a-new-cart: '404'`: a POST to a cart nobody has named answers 404."""
     _page_limit_maximum: int = field(init=False, repr=False, default=0)
 
     def __post_init__(self) -> None:
@@ -325,6 +327,7 @@ class AssociationRules:
             self.spec.resolve(self.spec.parameter_schema(CARTS_PATH, "get", PAGE_LIMIT, "query"))["maximum"]
         )
         self._reshaped = self._reshaped_rules()
+        self._unknown_carts_refused = self.profile.alternative("new-cart-id-is-a-new-cart") == "404"
 
     def _reshaped_rules(self) -> dict[str, tuple[int, str | None]]:
         """The error rules whose answer this profile changes: a status mark answered with another status, a
@@ -392,6 +395,9 @@ class AssociationRules:
             self._check_permission(grant, self._account_token(request.account_token), account_id)
             if request.cart_id in self.contact_email_carts:
                 raise reject("cart-has-contact-email", meta={"cart_id": request.cart_id})
+            if request.method == "post" and self._unknown_carts_refused and not self.store.exists(request.cart_id):
+                item = {"status": 404, "title": "Cart not found", "detail": CART_NOT_FOUND}
+                return Answer(404, {"errors": [item]})
             if request.method == "delete":
                 return self._dissociate(request.cart_id, account_id)
             return self._associate(request.cart_id, account_id)
@@ -650,6 +656,8 @@ RELAXING_ALTERNATIVES = (
 STATUS = re.compile(r"[1-5][0-9][0-9]")
 """An alternative that is a status: each error rule resting on such a mark answers the profile's status."""
 ASSOCIATION_NOT_FOUND = "There is no association between this cart and this account."
+CART_NOT_FOUND = "There is no cart with this ID yet: reading it (GET /v2/carts/{cartID}) makes it (S3)."
+"""The detail of the 404 that `new-cart-id-is-a-new-cart: '404'` answers to a POST on a cart nobody has named."""
 """The detail of the 404 that `delete-of-a-missing-association-answers-204: '404'` answers."""
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 CONTACT_EMAIL = "guest@example.com"

@@ -67,6 +67,10 @@ class CartStore(Protocol):
 
     def account_of(self, cart_id: str) -> str | None: ...
 
+    def exists(self, cart_id: str) -> bool:
+        """Whether something has named the cart (a read, an association), without making it."""
+        ...
+
     def carts_of(self, account_id: str) -> list[Cart]:
         """The account's carts, newest `updated_at` first."""
         ...
@@ -142,6 +146,10 @@ class InMemoryCartStore:
     def read(self, cart_id: str) -> tuple[Cart, bool]:
         with self._lock:
             return self._cart(cart_id)
+
+    def exists(self, cart_id: str) -> bool:
+        with self._lock:
+            return cart_id in self._carts
 
     def account_of(self, cart_id: str) -> str | None:
         with self._lock:

@@ -21,6 +21,7 @@ from ep_cart_contract.expectations import (
     expect_error,
     expect_refusal,
     expect_status,
+    made_cart,
     needs,
 )
 from ep_cart_contract.run import active_run
@@ -56,8 +57,8 @@ def listed_cart_ids(api: ScenarioClient, shopper: str, token: str) -> list[str]:
 
 
 def associated_cart(api: ScenarioClient, admin: str, account: str, purpose: str) -> str:
-    cart = api.new_cart_id(purpose)
-    expect_status(api.associate(cart, [account], token=admin), 200, S1, new_cart=True)
+    cart = made_cart(api, admin, purpose)
+    expect_status(api.associate(cart, [account], token=admin), 200, S1)
     return cart
 
 
