@@ -237,10 +237,11 @@ def made_cart(api: ScenarioClient, token: str, purpose: str) -> str:
 
 
 def on_a_read_cart(response: Response[Any] | httpx.Response) -> bool:
-    """The latest request was an association with a cart this run has read (so the cart exists, S3)."""
+    """The latest request was a POST association with a cart this run has read (so the cart exists, S3). A
+    DELETE's 404 is not about the cart: it stays `delete-of-a-missing-association-answers-204`'s alternative."""
     run = active_run()
     request = run.last_request[0] if run.last_request else None
-    if request is None or not request.url.path.endswith("/relationships/accounts"):
+    if request is None or request.method != "POST" or not request.url.path.endswith("/relationships/accounts"):
         return False
     return request.url.path.split("/")[3] in run.read_carts
 
