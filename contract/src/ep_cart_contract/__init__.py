@@ -27,7 +27,8 @@ Its modules:
 - expectations: what the scenarios expect of an answer, each a claim with its source;
 - store_profile: the alternatives a run holds the store to (EP_STORE_PROFILE) and those it saw, written to
   store-profile.yaml;
-- report: contract.json and contract.html.
+- results: one run's results as a typed model, built once (contract.json, the page and the terminal read it);
+- report: contract.json and contract.html (the page from templates/contract.html, autoescaped).
 
 suite/ holds the test modules (test_conformance, test_scenarios, test_effect), and schemathesis.toml the
 settings both the suite and `st run` use.

@@ -93,7 +93,11 @@ def judge_answer(
             with contextlib.suppress(ValueError):
                 blamed = run.classifier.blame_response(recorded.template, method.lower(), status, json.loads(content))
                 sources = [run.verdicts.assumed(mark.id) for mark in blamed] or sources
+    decided = [source for source in sources if profile_decides(source)]
     sources = [source for source in sources if not profile_decides(source)]
+    if recorded.problem is not None and decided and not sources:
+        # Only the store profile's alternatives explain it: the table says so instead of "not conforming".
+        run.table.explain(recorded, [source.assumption.id for source in decided if source.assumption is not None])
     evidence = None
     if recorded.problem is not None:
         evidence = Evidence(

@@ -21,6 +21,46 @@ class Observed:
     count: int = 0
     conforming: int = 0
     problems: list[str] = field(default_factory=list)
+    explained: int = 0
+    """Answers that do not conform to openapi.yaml's defaults only where the run's store profile says the store
+    decides otherwise: the alternative at work, not a broken claim."""
+    marks: list[str] = field(default_factory=list)
+    """The marks whose alternatives explained them."""
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    """One documented response as the run saw it, with its verdict, worked out here once for every rendering."""
+
+    operation: str
+    status: int
+    observed: int
+    conforming: int
+    problems: list[str]
+    explained: int = 0
+    marks: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        if self.observed == 0:
+            return "never observed"
+        if self.conforming == self.observed:
+            return "ok"
+        if self.conforming + self.explained == self.observed:
+            return f"as the profile says ({', '.join(self.marks)})"
+        return "not conforming: " + "; ".join(self.problems)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "operation": self.operation,
+            "status": self.status,
+            "observed": self.observed,
+            "conforming": self.conforming,
+            "problems": self.problems,
+            "explained_by_profile": self.explained,
+            "marks": self.marks,
+            "verdict": self.verdict,
+        }
 
 
 @dataclass(frozen=True)
@@ -105,20 +145,49 @@ class ResponseTable:
                 observed.problems.append(problem)
             return Recorded(template, documented, problem)
 
+    def explain(self, recorded: Recorded, marks: list[str]) -> None:
+        """A non-conforming answer that only the store profile's alternatives (`marks`) explain."""
+        if recorded.documented is None:
+            return
+        documented = recorded.documented
+        with self._lock:
+            observed = self.observed[(documented.method, documented.path, documented.status)]
+            observed.explained += 1
+            observed.marks.extend(mark for mark in marks if mark not in observed.marks)
+
+    def rows(self) -> list[ResponseRow]:
+        with self._lock:
+            return [
+                ResponseRow(
+                    documented.label,
+                    documented.status,
+                    seen.count,
+                    seen.conforming,
+                    list(seen.problems),
+                    seen.explained,
+                    list(seen.marks),
+                )
+                for key, documented in self.documented.items()
+                for seen in (self.observed[key],)
+            ]
+
     def unobserved(self) -> list[DocumentedResponse]:
         return [self.documented[key] for key, seen in self.observed.items() if seen.count == 0]
 
     def render(self) -> str:
         rows = [("operation", "status", "observed", "conforming", "verdict")]
-        for key, documented in self.documented.items():
-            seen = self.observed[key]
-            if seen.count == 0:
-                verdict = "NEVER OBSERVED"
-            elif seen.conforming == seen.count:
-                verdict = "ok"
-            else:
-                verdict = "NOT CONFORMING: " + "; ".join(seen.problems)
-            rows.append((documented.label, str(documented.status), str(seen.count), str(seen.conforming), verdict))
+        rows += [
+            (
+                row.operation,
+                str(row.status),
+                str(row.observed),
+                str(row.conforming),
+                row.verdict.upper()
+                if row.verdict == "never observed"
+                else row.verdict.replace("not conforming", "NOT CONFORMING"),
+            )
+            for row in self.rows()
+        ]
         widths = [max(len(row[column]) for row in rows) for column in range(4)]
         lines = []
         for index, row in enumerate(rows):

@@ -27,12 +27,13 @@ from ep_cart_contract.ledger import CleanupResult
 from ep_cart_contract.logins import TOKEN_VARIABLES, member_for
 from ep_cart_contract.preflight import EXIT_FIXTURES, preflight
 from ep_cart_contract.report import write_reports
+from ep_cart_contract.results import Cleanup, RunInfo, RunResults
 from ep_cart_contract.run import ContractRun, active_run, begin, current_run, end
 from ep_cart_contract.scenario_client import ScenarioClient
 from ep_cart_contract.tokens import delete_as_administrator
 from ep_cart_contract.verdicts import VENDOR, Evidence, describe_failure
 
-FINISHED_KEY = pytest.StashKey[dict[str, Any]]()
+FINISHED_KEY = pytest.StashKey[RunResults]()
 SUITE_DIR = Path(suite.__file__).resolve().parent
 """The suite's test modules (ep_cart_contract/suite/), shipped with the engine."""
 
@@ -209,67 +210,55 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     fails = run.verdicts.fails_run(run.settings.assumptions_mode)
     if fails and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    data = report_data(run, session, cleanup, complete)
-    session.config.stash[FINISHED_KEY] = data
-    paths = write_reports(Path(run.settings.report_dir), data, run.redactor)
-    data["written"] = [str(path) for path in paths]
+    results = run_results(run, session, cleanup, complete)
+    session.config.stash[FINISHED_KEY] = results
+    paths = write_reports(Path(run.settings.report_dir), results, run.redactor)
+    results.written = [str(path) for path in paths]
     if run.store_profile is not None:
         target = run.settings.base_url or (target or "the bundled mock")
-        data["written"].append(str(run.store_profile.write(Path(run.settings.report_dir), target, run.redactor)))
+        results.written.append(str(run.store_profile.write(Path(run.settings.report_dir), target, run.redactor)))
 
 
-def report_data(run: ContractRun, session: pytest.Session, cleanup: CleanupResult, complete: bool) -> dict[str, Any]:
-    rows = []
-    for key, documented in run.table.documented.items():
-        seen = run.table.observed[key]
-        rows.append(
-            {
-                "operation": documented.label,
-                "status": documented.status,
-                "observed": seen.count,
-                "conforming": seen.conforming,
-                "problems": seen.problems,
-            }
-        )
-    return {
-        "run": {
-            "target": run.settings.base_url or "the bundled mock",
-            "profile": run.settings.profile,
-            "assumptions_mode": run.settings.assumptions_mode,
-            "prefix": run.settings.run_prefix,
-            "finished_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-            "complete": complete,
-            "exit_status": int(session.exitstatus),
-        },
-        "verdicts": run.verdicts.as_json(),
-        "responses": rows,
-        "undocumented": run.table.undocumented[:50],
-        "store_profile": {
+def run_results(run: ContractRun, session: pytest.Session, cleanup: CleanupResult, complete: bool) -> RunResults:
+    """The run's results, built once: contract.json, the page and the terminal all read them."""
+    return RunResults(
+        run=RunInfo(
+            target=run.settings.base_url or "the bundled mock",
+            profile=run.settings.profile,
+            assumptions_mode=run.settings.assumptions_mode,
+            prefix=run.settings.run_prefix,
+            finished_at=time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+            complete=complete,
+            exit_status=int(session.exitstatus),
+        ),
+        verdicts=run.verdicts.as_json(),
+        responses=run.table.rows(),
+        undocumented=run.table.undocumented[:50],
+        store_profile={
             "judged_by": run.store_profile.judged_by.source if run.store_profile else "defaults",
             "points": run.store_profile.rows() if run.store_profile else [],
         },
-        "unresponsive": run.unresponsive.labels(),
-        "preflight": run.preflight.as_json() if run.preflight is not None else None,
-        "account_tokens": {
+        unresponsive=run.unresponsive.labels(),
+        preflight=run.preflight.as_json() if run.preflight is not None else None,
+        account_tokens={
             "logins": run.logins.count,
             "from_login": [name for name in TOKEN_VARIABLES if member_for(name, run.settings.values)],
         },
-        "fixture_skips": sorted(run.fixture_skips),
-        "cleanup": {
-            "created": cleanup.created,
-            "removed": cleanup.removed,
-            "left": [
-                {"cart_id": left.cart_id, "account_id": left.account_id, "why": why} for left, why in cleanup.left
-            ],
-        },
-    }
+        fixture_skips=sorted(run.fixture_skips),
+        cleanup=Cleanup(
+            created=cleanup.created,
+            removed=cleanup.removed,
+            left=[{"cart_id": left.cart_id, "account_id": left.account_id, "why": why} for left, why in cleanup.left],
+        ),
+    )
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    data = config.stash.get(FINISHED_KEY, None)
+    results = config.stash.get(FINISHED_KEY, None)
     run = current_run()
-    if data is None or run is None:
+    if results is None or run is None:
         return
+    data = results.as_json()
     reporter = terminalreporter
     meta = data["run"]
     checked = data["preflight"]
@@ -304,7 +293,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     reporter.section(f"verdicts (EP_ASSUMPTIONS={meta['assumptions_mode']})")
     for line in data["verdicts"]["summary"]:
         reporter.write_line(line, bold=True)
-    for claim in run.verdicts.broken():
+    # Those that decide the exit status first (the same order as the page's).
+    deciding = {claim["key"] for claim in results.failed_claims if results.decides(claim)}
+    for claim in sorted(run.verdicts.broken(), key=lambda claim: claim.key not in deciding):
         evidence = claim.evidence or [Evidence("", "", "", None, "", "")]
         red = claim.kind == VENDOR or claim.guards_access or meta["assumptions_mode"] != "report"
         for line in describe_failure(claim, evidence[0]):
@@ -318,7 +309,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         return
     run.stop_target()
     run.write_stats()
-    annotate_junit_report(run, config, config.stash.get(FINISHED_KEY, None))
+    results = config.stash.get(FINISHED_KEY, None)
+    annotate_junit_report(run, config, results.as_json() if results is not None else None)
 
 
 def annotate_junit_report(run: ContractRun, config: pytest.Config, data: dict[str, Any] | None) -> None:
