@@ -128,6 +128,8 @@ def test_the_members_login_stands_for_the_accounts_only_when_every_credential_is
     )
     assert live.missing("EP_ACCOUNT_TOKEN") == []
     assert "p" in live.secret_values
+    # One member of both accounts serves the second account too: the hint for its token names that member first.
+    assert logins.credentials_hint("EP_OTHER_ACCOUNT_TOKEN").startswith("EP_ACCOUNT_MEMBER_USERNAME, ")
 
 
 def test_renewal_logs_in_again_only_when_the_token_nears_its_end() -> None:

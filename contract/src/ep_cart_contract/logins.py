@@ -34,18 +34,20 @@ def member_for(variable: str, values: Mapping[str, str]) -> Member | None:
     its credentials are not all set (then the static token is used). The second account's token comes from
     EP_OTHER_ACCOUNT_MEMBER_* when they are set, else from the same member (memberships are many to many, S7)."""
     account = "EP_ACCOUNT_ID" if variable == "EP_ACCOUNT_TOKEN" else "EP_OTHER_ACCOUNT_ID"
-    prefixes = ["EP_ACCOUNT_MEMBER"]
-    if variable == "EP_OTHER_ACCOUNT_TOKEN" and values.get("EP_OTHER_ACCOUNT_MEMBER_USERNAME"):
-        prefixes = ["EP_OTHER_ACCOUNT_MEMBER"]
-    member = Member(f"{prefixes[0]}_USERNAME", f"{prefixes[0]}_PASSWORD", account)
+    other = variable == "EP_OTHER_ACCOUNT_TOKEN" and values.get("EP_OTHER_ACCOUNT_MEMBER_USERNAME")
+    prefix = "EP_OTHER_ACCOUNT_MEMBER" if other else "EP_ACCOUNT_MEMBER"
+    member = Member(f"{prefix}_USERNAME", f"{prefix}_PASSWORD", account)
     needed = (member.username_variable, member.password_variable, "EP_PASSWORD_PROFILE_ID")
     return member if all(values.get(name) for name in needed) else None
 
 
 def credentials_hint(variable: str) -> str:
-    """How to give `variable`'s account a token the run renews by itself."""
-    prefix = "EP_OTHER_ACCOUNT_MEMBER" if variable == "EP_OTHER_ACCOUNT_TOKEN" else "EP_ACCOUNT_MEMBER"
-    return f"{prefix}_USERNAME, {prefix}_PASSWORD and EP_PASSWORD_PROFILE_ID"
+    """How to give `variable`'s account a token the run renews by itself: one member of both accounts serves
+    both (member_for), another member only where the second account is not the first member's."""
+    hint = "EP_ACCOUNT_MEMBER_USERNAME, EP_ACCOUNT_MEMBER_PASSWORD and EP_PASSWORD_PROFILE_ID"
+    if variable == "EP_OTHER_ACCOUNT_TOKEN":
+        hint += " (EP_OTHER_ACCOUNT_MEMBER_* when the second account is another member's)"
+    return hint
 
 
 def expiry(value: Any, now: float) -> float:
