@@ -22,7 +22,7 @@ from ep_cart_associations_client.types import Response
 from ep_cart_contract import hooks, live_safety, logins, transport  # noqa: F401  (hooks registers its schemathesis hooks)
 from ep_cart_contract.classify import ABSENT, Classifier, SentRequest
 from ep_cart_contract.expectations import NEW_CART, expect_status, normalized
-from ep_cart_contract.judging import marks_shown
+from ep_cart_contract.judging import marks_shown, observe
 from ep_cart_contract.ledger import AssociationLedger
 from ep_cart_contract.observations import ResponseTable
 from ep_cart_contract.redaction import MASK, Redactor, curl_command
@@ -38,6 +38,8 @@ from ep_cart_spec import (
     CARTS_PATH,
     CUSTOMER_TOKEN_HEADER,
     DEFAULTS,
+    LOGIN_PATH,
+    TOKEN_PATH,
     ApiSpec,
     Assumption,
 )
@@ -151,9 +153,41 @@ def test_renewal_logs_in_again_only_when_the_token_nears_its_end() -> None:
 def test_redactor_masks_every_known_secret() -> None:
     redactor = Redactor()
     redactor.add("client-secret-123", None, "")
-    redactor.add_authorization("Bearer 0123456789abcdef")
+    redactor.add("0123456789abcdef")
     text = "secret=client-secret-123 token=0123456789abcdef"
     assert redactor.scrub(text) == f"secret={MASK} token={MASK}"
+
+
+@pytest.mark.parametrize(
+    "carried",
+    ["Bearer http://127.0.0.1", "http://127.0.0.1", "Bearer /v2/carts", "Bearer reports/contract.json", "Bearer 200"],
+)
+def test_what_a_generated_request_carries_as_its_bearer_token_masks_nothing(carried: str) -> None:
+    """Generated requests carry any text as their bearer token, constants of the kit's own code included (Hypothesis
+    draws them): once "http://127.0.0.1" did, and the written store profile read `target: [masked]:44753`, which
+    no longer parsed. Only what the run knows to be a secret is masked: configured values, and the tokens the
+    store hands out."""
+    run = ContractRun.from_env({})
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"errors": [{"status": 401, "title": "Unauthorized"}]})
+
+    client = ScenarioClient("http://store.example", run, transport.PoliteTransport(None, httpx.MockTransport(handler)))
+    with using(run):
+        client.list_carts(token=carried.removeprefix("Bearer "))
+        client.associate("c-1", ["0f9e7a52-3c7d-4b8e-9a51-6c2d1e4f8a01"], token=carried.removeprefix("Bearer "))
+    target = "target: http://127.0.0.1:44753, reports/contract.json, GET /v2/carts 200"
+    assert run.redactor.scrub(target) == target
+
+
+def test_the_tokens_a_store_hands_out_are_masked_whichever_layer_asked() -> None:
+    """The token endpoint's `access_token` and each token a member's login answers (S7), seen by either layer."""
+    issued = b'{"access_token": "bearer-token-from-the-store", "token_type": "Bearer", "expires_in": 3600}'
+    login = json.dumps({"data": [{"type": "account_management_authentication_token", "token": "account-tok-1"}]})
+    with using(ContractRun.from_env({})) as run:
+        observe("POST", TOKEN_PATH, 200, {}, issued)
+        observe("POST", LOGIN_PATH, 201, {}, login.encode())
+        assert run.redactor.scrub("bearer-token-from-the-store account-tok-1") == f"{MASK} {MASK}"
 
 
 @pytest.mark.parametrize("secret", ["pw1", "x", "abcde"])
@@ -167,10 +201,15 @@ def test_a_short_secret_is_masked_too(secret: str) -> None:
 def test_a_generated_authorization_header_of_a_few_characters_masks_nothing() -> None:
     """Negative cases send any text as the bearer token: "<" must not become a secret (it masked the JUnit
     report's XML once)."""
-    redactor = Redactor()
-    for header in ("Bearer <", "<", "Bearer a"):
-        redactor.add_authorization(header)
-    assert redactor.scrub("<?xml version='1.0'?><a/>") == "<?xml version='1.0'?><a/>"
+    run = ContractRun.from_env({})
+    refused = httpx.Response(401, json={"errors": [{"status": 401, "title": "Unauthorized"}]})
+    client = ScenarioClient(
+        "http://store.example", run, transport.PoliteTransport(None, httpx.MockTransport(lambda _: refused))
+    )
+    with using(run):
+        for token in ("<", "a"):
+            client.list_carts(token=token)
+    assert run.redactor.scrub("<?xml version='1.0'?><a/>") == "<?xml version='1.0'?><a/>"
 
 
 def test_curl_command_masks_credentials_headers() -> None:

@@ -204,7 +204,6 @@ def after_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], 
         response.status_code,
         headers,
         response.content,
-        request.headers.get("Authorization"),
         body,
         # Built only when an answer needs explaining: most never do.
         lambda: curl(request.method or case.method, request.url or "", request.headers.items(), body),

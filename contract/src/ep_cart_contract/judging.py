@@ -1,8 +1,8 @@
 """How the suite judges what it sees, whichever layer sent the request.
 
-- Every answer is observed: the bearer token it was sent with and any token it hands out are masked from now
-  on, it is counted in the documented-response table, an association it created or removed goes in the run's
-  ledger, and its status and body are a claim (the vendor's, or the mark that left the status out).
+- Every answer is observed: any token it hands out is masked from now on, it is counted in the
+  documented-response table, an association it created or removed goes in the run's ledger, and its status
+  and body are a claim (the vendor's, or the mark that left the status out).
 - Every schemathesis failure is judged once more against the spec with our assumptions taken out, so it is
   reported as the vendor's contract or as the assumption (mark) it rests on (classify.py), or as no claim at
   all when it comes from what the spec leaves out or cannot express.
@@ -29,7 +29,7 @@ from ep_cart_contract.observations import Recorded
 from ep_cart_contract.redaction import curl
 from ep_cart_contract.run import ContractRun, active_run
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source
-from ep_cart_spec import ASSOCIATION_PATH, TOKEN_PATH, Assumption
+from ep_cart_spec import ASSOCIATION_PATH, LOGIN_PATH, TOKEN_PATH, Assumption
 
 
 def is_positive(case: schemathesis.Case[Any]) -> bool:
@@ -52,26 +52,38 @@ def observe(
     status: int,
     headers: Mapping[str, str],
     content: bytes,
-    authorization: str | None,
     request_body: bytes = b"",
     request_curl: Callable[[], str] = str,
 ) -> None:
-    """Every answer either layer gets: the bearer token it was sent with and any token it hands out are
-    masked from now on, it is counted in the documented-response table, and an association it created or
-    removed is noted in the run's ledger."""
+    """Every answer either layer gets: any token it hands out is masked from now on (never what the request
+    carried), it is counted in the documented-response table, and an association it created or removed is noted
+    in the run's ledger."""
     run = active_run()
-    run.redactor.add_authorization(authorization)
-    if path == TOKEN_PATH and status == 200:
-        with contextlib.suppress(ValueError):
-            document = json.loads(content)
-            if isinstance(document, dict):
-                run.redactor.add(document.get("access_token"))
+    run.redactor.add(*issued_tokens(path, status, content))
     template = run.table.template_of(path)
     if template == ASSOCIATION_PATH:
         run.ledger.observe(method, unquote(path.split("/")[3]), status, request_body)
     recorded = run.table.record(method, path, status, headers, content, lambda: run.redactor.scrub(request_curl()))
     if recorded is not None:
         judge_answer(run, method, recorded, status, content, request_curl)
+
+
+def issued_tokens(path: str, status: int, content: bytes) -> list[str]:
+    """The tokens an answer hands out: the token endpoint's `access_token` (S6), each account's `token` of a
+    member's login (S7). Only these, with the configured values, are secrets: what a request carried is not."""
+    if (path, status) not in ((TOKEN_PATH, 200), (LOGIN_PATH, 201)):
+        return []
+    try:
+        document = json.loads(content)
+    except ValueError:
+        return []
+    if not isinstance(document, dict):
+        return []
+    if path == TOKEN_PATH:
+        return [token for token in [document.get("access_token")] if isinstance(token, str)]
+    entries = document.get("data")
+    found = [entry.get("token") for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+    return [token for token in found if isinstance(token, str)]
 
 
 def judge_answer(

@@ -1,7 +1,7 @@
 """Layer 2's way to the server: the generated client (generated/), made polite and observed.
 
 Every answer is observed as the schemathesis layer's are (judging.observe): counted in the documented-response
-table, noted in the run's ledger, its bearer tokens masked. What the scenarios expect of the answers is in
+table, noted in the run's ledger, the tokens it hands out masked. What the scenarios expect of the answers is in
 expectations.py.
 """
 
@@ -52,7 +52,6 @@ def record(response: httpx.Response) -> None:
         response.status_code,
         response.headers,
         response.content,
-        request.headers.get("authorization"),
         request.content,
         lambda: curl_command(request),
     )
