@@ -20,6 +20,7 @@ import schemathesis
 from ep_cart_associations_client.types import Response
 
 from ep_cart_contract import hooks, live_safety, logins, transport  # noqa: F401  (hooks registers its schemathesis hooks)
+from ep_cart_contract.availability import AnswerLost
 from ep_cart_contract.classify import ABSENT, Classifier, SentRequest
 from ep_cart_contract.expectations import NEW_CART, expect_status, normalized
 from ep_cart_contract.judging import marks_shown, observe
@@ -252,7 +253,7 @@ def test_persistent_429_is_handed_back_after_the_retries() -> None:
 
     with httpx.Client(transport=transport.PoliteTransport(None, httpx.MockTransport(handler))) as client:
         assert client.get("http://store.example/").status_code == 429
-    assert len(calls) == transport.MAX_429_RETRIES + 1
+    assert len(calls) == transport.MAX_RETRIES + 1
 
 
 @pytest.mark.parametrize(("rate", "interval"), [(None, 0.0), ("10/s", 0.1), ("30/m", 2.0)])
@@ -280,11 +281,82 @@ def test_a_request_with_no_answer_fails_naming_the_timeout() -> None:
     assert sent == [], "an operation that stopped answering is sent nothing more"
 
 
-def test_an_unreachable_server_fails_naming_it() -> None:
+def test_an_unreachable_server_is_the_store_unavailable_after_the_retries() -> None:
+    """A connection refused is retried (nothing was sent), then the scenario is skipped as the store unavailable:
+    no claim, and the run's availability says so."""
     run = ContractRun.from_env({})
-    client = ScenarioClient("http://127.0.0.1:9", run)
-    with using(run), pytest.raises(pytest.fail.Exception, match=r"cannot reach http://127\.0\.0\.1:9"):
+    client = ScenarioClient("http://127.0.0.1:9", run, transport.PoliteTransport(None, sleep=lambda _: None))
+    with using(run), pytest.raises(pytest.skip.Exception, match=r"the store was unavailable: POST /oauth/access_token"):
         client.token_response("implicit")
+    assert run.availability.as_json()["failed"] == [
+        {"operation": "POST /oauth/access_token", "failure": "connection refused after 5 tries", "requests": 1}
+    ]
+    assert not run.verdicts.broken()
+
+
+def flaky_handler(*failures: Any) -> tuple[Any, list[httpx.Request]]:
+    """A store that fails each request with the next of `failures` (a status, or an httpx error to raise), then
+    answers 200 with an association."""
+    queue, seen = list(failures), []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        failure = queue.pop(0) if queue else None
+        if isinstance(failure, int):
+            return httpx.Response(failure, headers={"Retry-After": "0"})
+        if failure is not None:
+            raise failure("store went away", request=request)
+        return httpx.Response(200, json={"data": [{"id": DEFAULTS["EP_ACCOUNT_ID"], "type": "account"}]})
+
+    return handler, seen
+
+
+@pytest.mark.parametrize(
+    ("failures", "repeat"),
+    [
+        ((503, 503), False),
+        ((504,), True),
+        ((502,), True),
+        ((httpx.ConnectError,), False),
+        ((httpx.RemoteProtocolError,), True),
+        ((httpx.ReadError, 503), True),
+    ],
+)
+def test_transient_failures_are_retried_and_their_story_kept(failures: tuple[Any, ...], repeat: bool) -> None:
+    """A 502, 503, 504, a connection refused or closed without an answer: retried; the answer says what came
+    before it, and whether an earlier try may have been applied (a gateway's 502 or 504, a lost connection)."""
+    handler, seen = flaky_handler(*failures)
+    polite = transport.PoliteTransport(None, httpx.MockTransport(handler), sleep=lambda _: None)
+    with httpx.Client(transport=polite) as client:
+        response = client.post("http://store.example/v2/carts/c/relationships/accounts", json={})
+    assert response.status_code == 200
+    assert len(seen) == len(failures) + 1
+    story = transport.story_of_httpx(response)
+    assert story.retried == len(failures)
+    assert story.may_answer_a_repeat is repeat
+
+
+def test_a_read_timeout_is_not_retried() -> None:
+    """The request may have been applied, and each try costs EP_REQUEST_TIMEOUT: the operation is failed once."""
+    handler, seen = flaky_handler(httpx.ReadTimeout)
+    polite = transport.PoliteTransport(None, httpx.MockTransport(handler), sleep=lambda _: None)
+    with httpx.Client(transport=polite) as client, pytest.raises(httpx.ReadTimeout):
+        client.get("http://store.example/v2/carts")
+    assert len(seen) == 1
+
+
+def test_an_association_answered_after_a_lost_try_is_not_judged_as_the_first() -> None:
+    """The first POST reached the store and its answer was lost: the retry's answer may be the `204` of the same
+    association again. The scenario client says so (AnswerLost, and the plugin runs the scenario again) instead
+    of judging a `204` where the first association answers `200`, and the ledger keeps the association to remove."""
+    handler, _ = flaky_handler(httpx.RemoteProtocolError)
+    run = ContractRun.from_env({})
+    polite = transport.PoliteTransport(None, httpx.MockTransport(handler), sleep=lambda _: None)
+    client = ScenarioClient("http://store.example", run, polite)
+    with using(run), pytest.raises(AnswerLost, match="may have been applied"):
+        client.associate("ct-cart-1", [DEFAULTS["EP_ACCOUNT_ID"]], token="admin-token")
+    assert not run.verdicts.broken()
+    assert [association.cart_id for association in run.ledger.open()] == ["ct-cart-1"]
 
 
 # --- The documented-response table ------------------------------------------------------------------------
@@ -735,6 +807,43 @@ def test_the_schemathesis_session_retries_a_429_after_its_retry_after() -> None:
         server.server_close()
     assert response.status_code == 200
     assert seen == ["/v2/carts"] * 3
+
+
+@pytest.mark.parametrize(("failures", "repeat"), [(["503", "close"], True), (["502"], True), (["503", "503"], False)])
+def test_the_schemathesis_layer_retries_transient_failures_too(failures: list[str], repeat: bool) -> None:
+    """requests' side (schemathesis, tokens, the preflight, the clean-up): 502, 503 and a connection closed without
+    an answer are retried, and the answer's story says whether an earlier try may have been applied."""
+    queue = list(failures)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            failure = queue.pop(0) if queue else "200"
+            if failure == "close":
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            self.send_response(int(failure))
+            self.send_header("Retry-After", "0")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        response = transport.requests_session().post(f"http://127.0.0.1:{server.server_port}/x", json={}, timeout=10)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert response.status_code == 200
+    story = transport.story_of_requests(response)
+    assert story.retried == len(failures)
+    assert story.may_answer_a_repeat is repeat
 
 
 def engine_imports(package: Path) -> dict[str, set[str]]:

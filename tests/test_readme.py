@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from ep_cart_contract import cli, exits
 from ep_cart_spec import DEFAULTS, FIXTURE_VARIABLES, ApiSpec
 from tests.checkout import copy_of_checkout
 from tests.conftest import MockProcess, mock_env
@@ -145,6 +146,7 @@ def test_env_example_and_readme_list_every_variable() -> None:
         "EP_REQUEST_TIMEOUT",
         "EP_ASSUMPTIONS",
         "EP_REPORT_DIR",
+        "EP_SEED",
         "EP_TEST_CONTROLS",
     }
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
@@ -231,3 +233,19 @@ def test_consumer_project_runs_from_the_wheels_alone(tmp_path: Path, built_dist:
     for name in [*DEFAULTS, "EP_TEST_CONTROLS"]:
         assert name in command_help.stdout, f"ep-cart-mock --help does not list {name}"
     assert "--test-controls" in command_help.stdout
+
+
+def test_every_exit_status_is_documented_where_a_nightly_reader_looks() -> None:
+    """exits.py is the one place; the README's table, `--help` and the example workflow say each of the kit's own."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    workflow = (ROOT / ".github" / "workflows" / "contract.yml").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| ([\d, ]+) \| (.+) \|$", readme, re.MULTILINE))
+    documented = {int(status) for statuses in rows for status in statuses.split(",")}
+    assert documented == set(exits.MEANINGS), documented
+    help_text = cli.parser().format_help()
+    for status, meaning in exits.MEANINGS.items():
+        assert f"  {status}  {meaning}" in help_text
+    for status in (exits.CLAIM_BROKEN, *range(exits.FIXTURE_BROKEN, exits.KIT_FAILED + 1)):
+        assert re.search(rf"\b{status} (a|the|EP_BASE_URL)\b", workflow), (
+            f"the workflow does not say what {status} means"
+        )

@@ -52,7 +52,17 @@ def results(mode: str = "report") -> RunResults:
         claim("vendor contract", "GET /v2/carts 200 matches its documented response", broken=0),
     ]
     return RunResults(
-        run=RunInfo("https://store.example", "default", mode, "ct-1", "2026-12-02 12:00:00 UTC", True, 1),
+        run=RunInfo(
+            "https://store.example",
+            "default",
+            mode,
+            "ct-1",
+            "2026-12-02 12:00:00 UTC",
+            True,
+            1,
+            "a claim broke: the store (or the vendor's contract) changed; the report names it",
+            "1234",
+        ),
         verdicts={
             "summary": [
                 "vendor contract: 2 claims, 1 held, 1 broken",
@@ -80,6 +90,17 @@ def results(mode: str = "report") -> RunResults:
         account_tokens={"logins": 2, "from_login": ["EP_ACCOUNT_TOKEN"]},
         fixture_skips=[],
         cleanup=Cleanup(3, 3, []),
+        availability={
+            "unavailable": False,
+            "requests": 120,
+            "retries": 2,
+            "retries_by_operation": {"GET /v2/carts": 2},
+            "failed": [],
+            "unjudged": [],
+            "reruns": [],
+        },
+        kit_failures=[],
+        fixture_failures=[],
     )
 
 

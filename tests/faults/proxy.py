@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import itertools
 import json
 import os
 import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -155,6 +157,9 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
             )
         if fault == "delete-does-not-delete" and is_association and request.method == "DELETE":
             return Response(status_code=204)
+        if fault == "500-on-valid" and request.method == "GET" and path.startswith(f"{CARTS}/") and "ct-" in path:
+            # A valid read of one of the run's carts, failed by the store itself: a claim broken, not availability.
+            return Response(b'{"errors":[{"status":500,"title":"Internal Server Error"}]}', 500)
         if fault == "unauthenticated-accepted" and is_association and "authorization" not in request.headers:
             answer = await forward(request, body, changed={"Authorization": f"Bearer {await admin_token()}"})
         else:
@@ -325,7 +330,52 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         response = await proxy(Request(scope, receive))
         await response(scope, receive, send)
 
-    return app
+    return unreliable(app, fault, tokens_file.with_name(tokens_file.name + ".unavailable"))
+
+
+UNAVAILABLE_EVERY = 25
+"""unavailable-now-and-then: one request in this many fails."""
+
+
+def unreliable(app: ASGIApp, fault: str, record: Path) -> ASGIApp:
+    """A store that is unavailable now and then, or for good, in front of the rest: each request that fails is
+    logged to `record` ("503 GET /v2/carts", "dropped POST ...", "dropped after POST ...": the proof it did).
+
+    - unavailable-now-and-then: every UNAVAILABLE_EVERY-th request fails, in turn: answered 503 (Retry-After: 0);
+      its connection closed without an answer; the same after the request went upstream (the store applied it,
+      and its answer was lost);
+    - down: every request answered 503, for good."""
+    count = itertools.count(1)
+
+    async def unreliable_app(scope: Scope, receive: Receive, send: Send) -> Any:
+        if scope["type"] != "http" or fault not in ("unavailable-now-and-then", "down"):
+            return await app(scope, receive, send)
+        number = next(count)
+        line = f"{scope['method']} {scope['raw_path'].decode('ascii', errors='replace')}"
+        turn = (number // UNAVAILABLE_EVERY) % 3 if number % UNAVAILABLE_EVERY == 0 else None
+        if fault == "down" or turn == 0:
+            with record.open("a", encoding="utf-8") as file:
+                file.write(f"503 {line}\n")
+            answer = Response(
+                b'{"errors":[{"status":503,"title":"Service Unavailable"}]}',
+                503,
+                {"Retry-After": "0", "Content-Type": "application/json"},
+            )
+            return await answer(scope, receive, send)
+        if turn is not None:
+            if turn == 2:
+
+                async def lost(message: Any) -> None:
+                    pass  # the store's answer, never sent
+
+                await app(scope, receive, lost)
+            with record.open("a", encoding="utf-8") as file:
+                file.write(f"dropped {'after ' if turn == 2 else ''}{line}\n")
+            # uvicorn closes the connection of an ASGI application that returns a value, without an answer.
+            return True
+        return await app(scope, receive, send)
+
+    return unreliable_app
 
 
 def vendor_methods(path: str) -> str:
@@ -403,6 +453,10 @@ FAULTS = (
     "team-store",
     "unknown-cart-post-404",
     "some-carts-404",
+    "unavailable-now-and-then",
+    "down",
+    "500-on-valid",
+    "none",
 )
 
 

@@ -20,7 +20,11 @@ Its modules:
 - verdicts: every claim checked, vendor contract or assumption, and the two verdicts;
 - observations: the documented-response table;
 - ledger: what a run associated, removed before it ends;
-- transport: polite requests, operations that stopped answering;
+- transport: polite and patient requests (a rate limit; 429s and transient failures retried, each answer's retry
+  story), operations that stopped answering;
+- availability: what the store's availability cost the run (retries, requests failed after them, answers left
+  unjudged, scenarios run again), kept apart from its contract;
+- exits: the command's exit statuses, one meaning each;
 - redaction: secrets masked everywhere;
 - target: the bundled mock as a process, and the check that EP_BASE_URL answers;
 - scenario_client: the generated client for the scenarios, polite and observed;

@@ -4,9 +4,11 @@ It runs the suite's test modules (ep_cart_contract/suite/) with pytest and the r
 the two verdicts, the reports, the clean-up. Options set the EP_* variables of the same name; everything else
 comes from the environment, as `--help` lists. Arguments it does not know go to pytest (`-q`, `-x`, `-k NAME`).
 
-Exit status: pytest's (0 every claim held, 1 a claim broke, 2 interrupted or a usage error, 3 EP_BASE_URL
-cannot be reached, 4 pytest usage error), 6 when the preflight found a fixture broken (nothing was judged; each
-problem is named), or 2 when a setting is unusable or no server can be checked.
+Every run has a Hypothesis seed (`--seed N`, EP_SEED; a random one otherwise), printed with the verdicts and kept
+in contract.json: the same seed sends the same cases again. Exit statuses (exits.py, listed by `--help`): 0 every
+claim held, 1 a claim broke, 2 interrupted or a setting it cannot run with, 4 a pytest usage error, 5 no test
+selected, 6 a fixture broken, 7 EP_BASE_URL unreachable, 8 the store unavailable, 9 the kit failed (pytest's own
+internal error, 3, is reported as 9).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import random
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ep_cart_contract import exits
 from ep_cart_contract.settings import (
     ASSUMPTION_MODES,
     DEFAULT_REPORT_DIR,
@@ -40,6 +44,7 @@ VARIABLES = {
     "every run writes the one it observed to the report dir's store-profile.yaml",
     "EP_RATE_LIMIT": "requests per second, N/s or N/m, or off (10/s against a live store, off against the mock)",
     "EP_REQUEST_TIMEOUT": "seconds to wait for an answer (30); an operation that times out is sent nothing more",
+    "EP_SEED": "the Hypothesis seed (--seed); unset: a random one, printed and kept in contract.json",
 }
 """Every variable the suite reads, as --help lists it (a test keeps it in step with the settings and README)."""
 
@@ -58,8 +63,10 @@ def parser() -> argparse.ArgumentParser:
             *lines,
             "",
             f"Against the bundled mock, unset store values take its defaults ({defaults}).",
-            "Other arguments go to pytest, e.g. -q, -x, -k NAME. Exit 0: every claim held; 1: a claim broke; 6: the",
-            "preflight found a fixture broken (named, one line each; nothing was judged).",
+            "Other arguments go to pytest, e.g. -q, -x, -k NAME.",
+            "",
+            "exit status:",
+            *(f"  {status}  {meaning}" for status, meaning in exits.MEANINGS.items()),
         ]
     )
     result = argparse.ArgumentParser(
@@ -80,6 +87,9 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument("--profile", choices=list(PROFILES), help="how many cases (EP_CONTRACT_PROFILE; default)")
     result.add_argument(
         "--report-dir", metavar="DIR", help=f"where the reports go (EP_REPORT_DIR; {DEFAULT_REPORT_DIR})"
+    )
+    result.add_argument(
+        "--seed", metavar="N", help="the Hypothesis seed (EP_SEED): the same seed sends the same cases again"
     )
     result.add_argument(
         "--store-profile",
@@ -103,18 +113,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = ContractSettings.from_env()
     except ContractConfigError as error:
         print(f"ep-cart-contract: {error}", file=sys.stderr)
-        return 2
+        return exits.INTERRUPTED
     if not settings.live and importlib.util.find_spec("ep_cart_mock") is None:
         print(f"ep-cart-contract: {MOCK_MISSING}", file=sys.stderr)
-        return 2
+        return exits.INTERRUPTED
+    seed = options.seed or os.environ.get("EP_SEED") or str(random.randrange(2**32))
+    if not seed.isdigit():
+        print(f"ep-cart-contract: --seed (EP_SEED) must be a whole number, not {seed!r}", file=sys.stderr)
+        return exits.INTERRUPTED
     report_dir = Path(settings.report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     import pytest  # only now: --help and the checks above stay quick
 
-    return int(
+    status = int(
         pytest.main(
             [
                 str(SUITE_DIR),
+                f"--hypothesis-seed={seed}",
                 "-p",
                 "no:cacheprovider",
                 f"--junitxml={report_dir / 'contract-junit.xml'}",
@@ -128,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ]
         )
     )
+    return exits.KIT_FAILED if status == exits.PYTEST_INTERNAL_ERROR else status
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The schemathesis hooks, shared by the pytest suite and a bare `st run` (schemathesis.toml names this module).
 
-- Bearer tokens for every request, cached and refreshed by schemathesis, masked before they are used.
+- Bearer tokens for every request, the run's own (cached and renewed by the run), masked before they are used.
 - Generated cart IDs get the run's prefix, so what the suite creates on a live store is easy to find.
 - Generated positive requests are mixed with the real IDs and tokens from the configuration, so success
   paths (200, then 204) are reached as an account and as an administrator, not only errors.
@@ -30,7 +30,8 @@ from ep_cart_contract.live_safety import (
 from ep_cart_contract.logins import TOKEN_VARIABLES, member_for
 from ep_cart_contract.redaction import curl
 from ep_cart_contract.run import STANDALONE_FINISHERS, active_run
-from ep_cart_contract.tokens import account_token, bearer_token, clean_up_outside_pytest
+from ep_cart_contract.tokens import FixtureProblem, account_token, cached_bearer_token, clean_up_outside_pytest
+from ep_cart_contract.transport import OperationUnresponsive, StoreUnavailable
 from ep_cart_spec import (
     ACCOUNT_TOKEN_HEADER,
     ASSOCIATION_PATH,
@@ -44,29 +45,42 @@ from ep_cart_spec import (
 if clean_up_outside_pytest not in STANDALONE_FINISHERS:
     STANDALONE_FINISHERS.append(clean_up_outside_pytest)  # a bare `st run` removes what it associated
 
-TOKEN_REFRESH_SECONDS = 600
-"""Well inside the vendor's token lifetime (expires_in 3600, S6); a 401 also triggers a refresh."""
+NO_TOKEN_YET = "Bearer (none yet: the token endpoint did not answer)"
+"""What a case carries when its token could not be had as it was generated (schemathesis generates the examples
+phase's cases while pytest collects, before the preflight): before_call gets one, or the test is skipped as the
+store unavailable. Raising while collecting would be a collection error, not a verdict."""
 
 
-@schemathesis.auth(refresh_interval=TOKEN_REFRESH_SECONDS).apply_to(path=[ASSOCIATION_PATH, CART_PATH])
+@schemathesis.auth(refresh_interval=None).apply_to(path=[ASSOCIATION_PATH, CART_PATH])
 class ClientCredentialsToken:
-    """A bearer token from POST /oauth/access_token with the application keys, cached and refreshed by
-    schemathesis; the token is registered for masking before it is ever used."""
+    """A bearer token from POST /oauth/access_token with the application keys: the run's own, cached and renewed
+    by the run (tokens.cached_bearer_token, not schemathesis), registered for masking before it is ever used."""
 
-    def get(self, case: schemathesis.Case[Any], context: Any) -> str:
-        return bearer_token(active_run(), case.operation.schema.get_base_url())
+    grant_type = "client_credentials"
 
-    def set(self, case: schemathesis.Case[Any], data: str, context: Any) -> None:
-        case.headers["Authorization"] = f"Bearer {data}"
+    def get(self, case: schemathesis.Case[Any], context: Any) -> str | None:
+        try:
+            return cached_bearer_token(active_run(), case_base_url(case), self.grant_type)
+        except (StoreUnavailable, OperationUnresponsive, RuntimeError):
+            return None
+
+    def set(self, case: schemathesis.Case[Any], data: str | None, context: Any) -> None:
+        case.headers["Authorization"] = f"Bearer {data}" if data is not None else NO_TOKEN_YET
 
 
-@schemathesis.auth(refresh_interval=TOKEN_REFRESH_SECONDS).apply_to(path=[CARTS_PATH, LOGIN_PATH])
+@schemathesis.auth(refresh_interval=None).apply_to(path=[CARTS_PATH, LOGIN_PATH])
 class ImplicitToken(ClientCredentialsToken):
     """The account's list needs an implicit token (S3); the account token comes from the case (map_case). A
     member's login is sent with one, as the vendor's storefront does (S7)."""
 
-    def get(self, case: schemathesis.Case[Any], context: Any) -> str:
-        return bearer_token(active_run(), case.operation.schema.get_base_url(), "implicit")
+    grant_type = "implicit"
+
+
+def token_now(case: schemathesis.Case[Any]) -> None:
+    """A case generated without a token gets one now; StoreUnavailable if the store still does not answer."""
+    if case.headers is not None and case.headers.get("Authorization") == NO_TOKEN_YET:
+        grant = ImplicitToken.grant_type if case.path in (CARTS_PATH, LOGIN_PATH) else "client_credentials"
+        case.headers["Authorization"] = f"Bearer {cached_bearer_token(active_run(), case_base_url(case), grant)}"
 
 
 # --- Real IDs and tokens mixed into positive cases ---------------------------------------------------------
@@ -79,13 +93,23 @@ def pick(case: schemathesis.Case[Any], choices: int) -> int:
     return digest[0] % choices
 
 
+def token_to_mix(case: schemathesis.Case[Any], variable: str) -> str | None:
+    """The account token to mix into a case, or None (the case stays as generated) when there is none to be had:
+    a broken fixture or a store that does not answer is the preflight's to name, once, before any test; the
+    coverage phase calls these hooks while pytest collects, where a raised error would be a collection error."""
+    try:
+        return account_token(active_run(), variable, case_base_url(case))
+    except (FixtureProblem, StoreUnavailable, OperationUnresponsive):
+        return None
+
+
 def mix_association(case: schemathesis.Case[Any]) -> None:
     run = active_run()
     account_ids = [run.settings.values.get("EP_ACCOUNT_ID"), run.settings.values.get("EP_OTHER_ACCOUNT_ID")]
     choice = pick(case, 4)
     entries = case.body.get("data") if isinstance(case.body, dict) else None
     entry: Any = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else None
-    token = account_token(run, TOKEN_VARIABLES[choice], case_base_url(case)) if choice in (0, 1) else None
+    token = token_to_mix(case, TOKEN_VARIABLES[choice]) if choice in (0, 1) else None
     if choice in (0, 1) and entry is not None and account_ids[choice] and token:
         # As the account itself: its ID in the body and its token in the header.
         entry["id"] = account_ids[choice]
@@ -126,7 +150,7 @@ def mix_carts_request(case: schemathesis.Case[Any]) -> None:
     """As the account or the other account (their token; before_call then drops a customer token, see
     one_shopper_token), or as generated."""
     choice = pick(case, 3)
-    token = account_token(active_run(), TOKEN_VARIABLES[choice], case_base_url(case)) if choice < 2 else None
+    token = token_to_mix(case, TOKEN_VARIABLES[choice]) if choice < 2 else None
     if token:
         case.headers[ACCOUNT_TOKEN_HEADER] = token
 
@@ -180,6 +204,7 @@ def one_shopper_token(case: schemathesis.Case[Any]) -> None:
 
 @schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], **kwargs: Any) -> None:
+    token_now(case)
     one_shopper_token(case)
     guard_live_request(case.method, case.path, case.path_parameters)
     cart_id = (case.path_parameters or {}).get("cartID")
@@ -207,4 +232,5 @@ def after_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], 
         body,
         # Built only when an answer needs explaining: most never do.
         lambda: curl(request.method or case.method, request.url or "", request.headers.items(), body),
+        run.availability.story_of(request),
     )

@@ -6,28 +6,44 @@
 - Every schemathesis failure is judged once more against the spec with our assumptions taken out, so it is
   reported as the vendor's contract or as the assumption (mark) it rests on (classify.py), or as no claim at
   all when it comes from what the spec leaves out or cannot express.
-- An operation that stops answering is failed once and sent nothing more.
+- An operation that stops answering is failed once and sent nothing more; a request that still fails after the
+  transport's retries skips its test as the store unavailable, and an answer that may be to a repeat of an
+  association write (an earlier try may have been applied) is left unjudged, by name (availability.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
+import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import unquote
 
+import pytest
 import requests
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.core import NOT_SET
 from schemathesis.core.failures import Failure, FailureGroup
 
+from ep_cart_contract.availability import ANSWER_CHANGES_ON_REPEAT, describe_story
 from ep_cart_contract.classify import ABSENT, MARK_OF_CHECK, SentRequest
 from ep_cart_contract.live_safety import is_valid_cart_id
 from ep_cart_contract.observations import Recorded
 from ep_cart_contract.redaction import curl
 from ep_cart_contract.run import ContractRun, active_run
+from ep_cart_contract.transport import (
+    GAVE_UP,
+    MAX_RETRIES,
+    NO_RETRIES,
+    RETRIED_STATUSES,
+    RetryStory,
+    StoreUnavailable,
+    backoff,
+    failure_of,
+)
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source
 from ep_cart_spec import ASSOCIATION_PATH, LOGIN_PATH, TOKEN_PATH, Assumption
 
@@ -54,6 +70,7 @@ def observe(
     content: bytes,
     request_body: bytes = b"",
     request_curl: Callable[[], str] = str,
+    story: RetryStory = NO_RETRIES,
 ) -> None:
     """Every answer either layer gets: any token it hands out is masked from now on (never what the request
     carried), it is counted in the documented-response table, and an association it created or removed is noted
@@ -62,7 +79,11 @@ def observe(
     run.redactor.add(*issued_tokens(path, status, content))
     template = run.table.template_of(path)
     if template == ASSOCIATION_PATH:
-        run.ledger.observe(method, unquote(path.split("/")[3]), status, request_body)
+        run.ledger.observe(
+            method, unquote(path.split("/")[3]), status, request_body, may_have_been_applied=story.may_answer_a_repeat
+        )
+    if status in RETRIED_STATUSES:
+        return  # what the store answered once the retries ran out: its availability (call_case), not its contract
     recorded = run.table.record(method, path, status, headers, content, lambda: run.redactor.scrub(request_curl()))
     if recorded is not None:
         judge_answer(run, method, recorded, status, content, request_curl)
@@ -135,16 +156,32 @@ def operation_label(case: schemathesis.Case[Any]) -> str:
 
 
 def call_case(case: schemathesis.Case[Any], send: Callable[[], Any]) -> Any:
-    """Send a case, unless its operation stopped answering; the first timeout fails the operation for good."""
+    """Send a case, unless its operation stopped answering (the first read timeout fails the operation for good)
+    or the store is taken as down. What still fails after the transport's retries skips the test as the store
+    unavailable (availability.py): no claim, and the run ends with its own exit status."""
     run = active_run()
     label = operation_label(case)
     if label in run.unresponsive:
         raise run.unresponsive.fail(label)
     try:
-        return send()
-    except (requests.exceptions.Timeout, TimeoutError):
+        run.availability.check(label)
+        response = send()
+    except StoreUnavailable as error:
+        unavailable(error)
+    except (requests.exceptions.ReadTimeout, TimeoutError):
         run.unresponsive.mark(label, run.settings.request_timeout)
         raise run.unresponsive.fail(label) from None
+    except requests.RequestException as error:
+        unavailable(run.availability.failed(label, f"{failure_of(error)} {GAVE_UP}"))
+    if response.status_code in RETRIED_STATUSES:
+        unavailable(run.availability.failed(label, f"{response.status_code} {GAVE_UP}"))
+    return response
+
+
+def unavailable(error: StoreUnavailable) -> NoReturn:
+    """Skip the test: the store did not answer it, which says nothing of the contract (the run's exit status and
+    its availability section say the store was unavailable)."""
+    pytest.skip(f"the store was unavailable: {error}")
 
 
 def is_documented(case: schemathesis.Case[Any]) -> bool:
@@ -245,8 +282,14 @@ def judge(case: schemathesis.Case[Any], response: Any, validate: Callable[[], No
     run = active_run()
     label = operation_label(case)
     vendor_title = f"schemathesis checks of {label}"
+    story = run.availability.story_of(getattr(response, "request", None))
+    if story.may_answer_a_repeat and label in ANSWER_CHANGES_ON_REPEAT:
+        # An earlier try may have been applied: this may be the answer to the same request again (204 where the
+        # first association answers 200). Not judged, and said so; the next cases judge the operation afresh.
+        run.availability.leave_unjudged(label, f"answered after {describe_story(story)}")
+        return
     try:
-        validate()
+        validate_patiently(run, label, validate)
     except FailureGroup as group:
         request = response.request
         request_curl = curl(
@@ -287,6 +330,44 @@ def judge(case: schemathesis.Case[Any], response: Any, validate: Callable[[], No
             raise reduced from None
         return
     passed(case, response.status_code, vendor_title)
+
+
+PROBE_STATUS = re.compile(r"got `(\d{3}) ")
+"""ignored_auth's message names its probe's answer ("Expected 401 or 403, got `503 Service Unavailable` for ...")."""
+
+
+def validate_patiently(run: ContractRun, label: str, validate: Callable[[], None]) -> None:
+    """Schemathesis's checks, some of which send probes of their own (ignored_auth sends the request again without
+    credentials) on a session without the run's retries: a probe answered with a transient status, or whose
+    connection failed, is the store unavailable, not a broken claim. The checks run again after the transport's
+    wait, as a request is retried; what still fails so skips the test as the store unavailable. A probe's read
+    timeout fails the operation for good, as any request's does."""
+    for attempt in range(1, MAX_RETRIES + 2):
+        try:
+            validate()
+            return
+        except (requests.exceptions.ReadTimeout, TimeoutError):
+            run.unresponsive.mark(label, run.settings.request_timeout)
+            raise run.unresponsive.fail(label) from None
+        except requests.RequestException as error:
+            failure = f"{failure_of(error)} {GAVE_UP}"
+        except FailureGroup as group:
+            statuses = [probe_status(failure) for failure in group.exceptions]
+            transient = [status for status in statuses if status in RETRIED_STATUSES]
+            if not transient:
+                raise
+            failure = f"{transient[0]} {GAVE_UP}"
+        run.availability.retried(f"{label} (a check's probe)")
+        if attempt <= MAX_RETRIES:
+            time.sleep(backoff(attempt, None))
+    unavailable(run.availability.failed(f"{label} (a check's probe)", failure))
+
+
+def probe_status(failure: BaseException) -> int | None:
+    if not isinstance(failure, Failure) or "ignored_auth" not in failure.checks:
+        return None
+    found = PROBE_STATUS.search(failure.message)
+    return int(found.group(1)) if found else None
 
 
 def passed(case: schemathesis.Case[Any], status: int, vendor_title: str) -> None:

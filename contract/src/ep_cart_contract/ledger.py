@@ -59,13 +59,17 @@ class AssociationLedger:
                 association = Association(cart_id, account)
                 self._unanswered[association] = self._unanswered.get(association, 0) + 1
 
-    def observe(self, method: str, cart_id: str, status: int, body: bytes) -> None:
+    def observe(
+        self, method: str, cart_id: str, status: int, body: bytes, *, may_have_been_applied: bool = False
+    ) -> None:
+        """An answer came. `may_have_been_applied`: an earlier try of the same request may have associated (the
+        transport retried it), whatever this answer says: it stays to be removed."""
         for account in accounts_in(body):
-            self._observe(method, status, Association(cart_id, account))
+            self._observe(method, status, Association(cart_id, account), may_have_been_applied)
 
-    def _observe(self, method: str, status: int, association: Association) -> None:
+    def _observe(self, method: str, status: int, association: Association, may_have_been_applied: bool) -> None:
         with self._lock:
-            if method.upper() == "POST" and association in self._unanswered:
+            if method.upper() == "POST" and association in self._unanswered and not may_have_been_applied:
                 self._unanswered[association] -= 1
                 if not self._unanswered[association]:
                     del self._unanswered[association]

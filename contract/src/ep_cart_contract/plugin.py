@@ -11,6 +11,7 @@ broken assumptions that do not guard account access.
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 import xml.etree.ElementTree as ElementTree
@@ -20,17 +21,20 @@ from typing import Any
 
 import pytest
 
-from ep_cart_contract import suite
+from ep_cart_contract import exits, suite
+from ep_cart_contract.availability import AnswerLost
 from ep_cart_contract.expectations import issued_token, needs
-from ep_cart_contract.judging import profile_decides
-from ep_cart_contract.ledger import CleanupResult
+from ep_cart_contract.judging import profile_decides, unavailable
+from ep_cart_contract.ledger import Association, CleanupResult
 from ep_cart_contract.logins import TOKEN_VARIABLES, member_for
-from ep_cart_contract.preflight import EXIT_FIXTURES, preflight
+from ep_cart_contract.preflight import preflight
+from ep_cart_contract.redaction import curl
 from ep_cart_contract.report import write_reports
 from ep_cart_contract.results import Cleanup, RunInfo, RunResults
 from ep_cart_contract.run import ContractRun, active_run, begin, current_run, end
 from ep_cart_contract.scenario_client import ScenarioClient
-from ep_cart_contract.tokens import delete_as_administrator
+from ep_cart_contract.tokens import FixtureProblem, delete_as_administrator
+from ep_cart_contract.transport import OperationUnresponsive
 from ep_cart_contract.verdicts import VENDOR, Evidence, describe_failure
 
 FINISHED_KEY = pytest.StashKey[RunResults]()
@@ -44,23 +48,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Before any test: the fixtures the run leans on are checked (preflight.py); a broken one every run needs
-    stops the run here, naming it, with exit status EXIT_FIXTURES and nothing judged."""
+    """Before any test: the fixtures the run leans on are checked (preflight.py). A broken one every run needs, or a
+    store that does not answer, stops the run here: every test is deselected, nothing is judged, each problem is
+    shown once (the preflight section) and the exit status says which (exits.FIXTURE_BROKEN, STORE_UNAVAILABLE)."""
     if not runs_the_suite(session) or session.config.option.collectonly:
         return
     run = active_run()
+    seed = session.config.getoption("hypothesis_seed", None)
+    run.seed = None if seed is None else str(seed)
     run.preflight = found = preflight(run, run.target_url())
     if found.stops:
-        lines = [problem.line for problem in found.problems]
-        where = Path(run.settings.report_dir) / "contract.html"
-        pytest.exit(
-            run.redactor.scrub(
-                "the run's fixtures are broken, so nothing was judged (the store's contract included):\n"
-                + "\n".join(f"  {line}" for line in lines)
-                + f"\nreport: {where}"
-            ),
-            returncode=EXIT_FIXTURES,
-        )
+        run.stopped_before_tests = exits.STORE_UNAVAILABLE if found.unavailable else exits.FIXTURE_BROKEN
+        session.config.hook.pytest_deselected(items=list(session.items))
+        session.items[:] = []
 
 
 # --- The scenarios' fixtures ----------------------------------------------------------------------------
@@ -106,18 +106,55 @@ def other_account(contract_run: ContractRun) -> str:
     return contract_run.settings.values["EP_OTHER_ACCOUNT_ID"]
 
 
-# --- Secrets, and assumptions only reported: both decided as each test's report is made ------------------
+# --- A scenario whose answer may be to a repeat runs again ----------------------------------------------
+
+SCENARIO_TRIES = 3
+"""Runs of a scenario whose association write kept being answered after a try that may have been applied."""
+PROPERTY_MODULES = frozenset({"test_conformance.py"})
+"""Schemathesis's property tests: Hypothesis runs their cases, and an answer it cannot judge is left unjudged."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """A scenario (a test function of the suite) that raises AnswerLost runs again from the start: each run makes
+    new carts, so the first association is first again. After SCENARIO_TRIES, it is skipped as the store
+    unavailable. Everything else runs as pytest runs it."""
+    run = current_run()
+    if run is None or Path(pyfuncitem.path).parent != SUITE_DIR or Path(pyfuncitem.path).name in PROPERTY_MODULES:
+        return None
+    function = pyfuncitem.obj
+    arguments = {name: pyfuncitem.funcargs[name] for name in inspect.signature(function).parameters}
+    for attempt in range(1, SCENARIO_TRIES + 1):
+        try:
+            function(**arguments)
+            return True
+        except AnswerLost as lost:
+            run.availability.rerun(pyfuncitem.name, str(lost))
+            if attempt == SCENARIO_TRIES:
+                unavailable(run.availability.failed(f"scenario {pyfuncitem.name}", f"{lost} ({attempt} runs)"))
+    return True
+
+
+# --- Secrets, assumptions only reported, and what a failure is: decided as each test's report is made ----
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    run = current_run()
+    if run is not None:
+        run.soft_failures.clear()
+        run.broken_before_test = len(run.verdicts.broken())
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     run = current_run()
-    if run is not None and call.when == "setup":
-        run.soft_failures.clear()
     outcome = yield
     if run is None:
         return
     report: pytest.TestReport = outcome.get_result()
+    if report.failed and call.excinfo is not None and SUITE_DIR in Path(item.path).parents:
+        classify_failure(run, item, call.excinfo.value)
     if call.when == "call" and report.passed and run.soft_failures:
         # EP_ASSUMPTIONS=report: the test's vendor claims held, some assumptions did not (listed in the verdict).
         report.outcome = "skipped"
@@ -126,6 +163,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if hasattr(report, "wasxfail"):
         report.wasxfail = run.redactor.scrub(report.wasxfail)
     report.sections = [(title, run.redactor.scrub(content)) for title, content in report.sections]
+
+
+def classify_failure(run: ContractRun, item: pytest.Item, error: BaseException) -> None:
+    """A failed test is a verdict only when it broke a claim (or an operation stopped answering, a claim recorded
+    as the run ends). A broken fixture met mid-run is the fixture's; anything else is the kit's own failure,
+    named as one, with what reproduces it."""
+    if isinstance(error, FixtureProblem):
+        run.fixture_failures.append(str(error))
+        return
+    if isinstance(error, OperationUnresponsive) or len(run.verdicts.broken()) > run.broken_before_test:
+        return
+    summary = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+    seed = run.seed
+    reproduce = f"ep-cart-contract{f' --seed {seed}' if seed is not None else ''} -k {item.name.split('[')[0]}"
+    run.kit_failures.append({"test": item.nodeid.split("::", 1)[-1], "error": summary, "reproduce": reproduce})
 
 
 def scrubbed_longrepr(run: ContractRun, longrepr: Any) -> Any:
@@ -143,7 +195,10 @@ def scrubbed_longrepr(run: ContractRun, longrepr: Any) -> Any:
 
 
 def runs_the_suite(session: pytest.Session) -> bool:
-    return any(SUITE_DIR in Path(item.path).parents for item in session.items)
+    """The session runs the suite, or would have had the preflight not stopped it."""
+    run = current_run()
+    stopped = run is not None and run.stopped_before_tests is not None
+    return stopped or any(SUITE_DIR in Path(item.path).parents for item in session.items)
 
 
 def contract_run_is_complete(session: pytest.Session) -> bool:
@@ -159,8 +214,9 @@ def contract_run_is_complete(session: pytest.Session) -> bool:
 
 def record_unobserved(run: ContractRun) -> None:
     """A documented response never observed is an untested promise: a broken claim of its kind. Not when a
-    scenario was skipped for a fixture (missing or broken): the response may be the one it would have shown."""
-    if run.fixture_skips:
+    scenario was skipped for a fixture (missing or broken), or a test for the store's unavailability: the
+    response may be the one it would have shown."""
+    if run.fixture_skips or run.availability.unavailable:
         return
     for documented in run.table.unobserved():
         source = run.verdicts.status_source(documented.path, documented.method, documented.status)
@@ -200,16 +256,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 "every layer", label, f"an answer within {run.settings.request_timeout:g} s", None, "", label
             ),
         )
-    for association, why in cleanup.left:
-        run.verdicts.record(
-            "the run removes every association it created",
-            run.verdicts.vendor("the kit's own promise to a live store"),
-            holds=False,
-            evidence=Evidence("clean-up", "DELETE as administrator", why, None, "", association.cart_id),
-        )
-    fails = run.verdicts.fails_run(run.settings.assumptions_mode)
-    if fails and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    # What the clean-up could not remove is its own kind of problem (listed with the curl that removes each), not
+    # a claim: the kit's promise to a live store, which the store's unavailability can keep it from keeping.
+    session.exitstatus = run.stopped_before_tests or exits.overall(
+        claim_broken=run.verdicts.fails_run(run.settings.assumptions_mode),
+        kit_failed=bool(run.kit_failures),
+        fixture_broken=bool(run.fixture_failures),
+        unavailable=run.availability.unavailable or bool(cleanup.left),
+        pytest_status=int(session.exitstatus),
+    )
     results = run_results(run, session, cleanup, complete)
     session.config.stash[FINISHED_KEY] = results
     paths = write_reports(Path(run.settings.report_dir), results, run.redactor)
@@ -230,6 +285,8 @@ def run_results(run: ContractRun, session: pytest.Session, cleanup: CleanupResul
             finished_at=time.strftime("%Y-%m-%d %H:%M:%S %Z"),
             complete=complete,
             exit_status=int(session.exitstatus),
+            exit_meaning=exits.MEANINGS.get(int(session.exitstatus), "pytest's own status"),
+            seed=run.seed,
         ),
         verdicts=run.verdicts.as_json(),
         responses=run.table.rows(),
@@ -248,9 +305,32 @@ def run_results(run: ContractRun, session: pytest.Session, cleanup: CleanupResul
         cleanup=Cleanup(
             created=cleanup.created,
             removed=cleanup.removed,
-            left=[{"cart_id": left.cart_id, "account_id": left.account_id, "why": why} for left, why in cleanup.left],
+            left=[
+                {
+                    "cart_id": left.cart_id,
+                    "account_id": left.account_id,
+                    "why": why,
+                    "curl": removal_curl(run, left),
+                }
+                for left, why in cleanup.left
+            ],
         ),
+        availability=run.availability.as_json(),
+        kit_failures=list(run.kit_failures),
+        fixture_failures=list(run.fixture_failures),
     )
+
+
+def removal_curl(run: ContractRun, association: Association) -> str:
+    """The command that removes an association the clean-up left (an administrator's token to fill in)."""
+    base = run.started_target_url() or "$EP_BASE_URL"
+    body = json.dumps({"data": [{"id": association.account_id, "type": "account"}]})
+    return curl(
+        "DELETE",
+        f"{base}/v2/carts/{association.cart_id}/relationships/accounts",
+        [("Authorization", "Bearer $ADMINISTRATOR_TOKEN"), ("Content-Type", "application/json")],
+        body,
+    ).replace("'Authorization: [masked]'", "'Authorization: Bearer $ADMINISTRATOR_TOKEN'")
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -267,7 +347,16 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         for line in checked["checked"]:
             reporter.write_line(f"ok: {line}")
         for problem in checked["problems"]:
-            reporter.write_line(f"SKIPPED: {problem['line']}", yellow=True)
+            if problem["stops"]:
+                reporter.write_line(f"STOPS THE RUN: {problem['line']}", red=True)
+            else:
+                reporter.write_line(f"SKIPPED: {problem['line']}", yellow=True)
+    if run.stopped_before_tests is not None:
+        what = "the store is unavailable" if checked and checked.get("unavailable") else "a fixture is broken"
+        reporter.write_line(f"{what}: the run stopped before any test, nothing was judged", red=True, bold=True)
+        reporter.write_line(f"report: {', '.join(data.get('written', []))}")
+        reporter.write_line(f"exit status {meta['exit_status']}: {meta['exit_meaning']}", bold=True)
+        return
     if data["fixture_skips"]:
         reporter.write_line(
             "documented responses are not claimed unobserved: scenarios were skipped for "
@@ -289,6 +378,27 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     )
     for left in cleanup["left"]:
         reporter.write_line(f"LEFT: cart {left['cart_id']} account {left['account_id']}: {left['why']}", red=True)
+        reporter.write_line(f"  remove it with: {left['curl']}")
+
+    availability = data["availability"]
+    reporter.section("the store's availability (not its contract)")
+    reporter.write_line(
+        f"requests answered: {availability['requests']}, tries retried: {availability['retries']}, requests the "
+        f"store left unanswered after their retries: {sum(item['requests'] for item in availability['failed'])}"
+    )
+    for item in availability["failed"]:
+        reporter.write_line(f"UNAVAILABLE: {item['operation']}: {item['failure']} ({item['requests']}x)", yellow=True)
+    for item in availability["unjudged"]:
+        reporter.write_line(f"not judged: {item['operation']} {item['why']}")
+    for item in availability["reruns"]:
+        reporter.write_line(f"run again: {item['test']}: {item['why']}")
+    for problem in data["fixture_failures"]:
+        reporter.write_line(f"FIXTURE BROKEN: {problem}", red=True)
+    if data["kit_failures"]:
+        reporter.section("the kit failed, not the store")
+        for failure in data["kit_failures"]:
+            reporter.write_line(f"KIT FAILED: {failure['test']}: {failure['error']}", red=True)
+            reporter.write_line(f"  reproduce against the same target: {failure['reproduce']}")
 
     reporter.section(f"verdicts (EP_ASSUMPTIONS={meta['assumptions_mode']})")
     for line in data["verdicts"]["summary"]:
@@ -301,6 +411,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         for line in describe_failure(claim, evidence[0]):
             reporter.write_line(line, red=red, yellow=not red)
     reporter.write_line(f"report: {', '.join(data.get('written', []))}")
+    seed = meta["seed"]
+    seed = f"seed {seed} (--seed {seed} sends the same cases again), " if seed is not None else ""
+    reporter.write_line(f"{seed}exit status {meta['exit_status']}: {meta['exit_meaning']}", bold=True)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -5,8 +5,9 @@ What expires or goes missing on a live store: the application keys (revoked), an
 the member's login (a changed password), the contact-email cart (carts expire after seven days, and reading an
 expired cart ID makes a new, empty one, S3), and the two accounts (the same one given twice). Each problem is
 one line: the variable, what the store showed, what to do. A problem with a fixture every run needs stops the
-run before any test (exit status EXIT_FIXTURES); one only some scenarios need (the contact-email cart) skips
-those scenarios with its line. The bundled mock gets the same checks, which must pass.
+run before any test (exit status exits.FIXTURE_BROKEN); one only some scenarios need (the contact-email cart) skips
+those scenarios with its line. A store that does not answer (after the retries) blames no fixture: it stops the
+run as unavailable (exits.STORE_UNAVAILABLE). The bundled mock gets the same checks, which must pass.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from typing import Any
 
 import requests
 
+from ep_cart_contract.availability import NOT_SENT
 from ep_cart_contract.logins import TOKEN_VARIABLES, credentials_hint, member_for
 from ep_cart_contract.run import ContractRun
 from ep_cart_contract.tokens import FixtureProblem, account_token, bearer_token
+from ep_cart_contract.transport import OperationUnresponsive, StoreUnavailable
 from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CARTS_PATH
-
-EXIT_FIXTURES = 6
-"""`ep-cart-contract`'s exit status when the preflight stops the run: a fixture is broken, nothing was judged."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class Problem:
     """"EP_ACCOUNT_TOKEN: the store refuses it (401): ...": what was seen and what to do."""
     stops: bool = True
     """False when only the scenarios that lean on this variable are skipped."""
+    unavailable: bool = False
+    """The store did not answer (after the retries): no fixture is to blame."""
 
 
 @dataclass
@@ -47,18 +49,30 @@ class Preflight:
     def stops(self) -> list[Problem]:
         return [problem for problem in self.problems if problem.stops]
 
+    @property
+    def unavailable(self) -> bool:
+        return any(problem.unavailable for problem in self.problems)
+
     def problem_with(self, variable: str) -> Problem | None:
         return next((problem for problem in self.problems if problem.variable == variable), None)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "checked": self.checked,
+            # Each problem once: one member's refused login is the problem of both account tokens.
             "problems": [
-                {"variable": problem.variable, "line": problem.line, "stops": problem.stops}
-                for problem in self.problems
-            ],
+                {
+                    "variable": problem.variable,
+                    "variables": [other.variable for other in self.problems if other.line == problem.line],
+                    "line": problem.line,
+                    "stops": problem.stops,
+                    "unavailable": problem.unavailable,
+                }
+                for problem in {problem.line: problem for problem in reversed(self.problems)}.values()
+            ][::-1],
             "requests": self.requests,
             "seconds": round(self.seconds, 3),
+            "unavailable": self.unavailable,
         }
 
 
@@ -74,8 +88,16 @@ def preflight(run: ContractRun, base_url: str) -> Preflight:
     hooks.append(count)
     try:
         check(run, base_url, result)
-    except requests.RequestException as error:
-        result.problems.append(Problem("EP_BASE_URL", f"EP_BASE_URL: {base_url} failed a fixture check ({error})"))
+    except (StoreUnavailable, OperationUnresponsive) as error:
+        # Not a fixture: the store did not answer. Nothing can be checked, and no variable is to blame.
+        result.problems = [problem for problem in result.problems if problem.unavailable]
+        failed = [
+            f"{item['operation']}: {item['failure']} ({item['requests']} requests)"
+            for item in run.availability.as_json()["failed"]
+            if not item["failure"].startswith(NOT_SENT)
+        ] or [str(error)]
+        line = f"EP_BASE_URL: the store is unavailable, no fixture is to blame: {'; '.join(failed)}"
+        result.problems.append(Problem("EP_BASE_URL", line, unavailable=True))
     finally:
         hooks.remove(count)
         result.seconds = time.perf_counter() - started
@@ -84,10 +106,11 @@ def preflight(run: ContractRun, base_url: str) -> Preflight:
 
 def check(run: ContractRun, base_url: str, result: Preflight) -> None:
     values = run.settings.values
-    timeout = run.settings.request_timeout
     try:
         administrator = bearer_token(run, base_url)
         shopper = bearer_token(run, base_url, "implicit")
+    except StoreUnavailable:
+        raise
     except RuntimeError as error:
         result.problems.append(Problem("EP_CLIENT_ID", f"EP_CLIENT_ID, EP_CLIENT_SECRET: {error}"))
         return  # nothing else can be checked without a bearer token
@@ -123,9 +146,7 @@ def check(run: ContractRun, base_url: str, result: Preflight) -> None:
 
     cart = values.get("EP_CONTACT_EMAIL_CART_ID")
     if cart:
-        response = run.token_session.get(
-            f"{base_url}/v2/carts/{cart}", headers={"Authorization": f"Bearer {administrator}"}, timeout=timeout
-        )
+        response = run.send("GET", f"{base_url}/v2/carts/{cart}", headers={"Authorization": f"Bearer {administrator}"})
         email = contact_email(response)
         if response.status_code != 200:
             line = (
@@ -147,11 +168,11 @@ def check_account_token(
     run: ContractRun, base_url: str, shopper: str, variable: str, token: str, account_id: str, result: Preflight
 ) -> None:
     """The account's list answers 200 to its token, and every cart it lists that names accounts names this one."""
-    response = run.token_session.get(
+    response = run.send(
+        "GET",
         f"{base_url}{CARTS_PATH}",
         params={"page[limit]": "100"},
         headers={"Authorization": f"Bearer {shopper}", ACCOUNT_TOKEN_HEADER: token},
-        timeout=run.settings.request_timeout,
     )
     member = member_for(variable, run.settings.values)
     origin = f"the token {member.username_variable}'s login gave" if member else "it"

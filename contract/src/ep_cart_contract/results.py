@@ -21,6 +21,8 @@ class RunInfo:
     finished_at: str
     complete: bool
     exit_status: int
+    exit_meaning: str
+    seed: str | None
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Cleanup:
     created: int
     removed: int
     left: list[dict[str, str]]
+    """Each association the clean-up could not remove: cart_id, account_id, why, and the curl that removes it."""
 
 
 @dataclass
@@ -43,6 +46,10 @@ class RunResults:
     account_tokens: dict[str, Any]
     fixture_skips: list[str]
     cleanup: Cleanup
+    availability: dict[str, Any]
+    """Availability.as_json(): retries, requests failed after them, answers left unjudged, scenarios run again."""
+    kit_failures: list[dict[str, str]]
+    fixture_failures: list[str]
     written: list[str] = field(default_factory=list)
 
     def decides(self, claim: dict[str, Any]) -> bool:
@@ -72,5 +79,8 @@ class RunResults:
             "account_tokens": self.account_tokens,
             "fixture_skips": self.fixture_skips,
             "cleanup": asdict(self.cleanup),
+            "availability": self.availability,
+            "kit_failures": self.kit_failures,
+            "fixture_failures": self.fixture_failures,
             "written": self.written,
         }

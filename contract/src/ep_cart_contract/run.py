@@ -18,11 +18,13 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 import requests
 
+from ep_cart_contract.availability import Availability
 from ep_cart_contract.classify import Classifier
 from ep_cart_contract.ledger import AssociationLedger
 from ep_cart_contract.logins import MemberLogins
@@ -31,7 +33,14 @@ from ep_cart_contract.redaction import Redactor
 from ep_cart_contract.settings import ContractSettings
 from ep_cart_contract.store_profile import StoreProfileRun
 from ep_cart_contract.target import MockProcess, check_reachable, mock_env
-from ep_cart_contract.transport import UnresponsiveOperations, requests_session
+from ep_cart_contract.transport import (
+    GAVE_UP,
+    RETRIED_STATUSES,
+    UnresponsiveOperations,
+    failure_of,
+    requests_session,
+    story_of_requests,
+)
 from ep_cart_contract.verdicts import Verdicts
 from ep_cart_spec import ApiSpec, default_profile, load
 
@@ -48,8 +57,10 @@ class ContractRun:
     ledger: AssociationLedger = field(default_factory=AssociationLedger)
     redactor: Redactor = field(default_factory=Redactor)
     unresponsive: UnresponsiveOperations = field(default_factory=UnresponsiveOperations)
+    availability: Availability = field(default_factory=Availability)
+    """What the store's availability cost the run: retries, requests failed after them, answers left unjudged."""
     token_session: requests.Session = field(default_factory=requests_session)
-    """For the run's own token requests and its clean-up."""
+    """For the run's own requests (tokens, logins, the preflight's reads, the clean-up): send them with `send`."""
     soft_failures: list[str] = field(default_factory=list)
     """The current scenario's assumptions that did not hold but, with EP_ASSUMPTIONS=report, are only reported."""
     last_request: list[httpx.Request] = field(default_factory=list)
@@ -61,6 +72,9 @@ class ContractRun:
     """The bundled mock, when the run started one."""
     store_profile: StoreProfileRun | None = None
     """The alternatives the run holds the store to (EP_STORE_PROFILE, else the defaults), and those it saw."""
+    bearer_tokens: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
+    """(server, grant) -> the run's cached bearer token and when it was fetched (tokens.cached_bearer_token)."""
+    token_lock: threading.Lock = field(default_factory=threading.Lock)
     administrator_tokens: set[str] = field(default_factory=set)
     """The `client_credentials` tokens the run got: the requests it sent as administrator."""
     logins: MemberLogins = field(default_factory=MemberLogins)
@@ -72,6 +86,16 @@ class ContractRun:
     fixture_skips: set[str] = field(default_factory=set)
     """The variables whose absence or breakage skipped a scenario: responses only those scenarios would have
     shown are not claimed as never observed."""
+    kit_failures: list[dict[str, str]] = field(default_factory=list)
+    """Tests that failed breaking no claim: the kit's own failures (test, error, what reproduces it)."""
+    fixture_failures: list[str] = field(default_factory=list)
+    """Fixtures that broke during the run (a login refused mid-run), one line each."""
+    broken_before_test: int = 0
+    """Broken claims recorded before the current test began (a failed test that added none broke no claim)."""
+    seed: str | None = None
+    """The run's Hypothesis seed (`--seed`, EP_SEED): the same seed sends the same cases again."""
+    stopped_before_tests: int | None = None
+    """The exit status when the preflight stopped the run before any test (nothing was judged)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -83,6 +107,7 @@ class ContractRun:
         api = load()
         run = cls(settings=settings, verdicts=Verdicts(api), table=ResponseTable(api), classifier=Classifier(api))
         run.redactor.add(*settings.secret_values)
+        run.watch(run.token_session)
         profile = run.store_profile = StoreProfileRun(api, settings.store_profile or default_profile(api))
         run.table.excused = lambda method, template, status: any(
             profile.accepts_otherwise(mark.id) for mark in run.classifier.marks_ruling_out(template, method, status)
@@ -92,6 +117,43 @@ class ContractRun:
     @property
     def api(self) -> ApiSpec:
         return self.verdicts.spec
+
+    def label_of(self, method: str, url: str) -> str:
+        """ "POST /v2/carts/{cartID}/relationships/accounts": the operation a request of either layer is of."""
+        path = urlsplit(url).path
+        return f"{method.upper()} {self.table.template_of(path) or path}"
+
+    def watch(self, session: requests.Session) -> requests.Session:
+        """Every answer the session gets is counted with its retry story (the schemathesis layer's and the run's
+        own requests)."""
+
+        def answered(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+            request = response.request
+            label = self.label_of(request.method or "GET", request.url or "")
+            self.availability.answered(label, story_of_requests(response), request)
+
+        session.hooks["response"].append(answered)
+        return session
+
+    def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """One of the run's own requests (token_session), under the run's one policy for what does not answer:
+        an operation that stopped answering is sent nothing more (a read timeout fails it for good), and a
+        request still failing after its retries, or sent once the store is taken as down, raises StoreUnavailable.
+        Any other answer is handed back, for the caller to read."""
+        label = self.label_of(method, url)
+        if label in self.unresponsive:
+            raise self.unresponsive.fail(label)
+        self.availability.check(label)
+        try:
+            response = self.token_session.request(method, url, timeout=self.settings.request_timeout, **kwargs)
+        except requests.exceptions.ReadTimeout:
+            self.unresponsive.mark(label, self.settings.request_timeout)
+            raise self.unresponsive.fail(label) from None
+        except requests.RequestException as error:
+            raise self.availability.failed(label, f"{failure_of(error)} {GAVE_UP}") from None
+        if response.status_code in RETRIED_STATUSES:
+            raise self.availability.failed(label, f"{response.status_code} {GAVE_UP}")
+        return response
 
     def target_url(self) -> str:
         """EP_BASE_URL's server, or the bundled mock on a free port, started on first use (schemathesis needs it

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
-import pytest
 from ep_cart_associations_client import AuthenticatedClient, Client
 from ep_cart_associations_client.api.account_cart_associations import (
     create_account_cart_association,
@@ -30,10 +29,19 @@ from ep_cart_associations_client.models import (
 )
 from ep_cart_associations_client.types import UNSET, Response
 
-from ep_cart_contract.judging import observe, sending
+from ep_cart_contract.availability import ANSWER_CHANGES_ON_REPEAT, AnswerLost, describe_story
+from ep_cart_contract.judging import observe, sending, unavailable
 from ep_cart_contract.redaction import curl_command
 from ep_cart_contract.run import ContractRun, active_run
-from ep_cart_contract.transport import PoliteTransport
+from ep_cart_contract.transport import (
+    GAVE_UP,
+    RETRIED_STATUSES,
+    PoliteTransport,
+    StoreUnavailable,
+    TransportGaveUp,
+    describe_error,
+    story_of_httpx,
+)
 from ep_cart_spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, LOGIN_PATH, TOKEN_PATH
 
 T = TypeVar("T")
@@ -54,6 +62,7 @@ def record(response: httpx.Response) -> None:
         response.content,
         request.content,
         lambda: curl_command(request),
+        story_of_httpx(response),
     )
 
 
@@ -106,20 +115,35 @@ class ScenarioClient:
         )
 
     def call(self, operation: str, action: Callable[[], T]) -> T:
-        """Run one request of `operation` ("POST /oauth/access_token"); a timeout fails the operation for the
-        rest of the run (it is sent nothing more), a dropped connection becomes a clear failure."""
+        """Run one request of `operation` ("POST /oauth/access_token") under the run's one policy: a read timeout
+        fails the operation for the rest of the run (it is sent nothing more); a request that still fails after
+        the transport's retries skips the scenario as the store unavailable; an association write answered after
+        a try that may have been applied raises AnswerLost (the plugin runs the scenario again, on new carts)."""
         if operation in self.run.unresponsive:
             raise self.run.unresponsive.fail(operation)
         try:
-            return action()
+            self.run.availability.check(operation)
+            result = action()
+        except StoreUnavailable as error:
+            unavailable(error)
+        except TransportGaveUp as error:
+            unavailable(self.run.availability.failed(operation, f"{error.failure} {GAVE_UP}"))
         except httpx.TimeoutException:
             self.run.unresponsive.mark(operation, self.run.settings.request_timeout)
             where = curl_command(self.run.last_request[0]) if self.run.last_request else self.base_url
-            error = self.run.unresponsive.fail(operation)
-            error.add_note(where)
-            raise error from None
+            failure = self.run.unresponsive.fail(operation)
+            failure.add_note(where)
+            raise failure from None
         except httpx.TransportError as error:
-            pytest.fail(f"cannot reach {self.base_url}: {error}")
+            unavailable(self.run.availability.failed(operation, f"{describe_error(error)} {GAVE_UP}"))
+        response = self.run.last_response[0]
+        story = story_of_httpx(response)
+        self.run.availability.answered(operation, story)
+        if response.status_code in RETRIED_STATUSES:
+            unavailable(self.run.availability.failed(operation, f"{response.status_code} {GAVE_UP}"))
+        if story.may_answer_a_repeat and operation in ANSWER_CHANGES_ON_REPEAT:
+            raise AnswerLost(f"{operation} answered after {describe_story(story)}")
+        return result
 
     # --- Tokens (POST /oauth/access_token) --------------------------------------------------------------
 

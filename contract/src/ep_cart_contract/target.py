@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from ep_cart_contract import exits
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -88,4 +90,7 @@ def check_reachable(base_url: str, timeout: float) -> None:
     try:
         socket.create_connection((parts.hostname or "", port), timeout=timeout).close()
     except OSError as error:
-        pytest.exit(f"EP_BASE_URL={base_url} cannot be reached ({error}); nothing was tested.", returncode=3)
+        pytest.exit(
+            f"EP_BASE_URL={base_url} cannot be reached ({error}); nothing was tested.",
+            returncode=exits.TARGET_UNREACHABLE,
+        )

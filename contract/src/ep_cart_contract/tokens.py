@@ -6,12 +6,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import requests
-
 from ep_cart_contract.ledger import Association
 from ep_cart_contract.logins import Member, member_for
 from ep_cart_contract.run import ContractRun
-from ep_cart_spec import ASSOCIATION_PATH, LOGIN_PATH, TOKEN_PATH
+from ep_cart_contract.transport import OperationUnresponsive, StoreUnavailable
+from ep_cart_spec import LOGIN_PATH, TOKEN_PATH
 
 
 class FixtureProblem(RuntimeError):
@@ -20,21 +19,14 @@ class FixtureProblem(RuntimeError):
 
 def bearer_token(run: ContractRun, base_url: str, grant_type: str = "client_credentials") -> str:
     """A token of the grant (`client_credentials`: an administrator's; `implicit`: a shopper's, S2, S6),
-    registered for masking before it is ever used."""
+    registered for masking before it is ever used. Raises StoreUnavailable when the store does not answer (after
+    the retries), RuntimeError when it refuses the keys."""
     settings = run.settings
     url = f"{base_url}{TOKEN_PATH}"
     form = {"grant_type": grant_type, "client_id": settings.values.get("EP_CLIENT_ID", "")}
     if grant_type == "client_credentials":
         form["client_secret"] = settings.values.get("EP_CLIENT_SECRET", "")
-    label = f"POST {TOKEN_PATH}"
-    if label in run.unresponsive:
-        raise run.unresponsive.fail(label)
-    try:
-        response = run.token_session.post(url, data=form, timeout=settings.request_timeout)
-    except requests.exceptions.Timeout:
-        # A store that takes connections and never answers: one clear line, not a stack of retries.
-        run.unresponsive.mark(label, settings.request_timeout)
-        raise run.unresponsive.fail(label) from None
+    response = run.send("POST", url, data=form)
     if response.status_code != 200:
         raise RuntimeError(
             f"{url} answered {response.status_code} to a {grant_type} token request: check EP_CLIENT_ID"
@@ -45,6 +37,23 @@ def bearer_token(run: ContractRun, base_url: str, grant_type: str = "client_cred
     if grant_type == "client_credentials":
         run.administrator_tokens.add(token)
     return token
+
+
+TOKEN_REFRESH_SECONDS = 600
+"""Well inside the vendor's token lifetime (expires_in 3600, S6)."""
+
+
+def cached_bearer_token(run: ContractRun, base_url: str, grant_type: str = "client_credentials") -> str:
+    """The run's token of the grant, fetched once and again every TOKEN_REFRESH_SECONDS (schemathesis's cases use
+    it); a failure is not kept, so the next request asks again."""
+    key = (base_url, grant_type)
+    with run.token_lock:
+        cached = run.bearer_tokens.get(key)
+        if cached is not None and time.monotonic() - cached[1] < TOKEN_REFRESH_SECONDS:
+            return cached[0]
+        token = bearer_token(run, base_url, grant_type)
+        run.bearer_tokens[key] = (token, time.monotonic())
+        return token
 
 
 def account_token(run: ContractRun, variable: str, base_url: str | None = None) -> str | None:
@@ -88,24 +97,10 @@ def log_in(run: ContractRun, base_url: str, member: Member) -> None:
             "password": values.get(member.password_variable, ""),
         }
     }
-    label = f"POST {LOGIN_PATH}"
-    if label in run.unresponsive:
-        raise run.unresponsive.fail(label)
     credentials = f"{member.username_variable}, {member.password_variable} and EP_PASSWORD_PROFILE_ID"
-    try:
-        shopper = bearer_token(run, base_url, "implicit")
-        logged_in_at = time.time()
-        response = run.token_session.post(
-            f"{base_url}{LOGIN_PATH}",
-            json=body,
-            headers={"Authorization": f"Bearer {shopper}"},
-            timeout=run.settings.request_timeout,
-        )
-    except requests.exceptions.Timeout:
-        run.unresponsive.mark(label, run.settings.request_timeout)
-        raise run.unresponsive.fail(label) from None
-    except requests.RequestException as error:
-        raise FixtureProblem(f"{member.username_variable}: the login could not be sent ({error})") from None
+    shopper = bearer_token(run, base_url, "implicit")
+    logged_in_at = time.time()
+    response = run.send("POST", f"{base_url}{LOGIN_PATH}", json=body, headers={"Authorization": f"Bearer {shopper}"})
     if response.status_code != 201:
         raise FixtureProblem(
             f"{member.username_variable}: the store refuses the member's login ({response.status_code}); check "
@@ -123,24 +118,22 @@ def log_in(run: ContractRun, base_url: str, member: Member) -> None:
 
 
 def delete_as_administrator(run: ContractRun, base_url: str) -> Callable[[Association], str | None]:
-    """How the run removes an association it left: DELETE as administrator, with the body as it was sent."""
+    """How the run removes an association it left: DELETE as administrator, with the body as it was sent, retried
+    as every request is (transport.py)."""
     token: list[str] = []
 
     def delete(association: Association) -> str | None:
-        label = f"DELETE {ASSOCIATION_PATH}"
-        if label in run.unresponsive:
-            return f"{label} stopped answering during the run"
         try:
             if not token:
                 token.append(bearer_token(run, base_url))
-            response = run.token_session.delete(
+            response = run.send(
+                "DELETE",
                 f"{base_url}/v2/carts/{association.cart_id}/relationships/accounts",
                 json={"data": [{"id": association.account_id, "type": "account"}]},
                 headers={"Authorization": f"Bearer {token[0]}"},
-                timeout=run.settings.request_timeout,
             )
-        except (requests.RequestException, RuntimeError) as error:
-            return run.redactor.scrub(f"the delete failed: {error}")
+        except (StoreUnavailable, OperationUnresponsive, RuntimeError) as error:
+            return run.redactor.scrub(f"the store did not take the delete: {error}")
         # 404: nothing to remove (a store that answers so for a missing association, the mark's alternative).
         if response.status_code not in (204, 404):
             return run.redactor.scrub(f"the delete answered {response.status_code}: {response.text[:200]}")
