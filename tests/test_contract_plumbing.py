@@ -16,10 +16,18 @@ from typing import Any
 
 import httpx
 import pytest
+import requests
 import schemathesis
 from ep_cart_associations_client.types import Response
 
-from ep_cart_contract import hooks, live_safety, logins, transport  # noqa: F401  (hooks registers its schemathesis hooks)
+from ep_cart_contract import (  # noqa: F401  (hooks registers its schemathesis hooks)
+    exits,
+    hooks,
+    judging,
+    live_safety,
+    logins,
+    transport,
+)
 from ep_cart_contract.availability import AnswerLost
 from ep_cart_contract.classify import ABSENT, Classifier, SentRequest
 from ep_cart_contract.expectations import NEW_CART, expect_status, normalized
@@ -911,3 +919,125 @@ def test_the_engines_docstring_lists_its_modules_as_they_are() -> None:
     modules = {path.stem for path in package.glob("*.py") if not path.stem.startswith("__")}
     listed = set(re.findall(r"^- (\w+):", ep_cart_contract.__doc__ or "", re.MULTILINE))
     assert listed == modules
+
+
+# --- The store unavailable, or one request's own answer -----------------------------------------------------
+
+
+class StoreServer:
+    """A store on a real port: the token endpoint answers `token_status`, every other path `other_status`."""
+
+    def __init__(self, token_status: int, other_status: int) -> None:
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                status = token_status if self.path.startswith("/oauth/access_token") else other_status
+                body = json.dumps({"access_token": "t0ken-from-the-store", "errors": []}).encode()
+                self.send_response(status)
+                self.send_header("Retry-After", "0")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = answer
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize(("token_status", "unavailable"), [(200, False), (503, True)])
+def test_a_request_failing_alone_is_judged_and_a_store_failing_everything_is_unavailable(
+    token_status: int, unavailable: bool
+) -> None:
+    """The list answers 503 through every retry. Is the store unavailable, or is that the list's own answer? The run
+    asks the store for an implicit token: a store that answers it is up, and the 503 is the list's answer, handed
+    back to be judged (a status the spec does not document); a store that answers nothing but 503 is unavailable,
+    and the scenario is skipped, no claim."""
+    store = StoreServer(token_status, 503)
+    try:
+        live = {"EP_BASE_URL": store.url, "EP_CLIENT_ID": "id", "EP_CLIENT_SECRET": "secret", "EP_RATE_LIMIT": "off"}
+        settings = ContractSettings.from_env(live)
+        run = ContractRun.with_settings(settings)
+        run.token_session = requests.Session()  # no retries: the unit test need not wait for them
+        client = ScenarioClient(store.url, run, transport.PoliteTransport(None, sleep=lambda _: None))
+        with using(run):
+            if unavailable:
+                with pytest.raises(pytest.skip.Exception, match="the store was unavailable: GET /v2/carts: 503"):
+                    client.list_carts(token="t0ken")
+                assert run.availability.unavailable
+            else:
+                assert client.list_carts(token="t0ken").status_code == 503
+                assert not run.availability.unavailable
+    finally:
+        store.close()
+
+
+def test_a_probes_transient_answer_beside_a_real_failure_does_not_hide_it() -> None:
+    """ignored_auth's probe answered 503, and another check failed for real: the real one is judged at once."""
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.openapi.checks import AuthScenario, IgnoredAuth
+
+    label = "GET /v2/carts"
+    transient = IgnoredAuth(
+        operation=label, message="Expected 401 or 403, got `503 Service Unavailable`", scenario=AuthScenario.NO_AUTH
+    )
+    real = IgnoredAuth(
+        operation=label, message="Expected 401 or 403, got `200 OK` for `GET /v2/carts`", scenario=AuthScenario.NO_AUTH
+    )
+
+    def validate() -> None:
+        raise FailureGroup([transient, real], "two")
+
+    with using(ContractRun.from_env({})) as run, pytest.raises(FailureGroup) as raised:
+        judging.validate_patiently(run, label, validate)
+    # By identity: schemathesis's failures of one kind compare equal.
+    assert [id(failure) for failure in raised.value.exceptions] == [id(real)]
+
+
+def test_an_association_answer_that_may_be_to_a_repeat_is_neither_counted_nor_judged() -> None:
+    """A DELETE retried after its connection was lost may have been applied: its 404 (the mark's alternative) may be
+    the answer to a repeat. It breaks no claim, and the association stays to be removed."""
+    story = transport.RetryStory((transport.Try("connection closed without an answer", True),))
+    body = json.dumps({"data": [{"id": DEFAULTS["EP_ACCOUNT_ID"], "type": "account"}]}).encode()
+    with using(ContractRun.from_env({})) as run:
+        judging.observe("POST", "/v2/carts/ct-1/relationships/accounts", 204, {}, b"", body, str, story)
+        judging.observe("DELETE", "/v2/carts/ct-1/relationships/accounts", 404, {}, b"{}", body, str, story)
+    assert not run.verdicts.claims
+    assert not run.table.undocumented
+    assert [association.cart_id for association in run.ledger.open()] == ["ct-1"]
+
+
+def test_a_read_timeout_wrapped_as_a_connection_error_is_still_a_read_timeout() -> None:
+    """requests reports a timeout while reading a body as a ConnectionError: it is no transient failure to retry."""
+    from urllib3.exceptions import ReadTimeoutError
+
+    wrapped = requests.exceptions.ConnectionError(ReadTimeoutError(None, "/v2/carts", "read timed out"))  # type: ignore[arg-type]
+    assert transport.is_read_timeout(wrapped)
+    assert not transport.is_read_timeout(requests.exceptions.ConnectionError("Connection refused"))
+
+
+@pytest.mark.parametrize(
+    ("found", "status"),
+    [
+        ({"claim_broken": True, "kit_failed": True, "unavailable": True}, exits.CLAIM_BROKEN),
+        ({"kit_failed": True, "fixture_broken": True, "unavailable": True}, exits.KIT_FAILED),
+        ({"fixture_broken": True, "unavailable": True}, exits.FIXTURE_BROKEN),
+        ({"unavailable": True, "pytest_status": exits.INTERRUPTED}, exits.INTERRUPTED),
+        ({"unavailable": True}, exits.STORE_UNAVAILABLE),
+        ({"pytest_status": exits.CLAIM_BROKEN}, exits.KIT_FAILED),
+        ({"pytest_status": exits.PYTEST_INTERNAL_ERROR}, exits.KIT_FAILED),
+        ({}, exits.OK),
+    ],
+)
+def test_the_exit_status_says_the_first_of_what_the_run_found(found: dict[str, Any], status: int) -> None:
+    arguments = {"claim_broken": False, "kit_failed": False, "fixture_broken": False, "unavailable": False}
+    assert exits.overall(**{**arguments, "pytest_status": exits.OK, **found}) == status

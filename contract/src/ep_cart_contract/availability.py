@@ -6,8 +6,11 @@ unjudged because an earlier try may have been applied (the answer may be the sto
 the scenarios run again for that reason. None of it is a claim: the report shows it in its own section, and a
 run that met the store unavailable ends with its own exit status (exits.py), never "a claim broke".
 
-After DOWN_AFTER requests failed for good, the store is taken as down: nothing more is sent, each later request
-fails at once as unavailable (so a store that went away mid-run costs seconds, not a retry budget per request).
+A request that still fails after its retries is the store unavailable only if the store does not answer a request
+it answers when it is up (ContractRun.judge_or_unavailable): one that fails alone is that request's answer, judged.
+After DOWN_AFTER requests in a row failed for good, the store is taken as down: nothing more is sent, each later
+request fails at once as unavailable (so a store that went away mid-run costs seconds, not a retry budget per
+request); any answer ends the row. The clean-up is sent whatever the row says.
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from ep_cart_contract.transport import RetryStory, StoreUnavailable
+from ep_cart_contract.transport import RETRIED_STATUSES, RetryStory, StoreUnavailable
 from ep_cart_spec import ASSOCIATION_PATH
 
 DOWN_AFTER = 3
-"""Requests failed after their retries before the store is taken as down for the rest of the run."""
+"""Requests in a row failed after their retries before the store is taken as down (until it answers again)."""
 NOT_SENT = "not sent"
 ANSWER_CHANGES_ON_REPEAT = frozenset({f"POST {ASSOCIATION_PATH}", f"DELETE {ASSOCIATION_PATH}"})
 """Operations whose answer to the same request again differs (S1: the first association answers 200, the same again
@@ -59,13 +62,18 @@ class Availability:
         self.reruns: list[Unjudged] = []
         """Scenarios run again from the start (new carts) for the same reason."""
         self._stories: weakref.WeakKeyDictionary[Any, RetryStory] = weakref.WeakKeyDictionary()
+        self._in_a_row = 0
+        """Requests failed for good since the last answer."""
 
     # --- what the transport saw ---------------------------------------------------------------------------
 
-    def answered(self, label: str, story: RetryStory, request: Any = None) -> None:
-        """An answer came, after `story`; `request` (requests' PreparedRequest) keeps the story for the judge."""
+    def answered(self, label: str, story: RetryStory, request: Any = None, status: int = 200) -> None:
+        """An answer came, after `story`; `request` (requests' PreparedRequest) keeps the story for the judge. One
+        the retries did not leave transient ends a row of failures."""
         with self._lock:
             self.requests[label] += 1
+            if status not in RETRIED_STATUSES:
+                self._in_a_row = 0
             if story.retried:
                 self.retries[label] += story.retried
             if request is not None:
@@ -77,6 +85,8 @@ class Availability:
             self.retries[label] += 1
 
     def story_of(self, request: Any) -> RetryStory:
+        if request is None:
+            return RetryStory()
         with self._lock:
             return self._stories.get(request, RetryStory())
 
@@ -84,18 +94,19 @@ class Availability:
         """A request that still failed after its retries: the error to raise (never a claim)."""
         with self._lock:
             self.failures[(label, failure)] += 1
+            if not failure.startswith(NOT_SENT):
+                self._in_a_row += 1
         return StoreUnavailable(label, failure)
 
     def check(self, label: str) -> None:
         """Raise at once, sending nothing, once the store is taken as down."""
         if self.down:
-            raise self.failed(label, f"{NOT_SENT}: the store failed {DOWN_AFTER} requests after their retries")
+            raise self.failed(label, f"{NOT_SENT}: the store failed {DOWN_AFTER} requests in a row after their retries")
 
     @property
     def down(self) -> bool:
         with self._lock:
-            failed = sum(count for (_, failure), count in self.failures.items() if not failure.startswith(NOT_SENT))
-        return failed >= DOWN_AFTER
+            return self._in_a_row >= DOWN_AFTER
 
     @property
     def unavailable(self) -> bool:

@@ -2,7 +2,8 @@
 
 A nightly job reads the status before anything else, so each says one thing, and none of the kit's own reuses one
 of pytest's (0 to 5) for another meaning. When several apply, the first of this order wins: a broken claim (the
-store or the vendor changed), the kit's own failure, a broken fixture, the store's unavailability.
+store or the vendor changed), the kit's own failure, a broken fixture, an interrupted run, the store's
+unavailability.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ KIT_FAILED = 9
 """An error inside the kit (a hook, Hypothesis, schemathesis, the engine), not an answer of the store."""
 
 MEANINGS: dict[int, str] = {
-    OK: "every claim held, and everything was checked",
+    OK: "every claim held (answers left unjudged and scenarios run again, if any, are listed in the report)",
     CLAIM_BROKEN: "a claim broke: the store (or the vendor's contract) changed; the report names it",
     INTERRUPTED: "interrupted, or a setting the command cannot run with",
     PYTEST_USAGE_ERROR: "a pytest usage error (an argument passed to pytest)",
     NO_TESTS: "no test was selected (-k, -m)",
-    FIXTURE_BROKEN: "the preflight found a fixture broken (named, one line each); nothing was judged",
+    FIXTURE_BROKEN: "a fixture is broken (named, one line each): the preflight stopped the run before anything was "
+    "judged, or one broke mid-run",
     TARGET_UNREACHABLE: "EP_BASE_URL cannot be reached; nothing was sent",
     STORE_UNAVAILABLE: "the store was unavailable (requests failed after their retries, or the clean-up left "
     "associations, each listed with the curl that removes it); no claim broke",
@@ -51,9 +53,11 @@ def overall(
         return KIT_FAILED
     if fixture_broken:
         return FIXTURE_BROKEN
-    if unavailable:
-        return STORE_UNAVAILABLE
     if pytest_status == CLAIM_BROKEN:
         # pytest counted a failure that recorded no claim: something inside the kit failed.
         return KIT_FAILED
+    if pytest_status in (INTERRUPTED, PYTEST_USAGE_ERROR, NO_TESTS):
+        return pytest_status  # the run did not finish, or never started: say that first
+    if unavailable:
+        return STORE_UNAVAILABLE
     return pytest_status

@@ -37,12 +37,15 @@ from ep_cart_contract.run import ContractRun, active_run
 from ep_cart_contract.transport import (
     GAVE_UP,
     MAX_RETRIES,
+    MAY_HAVE_BEEN_APPLIED,
     NO_RETRIES,
     RETRIED_STATUSES,
+    TRANSIENT_ERRORS,
     RetryStory,
     StoreUnavailable,
     backoff,
     failure_of,
+    is_read_timeout,
 )
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source
 from ep_cart_spec import ASSOCIATION_PATH, LOGIN_PATH, TOKEN_PATH, Assumption
@@ -79,11 +82,12 @@ def observe(
     run.redactor.add(*issued_tokens(path, status, content))
     template = run.table.template_of(path)
     if template == ASSOCIATION_PATH:
-        run.ledger.observe(
-            method, unquote(path.split("/")[3]), status, request_body, may_have_been_applied=story.may_answer_a_repeat
-        )
+        applied = story.may_answer_a_repeat or status in MAY_HAVE_BEEN_APPLIED
+        run.ledger.observe(method, unquote(path.split("/")[3]), status, request_body, may_have_been_applied=applied)
     if status in RETRIED_STATUSES:
         return  # what the store answered once the retries ran out: its availability (call_case), not its contract
+    if story.may_answer_a_repeat and f"{method.upper()} {template}" in ANSWER_CHANGES_ON_REPEAT:
+        return  # perhaps the answer to a repeat: neither counted nor judged (judge, ScenarioClient.call say so)
     recorded = run.table.record(method, path, status, headers, content, lambda: run.redactor.scrub(request_curl()))
     if recorded is not None:
         judge_answer(run, method, recorded, status, content, request_curl)
@@ -158,7 +162,8 @@ def operation_label(case: schemathesis.Case[Any]) -> str:
 def call_case(case: schemathesis.Case[Any], send: Callable[[], Any]) -> Any:
     """Send a case, unless its operation stopped answering (the first read timeout fails the operation for good)
     or the store is taken as down. What still fails after the transport's retries skips the test as the store
-    unavailable (availability.py): no claim, and the run ends with its own exit status."""
+    unavailable (availability.py), unless the store answers other requests meanwhile: then it is this request's
+    answer, judged (a status), or a broken claim (no answer at all)."""
     run = active_run()
     label = operation_label(case)
     if label in run.unresponsive:
@@ -168,14 +173,33 @@ def call_case(case: schemathesis.Case[Any], send: Callable[[], Any]) -> Any:
         response = send()
     except StoreUnavailable as error:
         unavailable(error)
-    except (requests.exceptions.ReadTimeout, TimeoutError):
-        run.unresponsive.mark(label, run.settings.request_timeout)
-        raise run.unresponsive.fail(label) from None
-    except requests.RequestException as error:
-        unavailable(run.availability.failed(label, f"{failure_of(error)} {GAVE_UP}"))
+    except (requests.RequestException, TimeoutError) as error:
+        if is_read_timeout(error):
+            run.unresponsive.mark(label, run.settings.request_timeout)
+            raise run.unresponsive.fail(label) from None
+        if not isinstance(error, TRANSIENT_ERRORS):
+            raise
+        failed_for_good(run, label, f"{failure_of(error)} {GAVE_UP}", case.as_curl_command())
     if response.status_code in RETRIED_STATUSES:
-        unavailable(run.availability.failed(label, f"{response.status_code} {GAVE_UP}"))
+        verdict = run.judge_or_unavailable(label, f"{response.status_code} {GAVE_UP}")
+        if verdict is not None:
+            unavailable(verdict)
     return response
+
+
+def failed_for_good(run: ContractRun, label: str, failure: str, request_curl: str) -> NoReturn:
+    """A request no try of which was answered: the store unavailable (the test is skipped), or, when the store
+    answers other requests meanwhile, a broken claim: the store does not answer this request of its operation."""
+    verdict = run.judge_or_unavailable(label, failure)
+    if verdict is not None:
+        unavailable(verdict)
+    claim = run.verdicts.record(
+        f"{label} answers every request",
+        run.verdicts.vendor("S1, S3 document the operation"),
+        holds=False,
+        evidence=Evidence("every layer", label, "an answer", None, failure, run.redactor.scrub(request_curl)),
+    )
+    raise AssertionError(f"{claim.title}: {failure}, while the store answered other requests")
 
 
 def unavailable(error: StoreUnavailable) -> NoReturn:
@@ -342,25 +366,37 @@ def validate_patiently(run: ContractRun, label: str, validate: Callable[[], None
     connection failed, is the store unavailable, not a broken claim. The checks run again after the transport's
     wait, as a request is retried; what still fails so skips the test as the store unavailable. A probe's read
     timeout fails the operation for good, as any request's does."""
+    last: FailureGroup | None = None
     for attempt in range(1, MAX_RETRIES + 2):
         try:
             validate()
             return
-        except (requests.exceptions.ReadTimeout, TimeoutError):
-            run.unresponsive.mark(label, run.settings.request_timeout)
-            raise run.unresponsive.fail(label) from None
-        except requests.RequestException as error:
-            failure = f"{failure_of(error)} {GAVE_UP}"
-        except FailureGroup as group:
-            statuses = [probe_status(failure) for failure in group.exceptions]
-            transient = [status for status in statuses if status in RETRIED_STATUSES]
-            if not transient:
+        except (requests.RequestException, TimeoutError) as error:
+            if is_read_timeout(error):
+                run.unresponsive.mark(label, run.settings.request_timeout)
+                raise run.unresponsive.fail(label) from None
+            if not isinstance(error, TRANSIENT_ERRORS):
                 raise
-            failure = f"{transient[0]} {GAVE_UP}"
+            failure, last = f"{failure_of(error)} {GAVE_UP}", None
+        except FailureGroup as group:
+            transient = [probe_status(item) in RETRIED_STATUSES for item in group.exceptions]
+            if not any(transient):
+                raise
+            if not all(transient):
+                # Real failures beside a probe's transient answer are judged now, as they are (by position:
+                # schemathesis's failures compare equal by kind).
+                rest = [item for item, passing in zip(group.exceptions, transient, strict=True) if not passing]
+                raise type(group)(rest, group.message) from None
+            failure, last = f"{probe_status(group.exceptions[0])} {GAVE_UP}", group
         run.availability.retried(f"{label} (a check's probe)")
         if attempt <= MAX_RETRIES:
             time.sleep(backoff(attempt, None))
-    unavailable(run.availability.failed(f"{label} (a check's probe)", failure))
+    verdict = run.judge_or_unavailable(f"{label} (a check's probe)", failure)
+    if verdict is not None:
+        unavailable(verdict)
+    if last is not None:
+        raise last  # the store answers other requests: the probe's answer is its answer, judged
+    raise AssertionError(f"{label}: a check's probe got no answer ({failure}), while the store answered others")
 
 
 def probe_status(failure: BaseException) -> int | None:

@@ -69,7 +69,9 @@ class AssociationLedger:
 
     def _observe(self, method: str, status: int, association: Association, may_have_been_applied: bool) -> None:
         with self._lock:
-            if method.upper() == "POST" and association in self._unanswered and not may_have_been_applied:
+            if method.upper() == "POST" and may_have_been_applied:
+                self._unanswered.setdefault(association, 1)  # an earlier try may have associated: removed at the end
+            elif method.upper() == "POST" and association in self._unanswered:
                 self._unanswered[association] -= 1
                 if not self._unanswered[association]:
                     del self._unanswered[association]

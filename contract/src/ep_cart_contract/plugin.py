@@ -34,7 +34,7 @@ from ep_cart_contract.results import Cleanup, RunInfo, RunResults
 from ep_cart_contract.run import ContractRun, active_run, begin, current_run, end
 from ep_cart_contract.scenario_client import ScenarioClient
 from ep_cart_contract.tokens import FixtureProblem, delete_as_administrator
-from ep_cart_contract.transport import OperationUnresponsive
+from ep_cart_contract.transport import OperationUnresponsive, StoreUnavailable
 from ep_cart_contract.verdicts import VENDOR, Evidence, describe_failure
 
 FINISHED_KEY = pytest.StashKey[RunResults]()
@@ -128,6 +128,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         try:
             function(**arguments)
             return True
+        except StoreUnavailable as error:
+            unavailable(error)  # a token or a login the scenario asked for itself
         except AnswerLost as lost:
             run.availability.rerun(pyfuncitem.name, str(lost))
             if attempt == SCENARIO_TRIES:
@@ -143,7 +145,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     run = current_run()
     if run is not None:
         run.soft_failures.clear()
-        run.broken_before_test = len(run.verdicts.broken())
+        run.broken_before_test = run.verdicts.broken_checks()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -172,7 +174,9 @@ def classify_failure(run: ContractRun, item: pytest.Item, error: BaseException) 
     if isinstance(error, FixtureProblem):
         run.fixture_failures.append(str(error))
         return
-    if isinstance(error, OperationUnresponsive) or len(run.verdicts.broken()) > run.broken_before_test:
+    if isinstance(error, OperationUnresponsive | StoreUnavailable):
+        return  # a claim recorded as the run ends; the store's availability, recorded as it failed
+    if run.verdicts.broken_checks() > run.broken_before_test:
         return
     summary = " ".join(f"{type(error).__name__}: {error}".split())[:300]
     seed = run.seed
@@ -247,7 +251,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     complete = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and contract_run_is_complete(session)
     if complete:
         record_unobserved(run)
-    for label in run.unresponsive.labels():
+    for label in run.unresponsive.labels() if run.stopped_before_tests is None else []:
         run.verdicts.record(
             f"{label} answers within EP_REQUEST_TIMEOUT",
             run.verdicts.vendor("S1, S3 document the operation"),

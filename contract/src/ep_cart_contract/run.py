@@ -36,13 +36,16 @@ from ep_cart_contract.target import MockProcess, check_reachable, mock_env
 from ep_cart_contract.transport import (
     GAVE_UP,
     RETRIED_STATUSES,
+    TRANSIENT_ERRORS,
+    StoreUnavailable,
     UnresponsiveOperations,
     failure_of,
+    is_read_timeout,
     requests_session,
     story_of_requests,
 )
 from ep_cart_contract.verdicts import Verdicts
-from ep_cart_spec import ApiSpec, default_profile, load
+from ep_cart_spec import TOKEN_PATH, ApiSpec, default_profile, load
 
 if TYPE_CHECKING:
     from ep_cart_contract.preflight import Preflight
@@ -130,30 +133,51 @@ class ContractRun:
         def answered(response: requests.Response, *args: Any, **kwargs: Any) -> None:
             request = response.request
             label = self.label_of(request.method or "GET", request.url or "")
-            self.availability.answered(label, story_of_requests(response), request)
+            self.availability.answered(label, story_of_requests(response), request, response.status_code)
 
         session.hooks["response"].append(answered)
         return session
 
-    def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def send(self, method: str, url: str, *, even_if_down: bool = False, **kwargs: Any) -> requests.Response:
         """One of the run's own requests (token_session), under the run's one policy for what does not answer:
         an operation that stopped answering is sent nothing more (a read timeout fails it for good), and a
-        request still failing after its retries, or sent once the store is taken as down, raises StoreUnavailable.
-        Any other answer is handed back, for the caller to read."""
+        request still failing after its retries, or sent once the store is taken as down (unless `even_if_down`:
+        the clean-up), raises StoreUnavailable. Any other answer is handed back, for the caller to read."""
         label = self.label_of(method, url)
         if label in self.unresponsive:
             raise self.unresponsive.fail(label)
-        self.availability.check(label)
+        if not even_if_down:
+            self.availability.check(label)
         try:
             response = self.token_session.request(method, url, timeout=self.settings.request_timeout, **kwargs)
-        except requests.exceptions.ReadTimeout:
-            self.unresponsive.mark(label, self.settings.request_timeout)
-            raise self.unresponsive.fail(label) from None
         except requests.RequestException as error:
+            if is_read_timeout(error):
+                self.unresponsive.mark(label, self.settings.request_timeout)
+                raise self.unresponsive.fail(label) from None
+            if not isinstance(error, TRANSIENT_ERRORS):
+                raise
             raise self.availability.failed(label, f"{failure_of(error)} {GAVE_UP}") from None
         if response.status_code in RETRIED_STATUSES:
             raise self.availability.failed(label, f"{response.status_code} {GAVE_UP}")
         return response
+
+    def judge_or_unavailable(self, label: str, failure: str) -> StoreUnavailable | None:
+        """A request of either layer still failed after its retries: the store unavailable, or this request's
+        own answer? The store is asked a request it answers whenever it is up (an implicit token, S6): if it
+        answers, None (the failure is the request's, for the caller to judge); else the StoreUnavailable to
+        raise, recorded."""
+        target = self.started_target_url()
+        if target is not None and not self.availability.down:
+            form = {"grant_type": "implicit", "client_id": self.settings.values.get("EP_CLIENT_ID", "")}
+            try:
+                answer = self.token_session.post(
+                    f"{target}{TOKEN_PATH}", data=form, timeout=self.settings.request_timeout
+                )
+            except requests.RequestException:
+                answer = None
+            if answer is not None and answer.status_code not in RETRIED_STATUSES:
+                return None
+        return self.availability.failed(label, failure)
 
     def target_url(self) -> str:
         """EP_BASE_URL's server, or the bundled mock on a free port, started on first use (schemathesis needs it

@@ -30,7 +30,7 @@ from ep_cart_associations_client.models import (
 from ep_cart_associations_client.types import UNSET, Response
 
 from ep_cart_contract.availability import ANSWER_CHANGES_ON_REPEAT, AnswerLost, describe_story
-from ep_cart_contract.judging import observe, sending, unavailable
+from ep_cart_contract.judging import failed_for_good, observe, sending, unavailable
 from ep_cart_contract.redaction import curl_command
 from ep_cart_contract.run import ContractRun, active_run
 from ep_cart_contract.transport import (
@@ -39,7 +39,6 @@ from ep_cart_contract.transport import (
     PoliteTransport,
     StoreUnavailable,
     TransportGaveUp,
-    describe_error,
     story_of_httpx,
 )
 from ep_cart_spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, LOGIN_PATH, TOKEN_PATH
@@ -117,8 +116,10 @@ class ScenarioClient:
     def call(self, operation: str, action: Callable[[], T]) -> T:
         """Run one request of `operation` ("POST /oauth/access_token") under the run's one policy: a read timeout
         fails the operation for the rest of the run (it is sent nothing more); a request that still fails after
-        the transport's retries skips the scenario as the store unavailable; an association write answered after
-        a try that may have been applied raises AnswerLost (the plugin runs the scenario again, on new carts)."""
+        the transport's retries skips the scenario as the store unavailable, unless the store answers other
+        requests meanwhile (then its status is judged, or no answer at all is a broken claim); an association
+        write answered after a try that may have been applied raises AnswerLost (the plugin runs the scenario
+        again, on new carts)."""
         if operation in self.run.unresponsive:
             raise self.run.unresponsive.fail(operation)
         try:
@@ -127,20 +128,21 @@ class ScenarioClient:
         except StoreUnavailable as error:
             unavailable(error)
         except TransportGaveUp as error:
-            unavailable(self.run.availability.failed(operation, f"{error.failure} {GAVE_UP}"))
+            where = curl_command(self.run.last_request[0]) if self.run.last_request else self.base_url
+            failed_for_good(self.run, operation, f"{error.failure} {GAVE_UP}", where)
         except httpx.TimeoutException:
             self.run.unresponsive.mark(operation, self.run.settings.request_timeout)
             where = curl_command(self.run.last_request[0]) if self.run.last_request else self.base_url
             failure = self.run.unresponsive.fail(operation)
             failure.add_note(where)
             raise failure from None
-        except httpx.TransportError as error:
-            unavailable(self.run.availability.failed(operation, f"{describe_error(error)} {GAVE_UP}"))
         response = self.run.last_response[0]
         story = story_of_httpx(response)
-        self.run.availability.answered(operation, story)
+        self.run.availability.answered(operation, story, status=response.status_code)
         if response.status_code in RETRIED_STATUSES:
-            unavailable(self.run.availability.failed(operation, f"{response.status_code} {GAVE_UP}"))
+            verdict = self.run.judge_or_unavailable(operation, f"{response.status_code} {GAVE_UP}")
+            if verdict is not None:
+                unavailable(verdict)
         if story.may_answer_a_repeat and operation in ANSWER_CHANGES_ON_REPEAT:
             raise AnswerLost(f"{operation} answered after {describe_story(story)}")
         return result

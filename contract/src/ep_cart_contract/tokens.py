@@ -20,7 +20,7 @@ class FixtureProblem(RuntimeError):
 def bearer_token(run: ContractRun, base_url: str, grant_type: str = "client_credentials") -> str:
     """A token of the grant (`client_credentials`: an administrator's; `implicit`: a shopper's, S2, S6),
     registered for masking before it is ever used. Raises StoreUnavailable when the store does not answer (after
-    the retries), RuntimeError when it refuses the keys."""
+    the retries), FixtureProblem when it refuses the keys or answers without a token."""
     settings = run.settings
     url = f"{base_url}{TOKEN_PATH}"
     form = {"grant_type": grant_type, "client_id": settings.values.get("EP_CLIENT_ID", "")}
@@ -28,11 +28,17 @@ def bearer_token(run: ContractRun, base_url: str, grant_type: str = "client_cred
         form["client_secret"] = settings.values.get("EP_CLIENT_SECRET", "")
     response = run.send("POST", url, data=form)
     if response.status_code != 200:
-        raise RuntimeError(
+        raise FixtureProblem(
             f"{url} answered {response.status_code} to a {grant_type} token request: check EP_CLIENT_ID"
             + (" and EP_CLIENT_SECRET" if grant_type == "client_credentials" else "")
         )
-    token: str = response.json()["access_token"]
+    try:
+        token: str = response.json()["access_token"]
+        assert isinstance(token, str)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        raise FixtureProblem(
+            f"{url} answered 200 to a {grant_type} token request without an access_token: the run has no token"
+        ) from None
     run.redactor.add(token)
     if grant_type == "client_credentials":
         run.administrator_tokens.add(token)
@@ -129,6 +135,7 @@ def delete_as_administrator(run: ContractRun, base_url: str) -> Callable[[Associ
             response = run.send(
                 "DELETE",
                 f"{base_url}/v2/carts/{association.cart_id}/relationships/accounts",
+                even_if_down=True,
                 json={"data": [{"id": association.account_id, "type": "account"}]},
                 headers={"Authorization": f"Bearer {token[0]}"},
             )

@@ -3,11 +3,12 @@ own requests, httpx for the generated client): a rate limit, and one retry polic
 
 A store that is briefly unavailable is not a store that breaks its contract. A `429` (rate limited), a `502`,
 `503` or `504`, a connection refused, reset or closed without an answer, and a connect timeout are retried, a
-bounded number of times, with backoff, honouring `Retry-After`. A read timeout is not: the request may have been
-applied, and each try costs EP_REQUEST_TIMEOUT (an operation that stops answering is failed once and sent nothing
-more, UnresponsiveOperations). Each answer carries its retry story (RetryStory): what went wrong before it, and
-whether an earlier try may have been applied (a `502`, a `504`, a connection lost after the request left), so a
-caller judging an answer that resending could change knows it may be the answer to a repeat.
+bounded number of times, with backoff, honouring `Retry-After` (on a 429 and a 503). A read timeout is not: the
+request may have been applied, and each try costs EP_REQUEST_TIMEOUT (an operation that stops answering is
+failed once and sent nothing more, UnresponsiveOperations). Each answer carries its retry story (RetryStory):
+what went wrong before it, and whether an earlier try may have been applied (a `502`, a `504`, a connection lost
+after the request left), so a caller judging an answer that resending could change knows it may be the answer to
+a repeat.
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ MAX_RETRIES = 4
 """Tries after the first, for each request: 429s and transient failures alike."""
 MAX_RETRY_AFTER_SECONDS = 60
 BACKOFF_SECONDS = 0.5
-"""The first wait without a Retry-After; each next one doubles (0.5, 1, 2, 4 s: 7.5 s in all)."""
+"""Waits without a Retry-After: 1, 2, 4 s after the second, third and fourth failure; the first try is retried at
+once by urllib3 and after 0.5 s by the httpx side (at most 7.5 s in all)."""
 MAX_BACKOFF_SECONDS = 8.0
 RATE_LIMITED = 429
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
 RETRIED_STATUSES = frozenset({RATE_LIMITED, *TRANSIENT_STATUSES})
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+"""Whose Retry-After the retries honour (urllib3's, and so the httpx side's too)."""
 MAY_HAVE_BEEN_APPLIED = frozenset({502, 504})
 """A gateway's answers: the server behind it may have acted before the gateway gave up. A 503 and a 429 say the
 request was not taken (RFC 9110 15.6.4, RFC 6585 4)."""
@@ -153,6 +157,18 @@ def story_of_requests(response: requests.Response) -> RetryStory:
     return RetryStory(tuple(tries))
 
 
+TRANSIENT_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)
+"""What requests raises when the retries ran out on a connection that failed (not a read timeout: is_read_timeout)."""
+
+
+def is_read_timeout(error: BaseException) -> bool:
+    """A read timeout, however requests wraps it (a timeout while reading the body comes as a ConnectionError)."""
+    if isinstance(error, requests.exceptions.ReadTimeout | TimeoutError | ReadTimeoutError):
+        return True
+    reason = error.args[0] if error.args else None
+    return isinstance(reason, ReadTimeoutError) or isinstance(getattr(reason, "reason", None), ReadTimeoutError)
+
+
 def failure_of(error: requests.RequestException) -> str:
     """Why a requests call failed after its retries (urllib3 keeps the last error as the reason)."""
     reason = getattr(error.args[0], "reason", None) if error.args else None
@@ -203,7 +219,8 @@ class PoliteTransport(httpx.BaseTransport):
                 response.read()
                 response.close()
                 status = response.status_code
-                failure, sent, wait = str(status), status in MAY_HAVE_BEEN_APPLIED, response.headers.get("retry-after")
+                wait = response.headers.get("retry-after") if status in RETRY_AFTER_STATUSES else None
+                failure, sent = str(status), status in MAY_HAVE_BEEN_APPLIED
                 tries.append(Try(failure, sent))
                 self._sleep(backoff(len(tries), wait))
                 continue

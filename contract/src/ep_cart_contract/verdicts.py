@@ -169,6 +169,11 @@ class Verdicts:
     def of_kind(self, kind: Kind) -> list[Claim]:
         return [claim for claim in self.claims.values() if claim.kind == kind]
 
+    def broken_checks(self) -> int:
+        """How many checks broke so far, over every claim (a claim that breaks again counts again)."""
+        with self._lock:
+            return sum(claim.broken for claim in self.claims.values())
+
     def broken(self, kind: Kind | None = None) -> list[Claim]:
         return [claim for claim in self.claims.values() if not claim.held and kind in (None, claim.kind)]
 
