@@ -4,11 +4,12 @@ It runs the suite's test modules (ep_cart_contract/suite/) with pytest and the r
 the two verdicts, the reports, the clean-up. Options set the EP_* variables of the same name; everything else
 comes from the environment, as `--help` lists. Arguments it does not know go to pytest (`-q`, `-x`, `-k NAME`).
 
-Every run has a Hypothesis seed (`--seed N`, EP_SEED; a random one otherwise), printed with the verdicts and kept
-in contract.json: the same seed sends the same cases again. Exit statuses (exits.py, listed by `--help`): 0 every
-claim held, 1 a claim broke, 2 interrupted or a setting it cannot run with, 4 a pytest usage error, 5 no test
-selected, 6 a fixture broken, 7 EP_BASE_URL unreachable, 8 the store unavailable, 9 the kit failed (pytest's own
-internal error, 3, is reported as 9).
+Every run has a seed (`--seed N`, EP_SEED; a random one otherwise), printed with the verdicts and kept in
+contract.json: the same seed sends the same requests again (the run's cart-ID prefix and tokens aside).
+
+Exit statuses (exits.py, listed by `--help`): 0 every claim held, 1 a claim broke, 2 interrupted or a setting it
+cannot run with, 4 a pytest usage error, 5 no test selected, 6 a fixture broken, 7 EP_BASE_URL unreachable, 8 the
+store unavailable, 9 the kit failed (pytest's own internal error, 3, is reported as 9).
 """
 
 from __future__ import annotations
@@ -88,9 +89,7 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "--report-dir", metavar="DIR", help=f"where the reports go (EP_REPORT_DIR; {DEFAULT_REPORT_DIR})"
     )
-    result.add_argument(
-        "--seed", metavar="N", help="the Hypothesis seed (EP_SEED): the same seed sends the same cases again"
-    )
+    result.add_argument("--seed", metavar="N", help="the seed (EP_SEED): the same seed sends the same requests again")
     result.add_argument(
         "--store-profile",
         metavar="FILE",
@@ -107,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "EP_CONTRACT_PROFILE": options.profile,
         "EP_REPORT_DIR": options.report_dir,
         "EP_STORE_PROFILE": options.store_profile,
+        # Every run has a seed: a random one unless given, so any run can be sent again (--seed).
+        "EP_SEED": options.seed or os.environ.get("EP_SEED") or str(random.randrange(2**32)),
     }
     os.environ.update({name: value for name, value in chosen.items() if value})
     try:
@@ -117,10 +118,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not settings.live and importlib.util.find_spec("ep_cart_mock") is None:
         print(f"ep-cart-contract: {MOCK_MISSING}", file=sys.stderr)
         return exits.INTERRUPTED
-    seed = options.seed or os.environ.get("EP_SEED") or str(random.randrange(2**32))
-    if not seed.isdigit():
-        print(f"ep-cart-contract: --seed (EP_SEED) must be a whole number, not {seed!r}", file=sys.stderr)
-        return exits.INTERRUPTED
     report_dir = Path(settings.report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     import pytest  # only now: --help and the checks above stay quick
@@ -129,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pytest.main(
             [
                 str(SUITE_DIR),
-                f"--hypothesis-seed={seed}",
+                f"--hypothesis-seed={settings.seed}",
                 "-p",
                 "no:cacheprovider",
                 f"--junitxml={report_dir / 'contract-junit.xml'}",

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import schemathesis
+from schemathesis.core import NOT_SET
 
 from ep_cart_contract.judging import is_positive, observe, request_body_bytes
 from ep_cart_contract.live_safety import (
@@ -87,10 +88,13 @@ def token_now(case: schemathesis.Case[Any]) -> None:
 
 
 def pick(case: schemathesis.Case[Any], choices: int) -> int:
-    """A stable choice per case (the same case always mixes the same way, so failures reproduce)."""
-    # The query too: every GET /v2/carts has no body, and must not always mix the same way.
-    digest = hashlib.sha256(repr((case.method, case.body, sorted((case.query or {}).items()))).encode()).digest()
-    return digest[0] % choices
+    """A stable choice per case (the same case always mixes the same way, in any process, so a run's seed sends
+    the same requests again and failures reproduce)."""
+    # The query too: every GET /v2/carts has no body, and must not always mix the same way. No repr(): an absent
+    # body is a sentinel whose repr holds its address, which made the choice differ from one process to the next.
+    body = None if case.body is NOT_SET else case.body
+    key = json.dumps([case.method, body, case.query or {}], sort_keys=True, default=repr)
+    return hashlib.sha256(key.encode()).digest()[0] % choices
 
 
 def token_to_mix(case: schemathesis.Case[Any], variable: str) -> str | None:

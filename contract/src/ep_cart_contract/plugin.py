@@ -54,7 +54,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not runs_the_suite(session) or session.config.option.collectonly:
         return
     run = active_run()
-    seed = session.config.getoption("hypothesis_seed", None)
+    seed = run.settings.seed if run.settings.seed is not None else session.config.getoption("hypothesis_seed", None)
     run.seed = None if seed is None else str(seed)
     run.preflight = found = preflight(run, run.target_url())
     if found.stops:
@@ -416,7 +416,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             reporter.write_line(line, red=red, yellow=not red)
     reporter.write_line(f"report: {', '.join(data.get('written', []))}")
     seed = meta["seed"]
-    seed = f"seed {seed} (--seed {seed} sends the same cases again), " if seed is not None else ""
+    seed = f"seed {seed} (--seed {seed} sends the same requests again), " if seed is not None else ""
     reporter.write_line(f"{seed}exit status {meta['exit_status']}: {meta['exit_meaning']}", bold=True)
 
 

@@ -96,7 +96,7 @@ class ContractRun:
     broken_before_test: int = 0
     """Broken claims recorded before the current test began (a failed test that added none broke no claim)."""
     seed: str | None = None
-    """The run's Hypothesis seed (`--seed`, EP_SEED): the same seed sends the same cases again."""
+    """The run's Hypothesis seed (`--seed`, EP_SEED): the same seed sends the same requests again."""
     stopped_before_tests: int | None = None
     """The exit status when the preflight stopped the run before any test (nothing was judged)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)

@@ -53,6 +53,8 @@ class ContractSettings:
     """Where reports/contract.json and contract.html go (EP_REPORT_DIR)."""
     store_profile: StoreProfile | None = None
     """EP_STORE_PROFILE's store profile: the alternatives the run holds the store to (None: openapi.yaml's)."""
+    seed: int | None = None
+    """EP_SEED: the seed of every generated case (schemathesis's and Hypothesis's); None: a random one."""
     run_prefix: str = field(default_factory=lambda: f"ct-{time.strftime('%Y%m%d%H%M%S')}-{random_secrets.token_hex(2)}")
     """Cart IDs the suite creates start with this, unique per run, so they are easy to find and clean up."""
 
@@ -89,6 +91,9 @@ class ContractSettings:
                 f"EP_ASSUMPTIONS={assumptions_mode!r}: choose {' or '.join(ASSUMPTION_MODES)}"
                 " (report keeps broken assumptions in the verdict without failing the run)"
             )
+        seed = env.get("EP_SEED", "").strip()
+        if seed and not seed.isdigit():
+            raise ContractConfigError(f"EP_SEED={seed!r} must be a whole number")
         store_profile = None
         if env.get("EP_STORE_PROFILE"):
             try:
@@ -104,6 +109,7 @@ class ContractSettings:
             request_timeout=timeout,
             assumptions_mode=assumptions_mode,
             report_dir=env.get("EP_REPORT_DIR") or DEFAULT_REPORT_DIR,
+            seed=int(seed) if seed else None,
         )
 
     @property

@@ -31,6 +31,9 @@ config = SchemathesisConfig.from_path(Path(hooks.__file__).parent / "schemathesi
 schema = schemathesis.openapi.from_path(SPEC_PATH, config=config)
 schema.config.generation.update(max_examples=SETTINGS.max_examples)
 schema.config.phases.stateful.max_steps = SETTINGS.stateful_max_steps
+if SETTINGS.seed is not None:
+    # Schemathesis seeds its tests itself (a random seed per run otherwise): EP_SEED generates the same ones again.
+    schema.config.seed = SETTINGS.seed
 SESSION = RUN.watch(requests_session())
 """Retries what is transient (transport.py); each answer's retry story is kept for the judge."""
 
