@@ -99,6 +99,8 @@ class ContractRun:
     """The run's Hypothesis seed (`--seed`, EP_SEED): the same seed sends the same requests again."""
     stopped_before_tests: int | None = None
     """The exit status when the preflight stopped the run before any test (nothing was judged)."""
+    reached: bool = False
+    """EP_BASE_URL took a connection once (target_url)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -183,7 +185,10 @@ class ContractRun:
         """EP_BASE_URL's server, or the bundled mock on a free port, started on first use (schemathesis needs it
         while collecting) and stopped as the run ends."""
         if self.settings.base_url:
-            check_reachable(self.settings.base_url, self.settings.request_timeout)
+            # Once, before the first request: a store that goes away later is the availability layer's to name.
+            if not self.reached:
+                check_reachable(self.settings.base_url, self.settings.request_timeout)
+                self.reached = True
             return self.settings.base_url
         with self._lock:
             if self.mock is None:
