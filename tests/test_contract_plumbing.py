@@ -4,6 +4,7 @@ documented-response table. (tests/faults runs the whole suite against broken ser
 from __future__ import annotations
 
 import ast
+import contextlib
 import http.server
 import json
 import re
@@ -790,39 +791,26 @@ def test_an_undocumented_method_shows_its_mark_only_when_refused_with_405() -> N
     assert marks_shown(FakeCase("PATCH", CART_PATH, True, None), 401) == []  # type: ignore[arg-type]
 
 
-def test_the_schemathesis_session_retries_a_429_after_its_retry_after() -> None:
-    """The session the schemathesis layer sends with, against a server that answers 429 twice, then 200."""
-    answers = [429, 429, 200]
-    seen: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.path)
-            status = answers.pop(0) if answers else 200
-            self.send_response(status)
-            self.send_header("Retry-After", "0")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+@contextlib.contextmanager
+def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A store on a real port of this machine, answering with `handler`, for as long as the block runs."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        response = transport.requests_session().get(f"http://127.0.0.1:{server.server_port}/v2/carts", timeout=10)
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
-    assert response.status_code == 200
-    assert seen == ["/v2/carts"] * 3
 
 
-@pytest.mark.parametrize(("failures", "repeat"), [(["503", "close"], True), (["502"], True), (["503", "503"], False)])
+@pytest.mark.parametrize(
+    ("failures", "repeat"),
+    [(["429", "429"], False), (["503", "close"], True), (["502"], True), (["503", "503"], False)],
+)
 def test_the_schemathesis_layer_retries_transient_failures_too(failures: list[str], repeat: bool) -> None:
-    """requests' side (schemathesis, tokens, the preflight, the clean-up): 502, 503 and a connection closed without
-    an answer are retried, and the answer's story says whether an earlier try may have been applied."""
+    """requests' side (schemathesis, tokens, the preflight, the clean-up): 429 (after its Retry-After), 502, 503 and a
+    connection closed without an answer are retried, and the answer's story says whether an earlier try may have
+    been applied."""
     queue = list(failures)
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -843,13 +831,8 @@ def test_the_schemathesis_layer_retries_transient_failures_too(failures: list[st
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        response = transport.requests_session().post(f"http://127.0.0.1:{server.server_port}/x", json={}, timeout=10)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        response = transport.requests_session().post(f"{url}/x", json={}, timeout=10)
     assert response.status_code == 200
     story = transport.story_of_requests(response)
     assert story.retried == len(failures)
@@ -926,34 +909,27 @@ def test_the_engines_docstring_lists_its_modules_as_they_are() -> None:
 # --- The store unavailable, or one request's own answer -----------------------------------------------------
 
 
-class StoreServer:
-    """A store on a real port: the token endpoint answers `token_status`, every other path `other_status`."""
+def store_handler(token_status: int, other_status: int) -> type[http.server.BaseHTTPRequestHandler]:
+    """A store whose token endpoint answers `token_status`, every other path `other_status`."""
 
-    def __init__(self, token_status: int, other_status: int) -> None:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def answer(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                status = token_status if self.path.startswith("/oauth/access_token") else other_status
-                body = json.dumps({"access_token": "t0ken-from-the-store", "errors": []}).encode()
-                self.send_response(status)
-                self.send_header("Retry-After", "0")
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def answer(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            status = token_status if self.path.startswith("/oauth/access_token") else other_status
+            body = json.dumps({"access_token": "t0ken-from-the-store", "errors": []}).encode()
+            self.send_response(status)
+            self.send_header("Retry-After", "0")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
-            do_GET = do_POST = answer
+        do_GET = do_POST = answer
 
-            def log_message(self, *args: Any) -> None:
-                pass
+        def log_message(self, *args: Any) -> None:
+            pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    return Handler
 
 
 @pytest.mark.parametrize(("token_status", "unavailable"), [(200, False), (503, True)])
@@ -964,13 +940,11 @@ def test_a_request_failing_alone_is_judged_and_a_store_failing_everything_is_una
     asks the store for an implicit token: a store that answers it is up, and the 503 is the list's answer, handed
     back to be judged (a status the spec does not document); a store that answers nothing but 503 is unavailable,
     and the scenario is skipped, no claim."""
-    store = StoreServer(token_status, 503)
-    try:
-        live = {"EP_BASE_URL": store.url, "EP_CLIENT_ID": "id", "EP_CLIENT_SECRET": "secret", "EP_RATE_LIMIT": "off"}
-        settings = ContractSettings.from_env(live)
-        run = ContractRun.with_settings(settings)
+    with serving(store_handler(token_status, 503)) as url:
+        live = {"EP_BASE_URL": url, "EP_CLIENT_ID": "id", "EP_CLIENT_SECRET": "secret", "EP_RATE_LIMIT": "off"}
+        run = ContractRun.with_settings(ContractSettings.from_env(live))
         run.token_session = requests.Session()  # no retries: the unit test need not wait for them
-        client = ScenarioClient(store.url, run, transport.PoliteTransport(None, sleep=lambda _: None))
+        client = ScenarioClient(url, run, transport.PoliteTransport(None, sleep=lambda _: None))
         with using(run):
             if unavailable:
                 with pytest.raises(pytest.skip.Exception, match="the store was unavailable: GET /v2/carts: 503"):
@@ -979,8 +953,6 @@ def test_a_request_failing_alone_is_judged_and_a_store_failing_everything_is_una
             else:
                 assert client.list_carts(token="t0ken").status_code == 503
                 assert not run.availability.unavailable
-    finally:
-        store.close()
 
 
 def test_a_probes_transient_answer_beside_a_real_failure_does_not_hide_it() -> None:

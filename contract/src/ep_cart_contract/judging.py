@@ -40,12 +40,9 @@ from ep_cart_contract.transport import (
     MAY_HAVE_BEEN_APPLIED,
     NO_RETRIES,
     RETRIED_STATUSES,
-    TRANSIENT_ERRORS,
     RetryStory,
     StoreUnavailable,
     backoff,
-    failure_of,
-    is_read_timeout,
 )
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source
 from ep_cart_spec import ASSOCIATION_PATH, LOGIN_PATH, TOKEN_PATH, Assumption
@@ -174,12 +171,7 @@ def call_case(case: schemathesis.Case[Any], send: Callable[[], Any]) -> Any:
     except StoreUnavailable as error:
         unavailable(error)
     except (requests.RequestException, TimeoutError) as error:
-        if is_read_timeout(error):
-            run.unresponsive.mark(label, run.settings.request_timeout)
-            raise run.unresponsive.fail(label) from None
-        if not isinstance(error, TRANSIENT_ERRORS):
-            raise
-        failed_for_good(run, label, f"{failure_of(error)} {GAVE_UP}", case.as_curl_command())
+        failed_for_good(run, label, run.failure_after_retries(label, error), case.as_curl_command())
     if response.status_code in RETRIED_STATUSES:
         verdict = run.judge_or_unavailable(label, f"{response.status_code} {GAVE_UP}")
         if verdict is not None:
@@ -372,12 +364,7 @@ def validate_patiently(run: ContractRun, label: str, validate: Callable[[], None
             validate()
             return
         except (requests.RequestException, TimeoutError) as error:
-            if is_read_timeout(error):
-                run.unresponsive.mark(label, run.settings.request_timeout)
-                raise run.unresponsive.fail(label) from None
-            if not isinstance(error, TRANSIENT_ERRORS):
-                raise
-            failure, last = f"{failure_of(error)} {GAVE_UP}", None
+            failure, last = run.failure_after_retries(label, error), None
         except FailureGroup as group:
             transient = [probe_status(item) in RETRIED_STATUSES for item in group.exceptions]
             if not any(transient):

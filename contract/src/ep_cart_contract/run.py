@@ -153,15 +153,21 @@ class ContractRun:
         try:
             response = self.token_session.request(method, url, timeout=self.settings.request_timeout, **kwargs)
         except requests.RequestException as error:
-            if is_read_timeout(error):
-                self.unresponsive.mark(label, self.settings.request_timeout)
-                raise self.unresponsive.fail(label) from None
-            if not isinstance(error, TRANSIENT_ERRORS):
-                raise
-            raise self.availability.failed(label, f"{failure_of(error)} {GAVE_UP}") from None
+            raise self.availability.failed(label, self.failure_after_retries(label, error)) from None
         if response.status_code in RETRIED_STATUSES:
             raise self.availability.failed(label, f"{response.status_code} {GAVE_UP}")
         return response
+
+    def failure_after_retries(self, label: str, error: BaseException) -> str:
+        """What a request's error, once the retries ran out, was: a read timeout fails the operation for good (it
+        is sent nothing more; raised), an error that is no transient failure is raised as it is, and a transient
+        one is described ("connection refused after 5 tries"), for the caller to judge or call unavailable."""
+        if is_read_timeout(error):
+            self.unresponsive.mark(label, self.settings.request_timeout)
+            raise self.unresponsive.fail(label) from None
+        if not isinstance(error, TRANSIENT_ERRORS):
+            raise error
+        return f"{failure_of(error)} {GAVE_UP}"
 
     def judge_or_unavailable(self, label: str, failure: str) -> StoreUnavailable | None:
         """A request of either layer still failed after its retries: the store unavailable, or this request's
