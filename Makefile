@@ -43,7 +43,7 @@ GENERATE = $(RUN) openapi-python-client generate --path openapi.yaml --config op
 	--custom-template-path client-templates \
 	--meta uv --fail-on-warning --overwrite
 
-.PHONY: help install generate check-generated lint diff vendor-check test test-fast contract-test fuzz bench docs mock dist clean
+.PHONY: help install generate check-generated lint diff vendor-check test test-fast contract-test fuzz soak bench docs mock dist clean
 
 help: ## List the targets, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -102,6 +102,9 @@ vendor-check: $(SYNCED) ## Compare newer vendor files (VENDOR_SPEC="FILE...") wi
 
 fuzz: $(SYNCED) ## Send at least CASES (default 10000) invalid requests to the mock; any 5xx or surprise fails
 	$(RUN) python -m tests.fuzz_mock --cases $(or $(CASES),10000)
+
+soak: $(SYNCED) ## Run NIGHTS (default 7) nightly runs against one mock, a day apart; fails on any red, skip or leftover
+	$(RUN) python -m tests.soak --nights $(or $(NIGHTS),7)
 
 bench: $(SYNCED) ## Measure the mock (vs Prism, other servers, profiled), suite, client, set-up; writes reports/bench.json
 	$(RUN) python -m bench.run $(BENCH_ARGS)

@@ -145,3 +145,70 @@ def test_a_bad_control_request_gets_a_documented_400(http: httpx.Client, path: s
     error = assert_documented(response, path, "post")
     assert response.status_code == 400
     assert error["errors"][0]["title"] == "Invalid control request"
+
+
+DAY = 24 * 3600
+
+
+def test_the_clock_expires_tokens_and_carts_as_the_vendor_documents(tmp_path: Path) -> None:
+    """POST /_mock/clock moves the mock's time on: a bearer token expires after an hour (S6), an account token
+    after 24 hours (S7), a cart seven days after its last change (S3), its association and contact email with
+    it; reading its ID again makes a new, empty cart. Nights of a store's life in seconds (`make soak`)."""
+    from tests.mock.test_account_members import login_body
+
+    server = MockProcess(mock_env(EP_TEST_CONTROLS="1"), tmp_path / "mock.log")
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=10) as http:
+            admin, shopper = get_token(http, "client_credentials"), get_token(http, "implicit")
+            login = http.post(
+                "/v2/account-members/tokens", json=login_body(), headers={"Authorization": f"Bearer {shopper}"}
+            )
+            account_token = {entry["account_id"]: entry["token"] for entry in login.json()["data"]}[ACCOUNT]
+            assert associate(http, "kept-cart", admin, ACCOUNT) == 200
+            http.get("/v2/carts/guest-with-email", headers={"Authorization": f"Bearer {admin}"})
+            http.post("/_mock/contact-email-carts", json={"cart_id": "guest-with-email"})
+
+            def advance(seconds: int) -> dict[str, Any]:
+                response = http.post("/_mock/clock", json={"advance_seconds": seconds})
+                document: dict[str, Any] = assert_documented(response, "/_mock/clock", "post")
+                return document
+
+            def listed(bearer: str, token: str) -> httpx.Response:
+                headers = {"Authorization": f"Bearer {bearer}", "EP-Account-Management-Authentication-Token": token}
+                return http.get("/v2/carts", headers=headers)
+
+            advance(3599)
+            assert http.get("/v2/carts/kept-cart", headers={"Authorization": f"Bearer {admin}"}).status_code == 200
+            assert advance(1)["advanced_seconds"] == 3600
+            expired = http.get("/v2/carts/kept-cart", headers={"Authorization": f"Bearer {admin}"})
+            assert expired.status_code == 401
+            assert expired.json()["errors"][0]["title"] == "Unauthorized"
+            shopper = get_token(http, "implicit")
+            assert listed(shopper, account_token).status_code == 200
+            advance(DAY - 3600)
+            shopper = get_token(http, "implicit")
+            assert listed(shopper, account_token).status_code == 401  # account-token-expired (S7: 24 hours)
+
+            purged = advance(6 * DAY)
+            assert purged["carts_purged"] == 2  # the associated cart and the contact-email cart
+            shopper = get_token(http, "implicit")
+            login = http.post(
+                "/v2/account-members/tokens", json=login_body(), headers={"Authorization": f"Bearer {shopper}"}
+            )
+            account_token = {entry["account_id"]: entry["token"] for entry in login.json()["data"]}[ACCOUNT]
+            assert "kept-cart" not in [cart["id"] for cart in listed(shopper, account_token).json()["data"]]
+            admin = get_token(http, "client_credentials")
+            again = http.get("/v2/carts/kept-cart", headers={"Authorization": f"Bearer {admin}"}).json()["data"]
+            assert not (again.get("relationships") or {}).get("accounts", {}).get("data")
+            assert "guest-with-email" not in http.get("/_mock/state").json()["contact_email_carts"]
+            assert associate(http, "guest-with-email", admin, ACCOUNT) == 200  # no contact email any more
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("body", [b'{"advance_seconds": -1}', b'{"advance_seconds": "a day"}', b"{}", b"[]"])
+def test_the_clock_never_moves_back_and_refuses_what_is_no_number_of_seconds(http: httpx.Client, body: bytes) -> None:
+    response = http.post("/_mock/clock", content=body, headers={"Content-Type": "application/json"})
+    error = assert_documented(response, "/_mock/clock", "post")
+    assert response.status_code == 400
+    assert error["errors"][0]["title"] == "Invalid control request"

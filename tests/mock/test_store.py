@@ -125,3 +125,28 @@ def test_a_page_past_the_end_is_empty_whatever_its_offset() -> None:
     assert store.page_of(ACCOUNT, 10**30, 25) == ([], 1)
     page, total = store.page_of(ACCOUNT, 0, 25)
     assert ([cart.id for cart in page], total) == (["cart-1"], 1)
+
+
+def test_a_cart_is_purged_seven_days_after_its_last_change_with_its_association() -> None:
+    """S3: carts are "purged automatically after seven days"; the mock counts them from the last change (an
+    association renews a cart). Reading a purged cart's ID makes a new, empty cart."""
+    from ep_cart_mock.clock import Clock
+    from ep_cart_mock.store import CART_LIFETIME_SECONDS
+
+    clock = Clock(lambda: 1_000_000.0)
+    store = InMemoryCartStore(clock.now)
+    store.associate("old", ACCOUNT)
+    clock.advance(CART_LIFETIME_SECONDS / 2)
+    store.associate("renewed", ACCOUNT)
+    version = store.list_version(ACCOUNT)
+    clock.advance(CART_LIFETIME_SECONDS / 2 + 1)
+    assert store.expire() == {"old"}
+    assert ids(store.carts_of(ACCOUNT)) == ["renewed"]
+    assert store.list_version(ACCOUNT) != version  # a cached page of the list is stale
+    cart, created = store.read("old")
+    assert created
+    assert cart.account_id is None
+    clock.advance(CART_LIFETIME_SECONDS)
+    cart, created = store.read("renewed")  # a read finds it past its life even before expire() runs
+    assert created
+    assert cart.account_id is None

@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
+from ep_cart_mock.clock import Clock
 from ep_cart_mock.config import MAX_BODY_BYTES, Settings
 from ep_cart_mock.controls import control_routes
 from ep_cart_mock.rules import (
@@ -96,12 +97,14 @@ def create_app(
     """
     settings = settings or Settings.from_env()
     spec = ApiSpec.load(settings.spec_path)
+    clock = Clock()  # one time for everything that expires: the test controls move it on
     rules = AssociationRules(
         spec=spec,
         settings=settings,
-        store=store or InMemoryCartStore(),
-        tokens=tokens or TokenIssuer(settings.token_ttl_seconds),
-        account_tokens=account_tokens or AccountTokenIssuer(settings.account_token_ttl_seconds),
+        store=store or InMemoryCartStore(clock.now),
+        tokens=tokens or TokenIssuer(settings.token_ttl_seconds, clock.now),
+        account_tokens=account_tokens or AccountTokenIssuer(settings.account_token_ttl_seconds, clock.now),
+        clock=clock,
         # ProfileError (a ValueError naming the file and the valid choices) when it cannot be used.
         profile=read_profile(settings.store_profile, spec) if settings.store_profile else None,
     )

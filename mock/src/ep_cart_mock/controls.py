@@ -1,4 +1,4 @@
-"""The mock's test controls (mock-controls.yaml): reset, seed and read its state, under /_mock/.
+"""The mock's test controls (mock-controls.yaml): reset, seed and read its state, move its clock on, under /_mock/.
 
 Off by default (`--test-controls` or EP_TEST_CONTROLS=1 turns them on; the pytest plugin always does), never
 on the vendor's paths, and never in openapi.yaml. Request bodies are validated with mock-controls.yaml's own
@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ep_cart_mock.rules import Answer, AssociationRules, describe, error_answer
+from ep_cart_mock.rules import Answer, AssociationRules, describe, error_answer, timestamp
 from ep_cart_spec import ApiSpec
 
 PREFIX = "/_mock"
@@ -25,6 +25,7 @@ Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 def control_routes(spec: ApiSpec, rules: AssociationRules, respond: Callable[[Answer], Response]) -> list[Route]:
     account_schema = spec.validator(spec.request_schema(f"{PREFIX}/accounts", "post", "application/json"))
     cart_schema = spec.validator(spec.request_schema(f"{PREFIX}/contact-email-carts", "post", "application/json"))
+    clock_schema = spec.validator(spec.request_schema(f"{PREFIX}/clock", "post", "application/json"))
 
     async def read(request: Request, validator: Any) -> Any:
         """The JSON body, or an Answer refusing it."""
@@ -60,6 +61,14 @@ def control_routes(spec: ApiSpec, rules: AssociationRules, respond: Callable[[An
         rules.mark_contact_email_cart(document["cart_id"])
         return Response(status_code=204)
 
+    async def advance_clock(request: Request) -> Response:
+        document = await read(request, clock_schema)
+        if isinstance(document, Answer):
+            return respond(document)
+        offset, purged = rules.advance_clock(document["advance_seconds"])
+        now = timestamp(rules.clock.now())
+        return respond(Answer(200, {"advanced_seconds": int(offset), "now": now, "carts_purged": purged}))
+
     async def state(request: Request) -> Response:
         associations = [
             {"cart_id": cart_id, "account_id": account_id}
@@ -76,5 +85,6 @@ def control_routes(spec: ApiSpec, rules: AssociationRules, respond: Callable[[An
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),
         Route(f"{PREFIX}/accounts", add_account, methods=["POST"]),
         Route(f"{PREFIX}/contact-email-carts", mark_contact_email_cart, methods=["POST"]),
+        Route(f"{PREFIX}/clock", advance_clock, methods=["POST"]),
         Route(f"{PREFIX}/state", state, methods=["GET"]),
     ]

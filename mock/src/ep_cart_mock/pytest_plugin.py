@@ -5,8 +5,8 @@ Fixtures:
 - `ep_mock`: the mock, started once per test session in this process (a thread, on a free port; each
   pytest-xdist worker gets its own), its state reset before each test. It hands the test its `base_url`, an
   administrator and a shopper bearer token, the configured accounts and their tokens, and the test controls
-  (`add_account`, `mark_contact_email_cart`, `state`, `reset`). Mark a test `@pytest.mark.ep_mock_keep_state`
-  to see what the tests before it left.
+  (`add_account`, `mark_contact_email_cart`, `advance_clock`, `state`, `reset`). Mark a test
+  `@pytest.mark.ep_mock_keep_state` to see what the tests before it left.
 - `ep_client`: an `AuthenticatedClient` of the generated client with the administrator token.
 - `ep_shopper_client`: the same with a shopper (`implicit`) token, which needs the account's token to act.
 
@@ -101,6 +101,15 @@ class MockServer:
         """From now on associating an account with `cart_id` answers 422 (until the next reset)."""
         body = {"cart_id": cart_id}
         httpx.post(f"{self.base_url}/_mock/contact-email-carts", json=body, timeout=10).raise_for_status()
+
+    def advance_clock(self, seconds: int) -> dict[str, Any]:
+        """Move the mock's time on (never back): tokens and carts past their lifetime expire (an hour, 24 hours,
+        seven days). The fixture's own bearer tokens are fetched anew, from the mock's new time."""
+        answer = httpx.post(f"{self.base_url}/_mock/clock", json={"advance_seconds": seconds}, timeout=10)
+        answer.raise_for_status()
+        self._tokens.clear()
+        document: dict[str, Any] = answer.json()
+        return document
 
     def state(self) -> dict[str, Any]:
         """Every association (`{"cart_id", "account_id"}`), account and contact-email cart."""

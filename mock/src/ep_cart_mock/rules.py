@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl
 
 from jsonschema_rs import ValidationError
 
+from ep_cart_mock.clock import Clock
 from ep_cart_mock.config import MAX_BODY_BYTES, Member, Settings
 from ep_cart_mock.store import AssociateOutcome, Cart, CartStore
 from ep_cart_mock.tokens import AccountTokenIssuer, GrantType, IssuedToken, TokenIssuer, TokenLookup
@@ -283,6 +284,8 @@ class AssociationRules:
     account_tokens: AccountTokenIssuer = field(default=None)  # type: ignore[assignment]
     """The account tokens members' logins issued (the configured static ones are in `accounts`); by default an
     issuer with the settings' lifetime."""
+    clock: Clock = field(default_factory=Clock)
+    """The mock's time, which the store and both issuers read (create_app gives them all this one)."""
     accounts: dict[str, str] = field(init=False)
     """Account Management Authentication token -> its account: the configured two, plus any a test adds."""
     contact_email_carts: set[str] = field(init=False)
@@ -307,7 +310,9 @@ class AssociationRules:
 
     def __post_init__(self) -> None:
         self.profile = self.profile or default_profile(self.spec)
-        self.account_tokens = self.account_tokens or AccountTokenIssuer(self.settings.account_token_ttl_seconds)
+        self.account_tokens = self.account_tokens or AccountTokenIssuer(
+            self.settings.account_token_ttl_seconds, self.clock.now
+        )
         self.reset_fixtures()
         # A profile's alternative that takes a schema keyword away is applied by validating against the spec
         # with that mark relaxed (ApiSpec.relaxed): the same validators, one keyword fewer.
@@ -379,6 +384,17 @@ class AssociationRules:
         self.accounts = dict(self.settings.account_tokens)
         self.contact_email_carts = {self.settings.contact_email_cart_id}
         self._contact_email_version += 1
+
+    def advance_clock(self, seconds: float) -> tuple[float, int]:
+        """The mock's time moves on (the test control): tokens past their lifetime are refused as expired, and
+        carts past theirs are purged, with their associations and their contact emails (reading one again makes
+        a new, empty cart, S3). The total the clock has been moved on by, and how many carts this purged."""
+        offset = self.clock.advance(seconds)
+        purged = self.store.expire()
+        if purged & self.contact_email_carts:
+            self.contact_email_carts -= purged
+            self._contact_email_version += 1
+        return offset, len(purged)
 
     def mark_contact_email_cart(self, cart_id: str) -> None:
         """From now on the cart shows a contact email, and associating an account with it is refused (422)."""

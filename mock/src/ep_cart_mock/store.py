@@ -3,7 +3,9 @@
 A cart exists once something names it: an association request (assumption `new-cart-id-is-a-new-cart`) or a
 read (S3: "If a cart ID does not exist, a new cart will be automatically created"). Each cart holds at most
 one account (assumption `cart-holds-one-account`) and its timestamps; `updated_at` moves whenever its
-association changes, and orders an account's list of carts, newest first (S3).
+association changes, and orders an account's list of carts, newest first (S3). A cart is purged seven days after
+its last change (S3), by the clock the store is given (clock.py): a read then makes a new, empty one, and
+`expire` purges every such cart at once (the test control that moves the clock on calls it).
 """
 
 from __future__ import annotations
@@ -92,6 +94,11 @@ class CartStore(Protocol):
         """Remove every cart."""
         ...
 
+    def expire(self) -> set[str]:
+        """Purge every cart past its lifetime (S3: seven days after its last change): the IDs purged. Reading one
+        of them again makes a new, empty cart."""
+        ...
+
 
 class InMemoryCartStore:
     """A dict behind a lock: safe for threads, and for the event loop, which never awaits while holding it."""
@@ -115,8 +122,10 @@ class InMemoryCartStore:
 
     def _cart(self, cart_id: str) -> tuple[Cart, bool]:
         existing = self._carts.get(cart_id)
-        if existing is not None:
+        if existing is not None and self._clock() < existing.expires_at:
             return existing, False
+        if existing is not None:
+            self._purge(existing)
         now = self._now()
         cart = self._carts[cart_id] = Cart(id=cart_id, created_at=now, updated_at=now)
         return cart, True
@@ -181,3 +190,18 @@ class InMemoryCartStore:
             self._by_account.clear()
             self._list_versions.clear()
             self._cleared_at = next(self._changes)
+
+    def expire(self) -> set[str]:
+        with self._lock:
+            now = self._clock()
+            expired = [cart for cart in self._carts.values() if now >= cart.expires_at]
+            for cart in expired:
+                self._purge(cart)
+            return {cart.id for cart in expired}
+
+    def _purge(self, cart: Cart) -> None:
+        """The cart is gone, and with it its association (called under the lock)."""
+        del self._carts[cart.id]
+        if cart.account_id is not None:
+            self._by_account[cart.account_id].pop(cart.id, None)
+            self._list_versions[cart.account_id] = next(self._changes)
