@@ -1,6 +1,6 @@
 """openapi.yaml is valid, and says everything the vendor documents, in the right place, more strictly.
 
-The vendor's facts are written here as data (from shared/reference/endpoint-facts.md, sources S1..S6), so
+The vendor's facts are written here as data (sources S1..S6, docs/sources.md), so
 this test needs nothing outside the repository.
 """
 

@@ -1,6 +1,6 @@
 """One test per rule of the mock's table (src/ep_cart_mock/rules.py), through real HTTP.
 
-Sources are those of shared/reference/endpoint-facts.md (S1..S6); "assumption" marks our decisions.
+Sources are those of docs/sources.md (S1..S6); "assumption" marks our decisions.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Every claim the suite checks, and the two verdicts at the end of a run: the vendor's contract, and our
 assumptions.
 
-A claim rests either on the vendor (S1..S7 of shared/reference/endpoint-facts.md) or on one of our
+A claim rests either on the vendor (S1..S7, docs/sources.md) or on one of our
 decisions, an `x-assumptions` mark of openapi.yaml, named by id. A broken vendor claim means the server broke
 what the vendor documents: an incident. A broken assumption means our guess was wrong: edit openapi.yaml at
 the line the verdict names. Assumption claims are counted per mark, whatever layer checked them.

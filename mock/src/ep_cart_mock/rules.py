@@ -1,7 +1,7 @@
 """The endpoint's documented rules, as one table, and the code that applies them, with no HTTP in sight.
 
-Each rule is one entry of RULES: the answer's status, title and detail, the vendor's sources for it (S1..S7
-of shared/reference/endpoint-facts.md) and, where the vendor is silent, the id of the `x-assumptions` mark
+Each rule is one entry of RULES: the answer's status, title and detail, the vendor's sources for it (S1..S7,
+docs/sources.md) and, where the vendor is silent, the id of the `x-assumptions` mark
 in openapi.yaml that holds our decision and its reason (declared there once, read here by id).
 openapi.yaml names each rule by its id in the response it belongs to, with an example of the same title;
 tests/mock/test_rules_match_spec.py holds the two together, marks included.

@@ -1,4 +1,4 @@
-"""Bearer tokens issued by POST /oauth/access_token, and their expiry (S6, S4 in endpoint-facts.md)."""
+"""Bearer tokens issued by POST /oauth/access_token, and their expiry (S6, S4: docs/sources.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Layer 2: one test per documented scenario, through the generated client, asserting the status, the typed
-body and the state after. Every expectation names what it rests on: the vendor (S1..S7 of
-shared/reference/endpoint-facts.md) or one of our assumptions, by the id of its mark in openapi.yaml.
+body and the state after. Every expectation names what it rests on: the vendor (S1..S7, listed with
+their addresses in the repository's docs/sources.md) or one of our assumptions, by the id of its mark in openapi.yaml.
 
 Against a live store, a scenario whose configuration is missing is skipped with the variable's name. What a
 scenario associates is removed at the end of the run (ep_cart_contract.ledger).
