@@ -57,6 +57,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "deleteAccountCartAssociation",
         "getCarts",
         "getACart",
+        "updateACart",
     ),
     "authentication.yaml": ("createAccessToken",),
     "account_management.yaml": ("post-v2-account-members-tokens",),

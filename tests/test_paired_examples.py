@@ -64,6 +64,7 @@ NOT_PAIRED = {
     "json-malformed": "an example is a value, never malformed JSON",
     "body-invalid": "covered by the named refusals of the body (account-type-invalid, data-not-array, ...)",
     "cart-associated-with-other-account": "needs the cart associated with another account first (state)",
+    "contact-email-on-an-account-cart": "needs the cart associated with an account first (state)",
 }
 """Response examples with no request example of their name, and why."""
 

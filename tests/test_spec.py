@@ -298,7 +298,11 @@ def test_every_mark_covers_what_its_object_has(api: ApiSpec) -> None:
 def test_what_a_mark_rules_out_is_left_undocumented(api: ApiSpec) -> None:
     """`rules-out` names statuses the decision leaves out: none of them is documented where the mark applies."""
     ruling = [mark for mark in api.assumptions.values() if mark.rules_out]
-    assert {mark.id for mark in ruling} == {"new-cart-id-is-a-new-cart", "delete-of-a-missing-association-answers-204"}
+    assert {mark.id for mark in ruling} == {
+        "new-cart-id-is-a-new-cart",
+        "delete-of-a-missing-association-answers-204",
+        "update-of-a-new-cart-id-makes-the-cart",
+    }
     for path, method, operation in api.operations():
         for mark_id in api.marks_under([operation]):
             for status in api.assumptions[mark_id].rules_out:

@@ -57,6 +57,7 @@ def test_a_statement_openapi_yaml_changes_without_a_reason_fails_naming_it() -> 
     assert sorted(unaccounted) == [
         "GET /v2/carts | response 200 application/json | data[].name",
         "GET /v2/carts/{cartID} | response 200 application/json | data.name",
+        "PUT /v2/carts/{cartID} | response 200 application/json | data.name",
     ]
 
 
@@ -180,7 +181,7 @@ def check(tmp_path: Path, statements: dict[str, dict[str, str]], edit: Any = Non
 def test_the_vendor_shaped_file_says_what_was_recorded(tmp_path: Path) -> None:
     result = check(tmp_path, CARTS)
     assert result.files[0]["source"] == "cart_checkout.yaml"
-    assert len(result.files[0]["operations"]) == 4
+    assert len(result.files[0]["operations"]) == 5
     assert result.changes == []
 
 

@@ -397,15 +397,18 @@ def test_undocumented_method_returns_405_json(http: httpx.Client, method: str) -
 
 
 @pytest.mark.parametrize(
-    ("method", "path"), [("POST", "/v2/carts"), ("PUT", "/v2/carts/cart-1"), ("DELETE", "/v2/carts/cart-1")]
+    ("method", "path", "allowed"),
+    [("POST", "/v2/carts", {"GET", "HEAD"}), ("DELETE", "/v2/carts/cart-1", {"GET", "HEAD", "PUT"})],
 )
-def test_vendor_methods_left_out_return_405_json(http: httpx.Client, admin_token: str, method: str, path: str) -> None:
-    """The vendor creates, updates and deletes carts there (S3); this description leaves them out."""
+def test_vendor_methods_left_out_return_405_json(
+    http: httpx.Client, admin_token: str, method: str, path: str, allowed: set[str]
+) -> None:
+    """The vendor creates and deletes carts there (S3); this description leaves them out."""
     response = http.request(
         method, path, json={"data": {"name": "x"}}, headers={"Authorization": f"Bearer {admin_token}"}
     )
     assert_rule(response, "method-not-allowed")
-    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == allowed
 
 
 @pytest.mark.parametrize("path", ["/", "/v2/cart", "/v2/carts-1", "/v2/accounts"])
@@ -418,3 +421,84 @@ def test_spec_is_served(http: httpx.Client) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/yaml"
     assert response.content == SPEC_PATH.read_bytes()
+
+
+# --- PUT /v2/carts/{cartID}: a contact email attached (S3), and refused on a cart with an account ----------
+
+CONTACT = {"data": {"contact": {"email": "shopper@example.com"}}}
+
+
+def put_contact(http: httpx.Client, cart: str, token: str | None, document: Any = CONTACT) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return http.put(f"/v2/carts/{cart}", json=document, headers=headers)
+
+
+def test_update_attaches_a_contact_email_which_keeps_accounts_off(
+    http: httpx.Client, new_cart_id: Callable[[], str], admin_token: str
+) -> None:
+    cart = new_cart_id()  # nobody has read it: the update makes it (update-of-a-new-cart-id-makes-the-cart)
+    document = assert_rule(put_contact(http, cart, admin_token), "contact-email-attached")
+    assert document["data"]["id"] == cart
+    assert document["data"]["contact"] == CONTACT["data"]["contact"]
+    read = http.get(f"/v2/carts/{cart}", headers={"Authorization": f"Bearer {admin_token}"})
+    assert read.json()["data"]["contact"] == CONTACT["data"]["contact"]
+    for method in ("post", "delete"):
+        assert_rule(call(http, cart, admin_token, method=method, json=body()), "cart-has-contact-email")
+
+
+def test_any_bearer_token_may_update_a_cart(http: httpx.Client, new_cart_id: Callable[[], str]) -> None:
+    implicit = get_token(http, "implicit")
+    assert_rule(put_contact(http, new_cart_id(), implicit), "contact-email-attached")
+
+
+def test_update_moves_the_cart_s_updated_at_on(
+    http: httpx.Client, new_cart_id: Callable[[], str], admin_token: str
+) -> None:
+    cart = new_cart_id()
+    read = http.get(f"/v2/carts/{cart}", headers={"Authorization": f"Bearer {admin_token}"}).json()["data"]
+    updated = assert_rule(put_contact(http, cart, admin_token), "contact-email-attached")["data"]
+    assert updated["meta"]["timestamps"]["updated_at"] > read["meta"]["timestamps"]["updated_at"]
+    assert updated["meta"]["timestamps"]["created_at"] == read["meta"]["timestamps"]["created_at"]
+
+
+def test_contact_email_on_a_cart_with_an_account_returns_422(
+    http: httpx.Client, new_cart_id: Callable[[], str], admin_token: str
+) -> None:
+    """S3: "requests to add contact email information to registered shopper carts ... (and vice versa) result in
+    error messages"; the status is the assumption contact-email-on-an-account-cart-answers-422."""
+    cart = new_cart_id()
+    assert_rule(call(http, cart, admin_token, json=body()), "association-created")
+    assert_rule(put_contact(http, cart, admin_token), "contact-email-on-an-account-cart")
+    read = http.get(f"/v2/carts/{cart}", headers={"Authorization": f"Bearer {admin_token}"}).json()["data"]
+    assert "contact" not in read
+    assert read["relationships"]["accounts"]["data"] == [{"id": ACCOUNT, "type": "account"}]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [{"data": {"contact": {"email": "not an email address"}}}, {"data": []}, {"contact": {"email": "a@b.example"}}],
+    ids=["not-an-email", "data-not-an-object", "no-data"],
+)
+def test_update_that_does_not_match_the_schema_returns_400(
+    http: httpx.Client, new_cart_id: Callable[[], str], admin_token: str, document: Any
+) -> None:
+    cart = new_cart_id()
+    assert_rule(put_contact(http, cart, admin_token, document), "cart-update-invalid")
+    assert "contact" not in http.get(f"/v2/carts/{cart}", headers={"Authorization": f"Bearer {admin_token}"}).json()["data"]
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [(b"", "application/json"), (b'{"data": {', "application/json"), (b"email=a@b.example", "text/plain")],
+    ids=["empty", "malformed", "not-json"],
+)
+def test_update_body_missing_malformed_or_not_json_returns_400(
+    http: httpx.Client, new_cart_id: Callable[[], str], admin_token: str, content: bytes, content_type: str
+) -> None:
+    headers = {"Authorization": f"Bearer {admin_token}", "Content-Type": content_type}
+    assert_rule(http.put(f"/v2/carts/{new_cart_id()}", content=content, headers=headers), "cart-update-invalid")
+
+
+def test_update_checks_the_token_then_the_cart_id(http: httpx.Client, admin_token: str) -> None:
+    assert_rule(put_contact(http, "a~b", None, {}), "bearer-token-missing")
+    assert_rule(put_contact(http, "a~b", admin_token, {}), "cart-id-unsafe")

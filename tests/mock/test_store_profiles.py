@@ -149,7 +149,20 @@ def second_account_on_a_cart(shop: Store) -> object:
     return found["status"], found["title"], found["detail"]
 
 
+def contact_email_on_an_account_cart(shop: Store) -> object:
+    """S3's "vice versa": a contact email for a cart that has an account is refused (422 or 400)."""
+    assert shop.associate("registered").status_code == 200
+    answer = shop.client.request(
+        "PUT",
+        "/v2/carts/registered",
+        json={"data": {"contact": {"email": "guest@example.com"}}},
+        headers={"Authorization": f"Bearer {shop.admin}"},
+    )
+    return answer.status_code, error(answer)["title"]
+
+
 MORE_THAN_ONE = "Cannot associate more than one account"
+CONTACT_EMAIL_REFUSED = "Cannot add a contact email to carts with accounts"
 PROBES: dict[tuple[str, str], tuple[Callable[[Store], object], object, object]] = {
     # (mark, alternative): (probe, answer with the default, answer with the alternative)
     ("token-request-refused-with-400", "401"): (
@@ -159,6 +172,11 @@ PROBES: dict[tuple[str, str], tuple[Callable[[Store], object], object, object]] 
     ),
     ("account-token-scopes-administrator", "administrator"): (administrator_with_an_unknown_account_token, 403, 200),
     ("page-limit-above-100-refused", "clamped"): (page_limit_101, (400, None), (200, 100)),
+    ("contact-email-on-an-account-cart-answers-422", "400"): (
+        contact_email_on_an_account_cart,
+        (422, CONTACT_EMAIL_REFUSED),
+        (400, CONTACT_EMAIL_REFUSED),
+    ),
     ("delete-of-a-missing-association-answers-204", "404"): (
         delete_what_is_not_there,
         (204, None),

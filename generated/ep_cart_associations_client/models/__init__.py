@@ -18,6 +18,8 @@ from .cart_relationships import CartRelationships
 from .cart_relationships_accounts import CartRelationshipsAccounts
 from .cart_response import CartResponse
 from .cart_timestamps import CartTimestamps
+from .cart_update_request import CartUpdateRequest
+from .cart_update_request_data import CartUpdateRequestData
 from .error_item import ErrorItem
 from .error_meta import ErrorMeta
 from .error_meta_value_object import ErrorMetaValueObject
@@ -49,6 +51,8 @@ __all__ = (
     "CartRelationshipsAccounts",
     "CartResponse",
     "CartTimestamps",
+    "CartUpdateRequest",
+    "CartUpdateRequestData",
     "ErrorItem",
     "ErrorMeta",
     "ErrorMetaValueObject",

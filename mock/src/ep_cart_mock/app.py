@@ -40,6 +40,7 @@ from ep_cart_mock.rules import (
     CartsRequest,
     LoginRequest,
     TokenRequest,
+    UpdateRequest,
     error_answer,
 )
 from ep_cart_mock.store import CartStore, InMemoryCartStore
@@ -169,7 +170,7 @@ class MockApp:
                     Endpoint(self.association),
                     methods=["POST", "DELETE"],
                 ),
-                Route("/v2/carts/{cart_id:cart_id}", Endpoint(self.cart), methods=["GET"]),
+                Route("/v2/carts/{cart_id:cart_id}", Endpoint(self.cart_or_update), methods=["GET", "PUT"]),
                 Route(CARTS_PATH, Endpoint(self.carts), methods=["GET"]),
                 Route("/openapi.yaml", openapi_document, methods=["GET"]),
                 Route("/docs", docs_page, methods=["GET"]),
@@ -228,7 +229,8 @@ class MockApp:
             if method in ("POST", "DELETE") and len(path) > len(CART_PREFIX) + len(ASSOCIATION_SUFFIX):
                 return self.association, path[len(CART_PREFIX) : -len(ASSOCIATION_SUFFIX)]
             return None, ""
-        return (self.cart if method == "GET" else None), path[len(CART_PREFIX) :]
+        handler = self.cart if method == "GET" else self.update if method == "PUT" else None
+        return handler, path[len(CART_PREFIX) :]
 
     async def token(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
         body, too_large = await receive_body(headers, receive)
@@ -270,6 +272,24 @@ class MockApp:
                 customer_token=headers.get(CUSTOMER_TOKEN),
             )
         )
+
+    async def update(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
+        body, too_large = await receive_body(headers, receive)
+        return self.rules.handle_update(
+            UpdateRequest(
+                base_url=self.base_url(scope, headers),
+                cart_id=cart_id,
+                authorization=headers.get(AUTHORIZATION),
+                content_type=headers.get(CONTENT_TYPE),
+                body=body,
+                body_too_large=too_large,
+            )
+        )
+
+    async def cart_or_update(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
+        """The cart's path as Starlette routes it: PUT updates the cart, GET (and HEAD) reads it."""
+        handler = self.update if scope["method"] == "PUT" else self.cart
+        return await handler(scope, headers, receive, cart_id)
 
     async def carts(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
         page_limit, page_offset = page_parameters(scope["query_string"])

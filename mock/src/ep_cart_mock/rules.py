@@ -29,6 +29,7 @@ from ep_cart_mock.store import AssociateOutcome, Cart, CartStore
 from ep_cart_mock.tokens import AccountTokenIssuer, GrantType, IssuedToken, TokenIssuer, TokenLookup
 from ep_cart_spec import (
     ASSOCIATION_PATH,
+    CART_PATH,
     CARTS_PATH,
     LOGIN_PATH,
     TOKEN_PATH,
@@ -41,10 +42,11 @@ POST_ONLY = ("createAccountCartAssociation",)
 DELETE_ONLY = ("deleteAccountCartAssociation",)
 ASSOCIATION_OPERATIONS = POST_ONLY + DELETE_ONLY
 READ_CART = ("getACart",)
+UPDATE_CART = ("updateACart",)
 LIST_CARTS = ("getCarts",)
 TOKEN_OPERATION = ("createAccessToken",)
 LOGIN_OPERATION = ("post-v2-account-members-tokens",)
-BEARER_OPERATIONS = ASSOCIATION_OPERATIONS + READ_CART + LIST_CARTS + LOGIN_OPERATION
+BEARER_OPERATIONS = ASSOCIATION_OPERATIONS + READ_CART + UPDATE_CART + LIST_CARTS + LOGIN_OPERATION
 """The operations behind a bearer token (every one but the token endpoint)."""
 
 
@@ -90,7 +92,7 @@ RULE_TABLE: tuple[Rule, ...] = (
     # The cart ID.
     Rule("cart-id-unsafe", 400, "Invalid cart ID",
          'A cart ID may contain only letters, digits, "_" and "-", at most 255 characters.',
-         "S5 safe characters", "cart-id-at-most-255-characters", ASSOCIATION_OPERATIONS + READ_CART),
+         "S5 safe characters", "cart-id-at-most-255-characters", ASSOCIATION_OPERATIONS + READ_CART + UPDATE_CART),
     # The body, before and after parsing.
     Rule("body-too-large", 400, "Request body too large",
          f"The request body must be at most {MAX_BODY_BYTES} bytes.", "none", "body-too-large", ASSOCIATION_OPERATIONS),
@@ -137,6 +139,13 @@ RULE_TABLE: tuple[Rule, ...] = (
     # GET /v2/carts/{cartID}: the association's effect on the cart.
     Rule("cart-read", 200, "OK", "The cart, with its account in relationships.accounts.", "S3", None, READ_CART),
     Rule("cart-created-by-read", 200, "OK", "The cart ID was new: an empty cart named Cart.", "S3", None, READ_CART),
+    # PUT /v2/carts/{cartID}: a contact email attached, which keeps accounts off the cart (checked in this order).
+    Rule("cart-update-invalid", 400, "Invalid cart update", "The body does not match CartUpdateRequest.", "none",
+         "cart-update-refused-with-400", UPDATE_CART),
+    Rule("contact-email-on-an-account-cart", 422, "Cannot add a contact email to carts with accounts",
+         "Registered shopper carts take their email from the shopper's details; remove the account first.",
+         "S3: an error (no status given)", "contact-email-on-an-account-cart-answers-422", UPDATE_CART),
+    Rule("contact-email-attached", 200, "OK", "The cart, with its contact email.", "S3", None, UPDATE_CART),
     # GET /v2/carts: the association's effect on the account's list (checked in this order).
     Rule("shopper-tokens-both", 400, "Only one shopper token",
          "Send EP-Account-Management-Authentication-Token or x-moltin-customer-token, not both.",
@@ -253,6 +262,18 @@ class CartsRequest:
 
 
 @dataclass(frozen=True)
+class UpdateRequest:
+    """An update of a cart (`updateACart`), as it arrived."""
+
+    base_url: str
+    cart_id: str
+    authorization: str | None = None
+    content_type: str | None = None
+    body: bytes = b""
+    body_too_large: bool = False
+
+
+@dataclass(frozen=True)
 class TokenRequest:
     content_type: str | None
     body: bytes
@@ -288,10 +309,12 @@ class AssociationRules:
     """The mock's time, which the store and both issuers read (create_app gives them all this one)."""
     accounts: dict[str, str] = field(init=False)
     """Account Management Authentication token -> its account: the configured two, plus any a test adds."""
-    contact_email_carts: set[str] = field(init=False)
-    """Carts with a contact email attached: the configured one, plus any a test marks."""
+    contact_email_carts: dict[str, str] = field(init=False)
+    """Cart ID -> the contact email attached to it: the configured cart, any a test marks, and any an update
+    (PUT /v2/carts/{cartID}) attached one to."""
     _cart_id_validator: Any = field(init=False, repr=False)
     _body_validator: Any = field(init=False, repr=False)
+    _update_validator: Any = field(init=False, repr=False)
     _token_request_validator: Any = field(init=False, repr=False)
     _login_validator: Any = field(init=False, repr=False)
     _page_validators: dict[str, Any] = field(init=False, repr=False)
@@ -320,6 +343,7 @@ class AssociationRules:
         spec = self.spec.relaxed(relaxed) if relaxed else self.spec
         self._cart_id_validator = spec.validator(spec.path_parameter_schema(ASSOCIATION_PATH, "cartID"))
         self._body_validator = spec.validator(spec.request_schema(ASSOCIATION_PATH, "post", "application/json"))
+        self._update_validator = spec.validator(spec.request_schema(CART_PATH, "put", "application/json"))
         self._account_token_validator = spec.validator(spec.document["components"]["schemas"]["AccountToken"])
         self._token_request_validator = spec.validator(
             spec.request_schema(TOKEN_PATH, "post", "application/x-www-form-urlencoded")
@@ -382,7 +406,7 @@ class AssociationRules:
     def reset_fixtures(self) -> None:
         """The accounts and contact-email carts back to the configured ones (the store is reset apart)."""
         self.accounts = dict(self.settings.account_tokens)
-        self.contact_email_carts = {self.settings.contact_email_cart_id}
+        self.contact_email_carts = {self.settings.contact_email_cart_id: CONTACT_EMAIL}
         self._contact_email_version += 1
 
     def advance_clock(self, seconds: float) -> tuple[float, int]:
@@ -391,14 +415,15 @@ class AssociationRules:
         a new, empty cart, S3). The total the clock has been moved on by, and how many carts this purged."""
         offset = self.clock.advance(seconds)
         purged = self.store.expire()
-        if purged & self.contact_email_carts:
-            self.contact_email_carts -= purged
+        if purged & self.contact_email_carts.keys():
+            for cart_id in purged:
+                self.contact_email_carts.pop(cart_id, None)
             self._contact_email_version += 1
         return offset, len(purged)
 
     def mark_contact_email_cart(self, cart_id: str) -> None:
         """From now on the cart shows a contact email, and associating an account with it is refused (422)."""
-        self.contact_email_carts.add(cart_id)
+        self.contact_email_carts[cart_id] = CONTACT_EMAIL
         self._contact_email_version += 1
 
     # --- POST and DELETE /v2/carts/{cartID}/relationships/accounts ---------------------------------------
@@ -512,6 +537,43 @@ class AssociationRules:
         rule = RULES["cart-created-by-read" if created else "cart-read"]
         return Answer(200, b'{"data":' + self.cart_json(cart, request.base_url) + b"}", rule)
 
+    # --- PUT /v2/carts/{cartID}: a contact email attached ---------------------------------------------------
+
+    def handle_update(self, request: UpdateRequest) -> Answer:
+        """The bearer token, the cart ID, the body, then the cart's account (`cart-update-checks-in-documented-
+        order`): a contact email on a cart with an account is refused (S3, "and vice versa")."""
+        try:
+            self._authenticate(request.authorization)
+            self._check_cart_id(request.cart_id)
+            email = self._parse_update(request)
+            cart = self.store.update(request.cart_id)
+            if cart is None:
+                raise reject("contact-email-on-an-account-cart", meta={"cart_id": request.cart_id})
+        except Rejected as rejected:
+            return self._shaped(rejected.answer)
+        if email is not None:
+            self.contact_email_carts[cart.id] = email
+            self._contact_email_version += 1
+        return Answer(200, b'{"data":' + self.cart_json(cart, request.base_url) + b"}", RULES["contact-email-attached"])
+
+    def _parse_update(self, request: UpdateRequest) -> str | None:
+        """The contact email a valid update attaches, or None when it attaches none."""
+        if request.body_too_large or len(request.body) > MAX_BODY_BYTES:
+            raise reject("cart-update-invalid", f"The request body must be at most {MAX_BODY_BYTES} bytes.")
+        if not request.body.strip():
+            raise reject("cart-update-invalid", 'Send {"data":{"contact":{"email":"..."}}} as application/json.')
+        if media_type(request.content_type) != "application/json":
+            raise reject("cart-update-invalid", "The request body must be sent as application/json.")
+        try:
+            document = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise reject("cart-update-invalid", "The request body is not valid JSON.") from None
+        error = next(iter(self._update_validator.iter_errors(document)), None)
+        if error is not None:
+            raise reject("cart-update-invalid", describe(error))
+        email = (document["data"].get("contact") or {}).get("email")
+        return email if isinstance(email, str) else None
+
     def handle_carts(self, request: CartsRequest) -> Answer:
         try:
             grant = self._authenticate(request.authorization)
@@ -568,13 +630,13 @@ class AssociationRules:
     def cart_json(self, cart: Cart, base_url: str) -> bytes:
         """The cart as JSON, encoded once per version of the cart (lists send the same carts often) and kept on
         that version (a dict look-up, where a cache keyed by the cart would hash all its fields per read)."""
-        has_contact_email = cart.id in self.contact_email_carts
-        key = (base_url, has_contact_email)
+        email = self.contact_email_carts.get(cart.id)
+        key = (base_url, email)
         found = cart.encoded.get(key)
         if found is None:
             if len(cart.encoded) >= 8:  # the base URL comes from the client's Host header: keep a few
                 cart.encoded.clear()
-            found = cart.encoded[key] = compact_json(cart_document(cart, base_url, has_contact_email))
+            found = cart.encoded[key] = compact_json(cart_document(cart, base_url, email))
         return found
 
     # --- POST /oauth/access_token -----------------------------------------------------------------------
@@ -684,7 +746,7 @@ def compact_json(document: Any) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode("utf-8")
 
 
-def cart_document(cart: Cart, base_url: str, has_contact_email: bool) -> dict[str, Any]:
+def cart_document(cart: Cart, base_url: str, contact_email: str | None) -> dict[str, Any]:
     """A cart as openapi.yaml's `Cart` describes it."""
     document: dict[str, Any] = {
         "id": cart.id,
@@ -703,8 +765,8 @@ def cart_document(cart: Cart, base_url: str, has_contact_email: bool) -> dict[st
             "accounts": {"data": [{"id": cart.account_id, "type": "account"}] if cart.account_id else []}
         },
     }
-    if has_contact_email:
-        document["contact"] = {"email": CONTACT_EMAIL}
+    if contact_email is not None:
+        document["contact"] = {"email": contact_email}
     return document
 
 

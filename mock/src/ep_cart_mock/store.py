@@ -41,10 +41,10 @@ class Cart:
     account_id: str | None = None
     name: str = DEFAULT_CART_NAME
     description: str = ""
-    encoded: dict[tuple[str, bool], bytes] = field(
+    encoded: dict[tuple[str, str | None], bytes] = field(
         default_factory=dict, init=False, compare=False, hash=False, repr=False
     )
-    """This snapshot as the answers' JSON, per (base URL, shows a contact email), kept by the rules once made: a
+    """This snapshot as the answers' JSON, per (base URL, the contact email it shows), kept by the rules once made: a
     snapshot never changes (a change to the cart makes a new one, with an empty `encoded`)."""
 
     @property
@@ -68,6 +68,12 @@ class CartStore(Protocol):
         ...
 
     def account_of(self, cart_id: str) -> str | None: ...
+
+    def update(self, cart_id: str) -> Cart | None:
+        """A change to the cart other than its account (a contact email attached, updateACart), creating the cart
+        when it is new (assumption `update-of-a-new-cart-id-makes-the-cart`): the cart, its `updated_at` moved on;
+        None, changing nothing, when the cart has an account (S3: a contact email is refused on such a cart)."""
+        ...
 
     def exists(self, cart_id: str) -> bool:
         """Whether something has named the cart (a read, an association), without making it."""
@@ -155,6 +161,14 @@ class InMemoryCartStore:
     def read(self, cart_id: str) -> tuple[Cart, bool]:
         with self._lock:
             return self._cart(cart_id)
+
+    def update(self, cart_id: str) -> Cart | None:
+        with self._lock:
+            cart, _ = self._cart(cart_id)
+            if cart.account_id is not None:
+                return None
+            updated = self._carts[cart_id] = replace(cart, updated_at=self._now())
+            return updated
 
     def exists(self, cart_id: str) -> bool:
         with self._lock:

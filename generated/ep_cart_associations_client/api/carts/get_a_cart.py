@@ -81,10 +81,8 @@ def sync_detailed(
     query parameter (cart items, tax items, custom discounts, promotions) is left out: items are outside
     what this description covers, and the mock ignores it.
 
-    The vendor also has `PUT` (update a cart) and `DELETE` (delete a cart) on this path (S3); both are
-    left
-    out of this description (listed in `x-vendor-methods-left-out`), and the contract suite never sends
-    them.
+    The vendor also has `DELETE` (delete a cart) on this path (S3); it is left out of this description
+    (listed in `x-vendor-methods-left-out`), and the contract suite never sends it.
 
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
@@ -130,10 +128,8 @@ def sync(
     query parameter (cart items, tax items, custom discounts, promotions) is left out: items are outside
     what this description covers, and the mock ignores it.
 
-    The vendor also has `PUT` (update a cart) and `DELETE` (delete a cart) on this path (S3); both are
-    left
-    out of this description (listed in `x-vendor-methods-left-out`), and the contract suite never sends
-    them.
+    The vendor also has `DELETE` (delete a cart) on this path (S3); it is left out of this description
+    (listed in `x-vendor-methods-left-out`), and the contract suite never sends it.
 
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
@@ -174,10 +170,8 @@ async def asyncio_detailed(
     query parameter (cart items, tax items, custom discounts, promotions) is left out: items are outside
     what this description covers, and the mock ignores it.
 
-    The vendor also has `PUT` (update a cart) and `DELETE` (delete a cart) on this path (S3); both are
-    left
-    out of this description (listed in `x-vendor-methods-left-out`), and the contract suite never sends
-    them.
+    The vendor also has `DELETE` (delete a cart) on this path (S3); it is left out of this description
+    (listed in `x-vendor-methods-left-out`), and the contract suite never sends it.
 
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
@@ -221,10 +215,8 @@ async def asyncio(
     query parameter (cart items, tax items, custom discounts, promotions) is left out: items are outside
     what this description covers, and the mock ignores it.
 
-    The vendor also has `PUT` (update a cart) and `DELETE` (delete a cart) on this path (S3); both are
-    left
-    out of this description (listed in `x-vendor-methods-left-out`), and the contract suite never sends
-    them.
+    The vendor also has `DELETE` (delete a cart) on this path (S3); it is left out of this description
+    (listed in `x-vendor-methods-left-out`), and the contract suite never sends it.
 
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
