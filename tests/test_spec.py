@@ -128,13 +128,20 @@ def test_rules_beyond_the_schema_name_real_headers_statuses_and_marks(api: ApiSp
         for path, method, operation in api.operations()
         for rule in operation.get(RULES_BEYOND_THE_SCHEMA, [])
     ]
-    assert [rule["id"] for _, _, rule in rules] == ["one-shopper-token"]
+    assert [rule["id"] for _, _, rule in rules] == ["contact-email-keeps-accounts-off", "one-shopper-token"]
     for path, method, rule in rules:
         operation = api.operation(path, method)
         headers = {api.resolve(node)["name"] for node in operation.get("parameters", [])}
-        assert set(rule["exactly-one-header-of"]) <= headers
+        if "when-body-has" in rule:
+            schema: Any = api.resolve(operation["requestBody"])["content"]["application/json"]["schema"]
+            for name in rule["when-body-has"]:  # a field the body's schema describes, all the way down
+                schema = api.resolve(api.resolve(schema)["properties"][name])
+            ways = [rule["when-present"]]
+        else:
+            assert set(rule["exactly-one-header-of"]) <= headers
+            ways = [rule["when-none"], rule["when-both"]]
         assert set(rule["refused-with"]) <= set(operation["responses"])
-        for decided in (rule["when-none"], rule["when-both"]):
+        for decided in ways:
             assert decided["status"] in rule["refused-with"]
             answer = api.resolve(operation["responses"][decided["status"]])
             assert decided["assumption"] in api.marks_under(answer["content"]["application/json"]["examples"])

@@ -28,7 +28,10 @@ DESCRIPTIONS: dict[str, str] = {
     "EP_ACCOUNT_TOKEN": "that account's Account Management Authentication token (unused when a member logs in)",
     "EP_OTHER_ACCOUNT_ID": "a second account",
     "EP_OTHER_ACCOUNT_TOKEN": "the second account's token (unused when a member logs in)",
-    "EP_CONTACT_EMAIL_CART_ID": "a cart with a contact email attached (answers 422)",
+    "EP_CONTACT_EMAIL_CART_ID": (
+        "a cart with a contact email attached (answers 422); optional for the contract suite, which otherwise makes "
+        "its own"
+    ),
     "EP_PASSWORD_PROFILE_ID": "the password profile the account members log in with (a UUID)",
     "EP_ACCOUNT_MEMBER_USERNAME": "an account member of both accounts: the run logs in and renews the tokens",
     "EP_ACCOUNT_MEMBER_PASSWORD": "that member's password",

@@ -108,7 +108,8 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
 
     async def team_store(request: Request, path: str) -> Response | None:
         """A store that already holds a team's real cart, and has the vendor's cart methods (S3) the spec
-        leaves out: each call is recorded and answered as the vendor would, never forwarded."""
+        leaves out: each call is recorded and answered as the vendor would, never forwarded. Every request is
+        recorded; the rest (PUT /v2/carts/{cartID}, which the spec describes, among them) go upstream."""
         if not real_cart_ready:
             real_cart_ready.append(True)
             headers = {"Authorization": f"Bearer {await admin_token()}"}
@@ -119,8 +120,6 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         if request.method == "POST" and path == CARTS:
             return Response(json.dumps({"data": cart}).encode(), 201, {"content-type": "application/json"})
         if path.startswith(f"{CARTS}/") and "/" not in path[len(CARTS) + 1 :]:
-            if request.method == "PUT":
-                return Response(json.dumps({"data": cart}).encode(), 200, {"content-type": "application/json"})
             if request.method == "DELETE":
                 return Response(status_code=204)
         return None

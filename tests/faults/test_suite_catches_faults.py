@@ -28,6 +28,7 @@ import yaml
 from ep_cart_spec import ASSOCIATION_PATH, DEFAULTS, load, read_profile
 from tests.conftest import MockProcess, contract_suite, free_port, mock_env
 from tests.faults.proxy import REAL_CART
+from tests.faults.test_live_fixtures import junit_outcomes
 from tests.paths import ROOT
 from tests.test_docs_browser import chromium, run_chromium, visible_text
 
@@ -42,7 +43,8 @@ CANARIES = {
     "EP_OTHER_ACCOUNT_TOKEN": "canary-other-account-token-7d4e",
 }
 FIXTURES = {
-    **{name: DEFAULTS[name] for name in ("EP_ACCOUNT_ID", "EP_OTHER_ACCOUNT_ID", "EP_CONTACT_EMAIL_CART_ID")},
+    # No EP_CONTACT_EMAIL_CART_ID: each run makes its own contact-email cart, as a nightly job's does.
+    **{name: DEFAULTS[name] for name in ("EP_ACCOUNT_ID", "EP_OTHER_ACCOUNT_ID")},
     **CANARIES,
 }
 
@@ -415,8 +417,10 @@ def test_an_operation_that_never_answers_fails_once_and_the_run_ends(fault_runs:
 
 def test_a_live_run_touches_no_real_cart_and_sends_no_vendor_method_left_out(fault_runs: FaultRuns) -> None:
     """A store that already holds a team's real cart, associated with the configured account and listed by
-    GET /v2/carts, and that has the vendor's POST /v2/carts, PUT and DELETE /v2/carts/{cartID} (S3): after a
-    whole run, nothing was sent to the real cart, none of those methods was called, and its association holds."""
+    GET /v2/carts, and that has the vendor's POST /v2/carts and DELETE /v2/carts/{cartID} (S3): after a whole
+    run, nothing was sent to the real cart, neither method was called, and its association holds. PUT
+    /v2/carts/{cartID}, which the spec describes, reached the run's own carts only, the contact-email cart the
+    run made (no EP_CONTACT_EMAIL_CART_ID is set) among them, and the 422 scenarios ran on it."""
     run = fault_runs[RunKey("team-store")]
     assert run.returncode == 0, run.output[-3000:]
     sent = (run.folder / "tokens.txt.requests").read_text(encoding="utf-8").splitlines()
@@ -435,9 +439,24 @@ def test_a_live_run_touches_no_real_cart_and_sends_no_vendor_method_left_out(fau
         line
         for line in requests
         if line.split("?")[0] == "POST /v2/carts"
-        or (re.fullmatch(r"(PUT|DELETE) /v2/carts/[^/?]*(\?.*)?", line) is not None)
+        or (re.fullmatch(r"DELETE /v2/carts/[^/?]*(\?.*)?", line) is not None)
     ]
     assert not left_out, f"vendor methods the spec leaves out were sent: {left_out[:5]}"
+    # Updates of a cart ID that could name a real cart (safe characters only, S5; any other addresses none).
+    updated = [
+        urllib.parse.unquote(match.group(1))
+        for line in requests
+        if (match := re.fullmatch(r"PUT /v2/carts/([^/?]*)(\?.*)?", line)) is not None
+    ]
+    prefix = verdicts(run)["run"]["prefix"]
+    addressed = [cart for cart in updated if re.fullmatch(r"[A-Za-z0-9_-]+", cart)]
+    assert addressed, "no PUT /v2/carts/{cartID} was sent: the run made no contact-email cart"
+    assert all(cart.startswith(f"{prefix}-") for cart in addressed), [c for c in addressed if prefix not in c][:5]
+    assert any(cart.startswith(f"{prefix}-contact-email-") for cart in addressed), addressed[:5]
+    outcomes = junit_outcomes(run.folder)
+    for method in ("POST", "DELETE"):
+        assert outcomes[f"test_cart_with_a_contact_email_returns_422[{method}]"] == "passed", outcomes
+    assert outcomes["test_contact_email_on_a_cart_with_an_account_is_refused"] == "passed", outcomes
     # The upstream store, read after the run: the real cart is still associated with the account.
     real = {"cart_id": REAL_CART, "account_id": FIXTURES["EP_ACCOUNT_ID"]}
     assert real in run.upstream_state["associations"], run.upstream_state["associations"][:5]

@@ -474,6 +474,16 @@ def test_contact_email_on_a_cart_with_an_account_returns_422(
     assert read["relationships"]["accounts"]["data"] == [{"id": ACCOUNT, "type": "account"}]
 
 
+def test_an_update_without_a_contact_email_is_taken_on_a_cart_with_an_account(
+    http: httpx.Client, new_cart_id: Callable[[], str], admin_token: str
+) -> None:
+    cart = new_cart_id()
+    assert_rule(call(http, cart, admin_token, json=body()), "association-created")
+    document = assert_rule(put_contact(http, cart, admin_token, {"data": {"name": "x"}}), "contact-email-attached")
+    assert "contact" not in document["data"]
+    assert document["data"]["relationships"]["accounts"]["data"] == [{"id": ACCOUNT, "type": "account"}]
+
+
 @pytest.mark.parametrize(
     "document",
     [{"data": {"contact": {"email": "not an email address"}}}, {"data": []}, {"contact": {"email": "a@b.example"}}],

@@ -210,11 +210,12 @@ class Classifier:
         status: int,
         headers: Mapping[str, Any],
         failure: Any,
+        body: Any = None,
     ) -> tuple[Assumption, ...] | None:
         """A schemathesis failure that comes from what openapi.yaml leaves out or cannot express, judged by what
         the vendor documents: the marks that decide the answer (() when no claim is broken); None when the
         failure is an ordinary one. `method` is the operation's (the
-        probed one for an undocumented method), `sent_method` what went on the wire."""
+        probed one for an undocumented method), `sent_method` what went on the wire, `body` the JSON body sent."""
         left_out = self.vendor_methods_left_out.get(path, set())
         if check == "allow_header_conformance":
             advertised = {name.lower() for name in getattr(failure, "undocumented_methods", [])}
@@ -224,23 +225,40 @@ class Classifier:
         if check == "unsupported_method" and sent_method.lower() in left_out:
             return ()  # the vendor has this method (S3); openapi.yaml leaves it out
         if check == "positive_data_acceptance" and method in self.strict.document["paths"].get(path, {}):
-            return self.rule_beyond_the_schema(path, method, status, headers)
+            return self.rule_beyond_the_schema(path, method, status, headers, body)
         return None
 
     def rule_beyond_the_schema(
-        self, path: str, method: str, status: int, headers: Mapping[str, Any]
+        self, path: str, method: str, status: int, headers: Mapping[str, Any], body: Any = None
     ) -> tuple[Assumption, ...] | None:
         """A request the schemas take as valid, refused as a rule of the vendor's that they cannot state: the
-        vendor documents the refusal (any of `refused-with`); the exact status is the named mark's."""
+        vendor documents the refusal (any of `refused-with`); the exact status is the named mark's. Two kinds:
+        `exactly-one-header-of` (a header rule, broken with none or both), and `when-body-has` (a rule of the
+        server's state that a request with that body field may meet, such as a cart that has an account)."""
         sent = {name.lower() for name in headers}
         for rule in self.strict.operation(path, method).get(RULES_BEYOND_THE_SCHEMA, []):
-            names = [name.lower() for name in rule["exactly-one-header-of"]]
-            count = sum(name in sent for name in names)
-            if count == 1 or str(status) not in rule["refused-with"]:
+            if str(status) not in rule["refused-with"]:
                 continue
-            decided = rule["when-none"] if count == 0 else rule["when-both"]
+            if "when-body-has" in rule:
+                if not has_field(body, rule["when-body-has"]):
+                    continue
+                decided = rule["when-present"]
+            else:
+                count = sum(name.lower() in sent for name in rule["exactly-one-header-of"])
+                if count == 1:
+                    continue
+                decided = rule["when-none"] if count == 0 else rule["when-both"]
             return () if str(status) == str(decided["status"]) else (self.strict.assumptions[decided["assumption"]],)
         return None
+
+
+def has_field(document: Any, names: list[str]) -> bool:
+    """Does the JSON document hold a value at these object keys (`data`, `contact`, `email`)?"""
+    for name in names:
+        if not isinstance(document, dict) or name not in document:
+            return False
+        document = document[name]
+    return True
 
 
 def is_valid(validator: Any, value: Any) -> bool:

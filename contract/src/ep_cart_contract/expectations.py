@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from ep_cart_associations_client.models import AccessToken, Cart, CartCollection, CartResponse, ErrorResponse
-from ep_cart_associations_client.types import Response
+from ep_cart_associations_client.types import Response, Unset
 
 from ep_cart_contract.redaction import curl_command
 from ep_cart_contract.run import active_run
@@ -206,6 +206,13 @@ def cart_accounts(cart: Cart) -> list[str]:
     return [str(account.id) for account in relationships.accounts.data]
 
 
+def cart_contact_email(cart: Cart) -> str | None:
+    """The contact email a cart shows in contact.email (None when it shows none)."""
+    if isinstance(cart.contact, Unset) or isinstance(cart.contact.email, Unset):
+        return None
+    return cart.contact.email
+
+
 def expect_cart(response: Response[Any], rests_on: Source) -> Cart:
     """A `200` with the cart (claim resting on `rests_on`)."""
     parsed = expect_status(response, 200, rests_on)
@@ -234,6 +241,36 @@ def made_cart(api: ScenarioClient, token: str, purpose: str) -> str:
     check(read.status_code == 200, "reading a new cart ID makes the cart", vendor("S3"), read, "200 with the cart")
     api.run.read_carts.add(cart_id)
     return cart_id
+
+
+def contact_email_cart(api: ScenarioClient, token: str) -> str:
+    """The cart the `422` scenarios run on: EP_CONTACT_EMAIL_CART_ID when it is set and the preflight found it
+    still carrying a contact email; otherwise a cart this run makes, once: read (S3), given a contact email with
+    PUT (S3: "You can attach an email to carts via the `contact.email` field"), and read back. A run that makes its
+    own needs no cart made by hand, and none can expire between nights."""
+    run = api.run
+    if run.contact_email_cart is not None:
+        return run.contact_email_cart
+    override = run.preflight.contact_email_cart if run.preflight is not None else None
+    if override is not None:
+        run.contact_email_cart = override
+        return override
+    cart_id = made_cart(api, token, "contact-email")
+    email = contact_email_of(run.settings.run_prefix)
+    source = vendor("S3")
+    response = api.update_cart(cart_id, email=email, token=token)
+    updated = expect_cart(response, source)
+    check(cart_contact_email(updated) == email, "an update attaches the contact email it sends", source, response, email)
+    read = api.read_cart(cart_id, token=token)
+    kept = expect_cart(read, source)
+    check(cart_contact_email(kept) == email, "the cart keeps the contact email attached to it", source, read, email)
+    run.contact_email_cart = cart_id
+    return cart_id
+
+
+def contact_email_of(run_prefix: str) -> str:
+    """The contact email a run attaches: its own, at a domain reserved for examples (no mail can reach it)."""
+    return f"{run_prefix}@example.com"
 
 
 def on_a_read_cart(response: Response[Any] | httpx.Response) -> bool:

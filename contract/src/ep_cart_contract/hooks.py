@@ -189,7 +189,7 @@ def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) ->
 @schemathesis.hook
 def after_load_schema(context: schemathesis.HookContext, schema: Any) -> None:
     """Against a live store, the coverage phase's undocumented-method probes leave out every method the vendor
-    has on some path (POST /v2/carts would create a cart, PUT and DELETE /v2/carts/{cartID} would change or
+    has on some path and the spec leaves out (POST /v2/carts would create a cart, DELETE /v2/carts/{cartID} would
     delete one). The mock gets every probe."""
     if active_run().settings.live:
         coverage = schema.config.phases.coverage

@@ -227,8 +227,9 @@ def sources_of(case: schemathesis.Case[Any], response: Any, failure: Failure) ->
     run = active_run()
     check = failure.checks[0] if failure.checks else ""
     operation_method = case.operation.method.lower()
+    body = None if case.body is NOT_SET else case.body
     limit = run.classifier.spec_limit(
-        check, case.path, operation_method, case.method, response.status_code, case.headers or {}, failure
+        check, case.path, operation_method, case.method, response.status_code, case.headers or {}, failure, body
     )
     if limit is not None:
         return [run.verdicts.assumed(mark.id) for mark in limit]

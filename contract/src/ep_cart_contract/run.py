@@ -86,6 +86,8 @@ class ContractRun:
     """What the preflight found, once it has run (before any test)."""
     read_carts: set[str] = field(default_factory=set)
     """The cart IDs the scenarios read before they associated (the carts exist, S3)."""
+    contact_email_cart: str | None = None
+    """The cart the 422 scenarios run on, once there is one (expectations.contact_email_cart)."""
     fixture_skips: set[str] = field(default_factory=set)
     """The variables whose absence or breakage skipped a scenario: responses only those scenarios would have
     shown are not claimed as never observed."""

@@ -19,18 +19,22 @@ from ep_cart_associations_client.api.account_cart_associations import (
     delete_account_cart_association,
 )
 from ep_cart_associations_client.api.authentication import create_access_token, post_v2_account_members_tokens
-from ep_cart_associations_client.api.carts import get_a_cart, get_carts
+from ep_cart_associations_client.api.carts import get_a_cart, get_carts, update_a_cart
 from ep_cart_associations_client.models import (
     AccessTokenRequest,
     AccountCartAssociationRequest,
     AccountIdentifier,
     AccountMemberTokenRequest,
+    CartContact,
+    CartUpdateRequest,
+    CartUpdateRequestData,
     PasswordLogin,
 )
 from ep_cart_associations_client.types import UNSET, Response
 
 from ep_cart_contract.availability import ANSWER_CHANGES_ON_REPEAT, AnswerLost, describe_story
 from ep_cart_contract.judging import failed_for_good, observe, sending, unavailable
+from ep_cart_contract.live_safety import LiveSafetyError, is_runs_cart_id
 from ep_cart_contract.redaction import curl_command
 from ep_cart_contract.run import ContractRun, active_run
 from ep_cart_contract.transport import (
@@ -216,6 +220,16 @@ class ScenarioClient:
     def read_cart(self, cart_id: str, *, token: str | None) -> Response[Any]:
         client: Client | AuthenticatedClient = self.anonymous() if token is None else self.bearer(token)
         return self.call(f"GET {CART_PATH}", lambda: get_a_cart.sync_detailed(cart_id, client=client))
+
+    def update_cart(self, cart_id: str, *, email: str, token: str) -> Response[Any]:
+        """PUT /v2/carts/{cartID} with a contact email (S3). Against a live store, only on a cart of this run: a
+        team's own cart is never changed."""
+        if self.run.settings.live and not is_runs_cart_id(cart_id, self.run.settings.run_prefix):
+            raise LiveSafetyError(f"refusing to update cart {cart_id} on a live store: it is not one of this run's")
+        body = CartUpdateRequest(data=CartUpdateRequestData(contact=CartContact(email=email)))
+        return self.call(
+            f"PUT {CART_PATH}", lambda: update_a_cart.sync_detailed(cart_id, client=self.bearer(token), body=body)
+        )
 
     def list_carts(
         self,

@@ -546,7 +546,7 @@ class AssociationRules:
             self._authenticate(request.authorization)
             self._check_cart_id(request.cart_id)
             email = self._parse_update(request)
-            cart = self.store.update(request.cart_id)
+            cart = self.store.update(request.cart_id, shuts_out_accounts=email is not None)
             if cart is None:
                 raise reject("contact-email-on-an-account-cart", meta={"cart_id": request.cart_id})
         except Rejected as rejected:

@@ -69,10 +69,10 @@ class CartStore(Protocol):
 
     def account_of(self, cart_id: str) -> str | None: ...
 
-    def update(self, cart_id: str) -> Cart | None:
-        """A change to the cart other than its account (a contact email attached, updateACart), creating the cart
-        when it is new (assumption `update-of-a-new-cart-id-makes-the-cart`): the cart, its `updated_at` moved on;
-        None, changing nothing, when the cart has an account (S3: a contact email is refused on such a cart)."""
+    def update(self, cart_id: str, *, shuts_out_accounts: bool) -> Cart | None:
+        """A change to the cart other than its account (updateACart), creating the cart when it is new (assumption
+        `update-of-a-new-cart-id-makes-the-cart`): the cart, its `updated_at` moved on. `shuts_out_accounts`: the
+        change attaches a contact email, refused on a cart that has an account (S3): None then, nothing changed."""
         ...
 
     def exists(self, cart_id: str) -> bool:
@@ -162,10 +162,10 @@ class InMemoryCartStore:
         with self._lock:
             return self._cart(cart_id)
 
-    def update(self, cart_id: str) -> Cart | None:
+    def update(self, cart_id: str, *, shuts_out_accounts: bool) -> Cart | None:
         with self._lock:
             cart, _ = self._cart(cart_id)
-            if cart.account_id is not None:
+            if shuts_out_accounts and cart.account_id is not None:
                 return None
             updated = self._carts[cart_id] = replace(cart, updated_at=self._now())
             return updated

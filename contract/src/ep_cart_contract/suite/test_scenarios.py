@@ -17,7 +17,11 @@ from ep_cart_contract import tokens
 from ep_cart_contract.expectations import (
     NEW_CART,
     READ_FACT,
+    cart_accounts,
+    cart_contact_email,
     check,
+    contact_email_cart,
+    contact_email_of,
     expect_alternative,
     expect_cart,
     expect_carts,
@@ -346,10 +350,28 @@ def test_unknown_account_token_returns_403(api: ScenarioClient, admin: str, shop
 
 @pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
 def test_cart_with_a_contact_email_returns_422(api: ScenarioClient, admin: str, account: str, delete: bool) -> None:
-    needs("EP_CONTACT_EMAIL_CART_ID")
-    cart = active_run().settings.values["EP_CONTACT_EMAIL_CART_ID"]
+    """On a cart of the run's own, given a contact email (or EP_CONTACT_EMAIL_CART_ID while it carries one)."""
+    cart = contact_email_cart(api, admin)
     source = assumed("delete-on-a-contact-email-cart-answers-422") if delete else vendor("S2, S3")
     expect_error(api.associate(cart, [account], token=admin, delete=delete), 422, source, CONTACT_EMAIL_MESSAGE)
+
+
+def test_contact_email_on_a_cart_with_an_account_is_refused(api: ScenarioClient, admin: str, account: str) -> None:
+    """S3, the rule's other way round: "requests to add contact email information to registered shopper carts
+    (that is, carts with accounts or customers associated) (and vice versa) result in error messages". That it is
+    refused, and changes nothing, is the vendor's; which status says so is the mark's."""
+    cart = made_cart(api, admin, "vice-versa")
+    expect_status(api.associate(cart, [account], token=admin), 200, S1)
+    response = api.update_cart(cart, email=contact_email_of(active_run().settings.run_prefix), token=admin)
+    refused = 400 <= response.status_code < 500
+    check(refused, "a contact email for a cart that has an account is refused", S3, response, "an error (4xx)")
+    mark = "contact-email-on-an-account-cart-answers-422"
+    shown = status_shown(response.status_code, "422", "400")
+    expect_alternative(mark, response, shown, lambda: expect_error(response, 422, assumed(mark)))
+    read = api.read_cart(cart, token=admin)
+    kept = expect_cart(read, S3)
+    unchanged = cart_contact_email(kept) is None and cart_accounts(kept) == [account]
+    check(unchanged, "the refused update leaves the cart as it was", S3, read, "its account, no contact email")
 
 
 # --- Administrator token with an account token (assumption: the account token scopes the request) ---------
