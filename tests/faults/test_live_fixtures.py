@@ -82,10 +82,11 @@ def short_lived_store(tmp_path: Path, seconds: int) -> MockProcess:
     )
 
 
-def junit_outcomes(tmp_path: Path) -> dict[str, str]:
-    """Each test's outcome in the run's JUnit report: passed, skipped (with its message), failed."""
+def junit_outcomes(tmp_path: Path, junit: Path | None = None) -> dict[str, str]:
+    """Each test's outcome in the run's JUnit report (`junit`, or the one ep-cart-contract writes in
+    tmp_path/reports): passed, skipped (with its message), failed."""
     outcomes = {}
-    for case in ElementTree.parse(tmp_path / "reports" / "contract-junit.xml").getroot().iter("testcase"):
+    for case in ElementTree.parse(junit or tmp_path / "reports" / "contract-junit.xml").getroot().iter("testcase"):
         children = list(case)
         skipped = case.find("skipped")
         if skipped is not None:
