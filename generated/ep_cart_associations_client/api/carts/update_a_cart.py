@@ -96,8 +96,9 @@ def sync_detailed(
     shopper
     carts (that is, carts with accounts or customers associated) (and vice versa) result in error
     messages"
-    (S3). So a contact email sent for a cart that has an account is refused. Which status that error
-    has,
+    (S3). So a contact email sent for a cart that has an account is refused (an update that attaches
+    none is
+    not). Which status that error has,
     the vendor does not say: `422`, like the association refused on a contact-email cart, is an
     assumption
     (`contact-email-on-an-account-cart-answers-422`; a store that answers `400` is one alternative).
@@ -118,7 +119,13 @@ def sync_detailed(
     association's): the bearer token (`401`); the cart ID (`400`); the body (`400`); the cart's account
     (`422`). The contract suite sends `PUT` to a live store only on carts its run made, and only to
     attach
-    a contact email: the cart it runs the `422` scenarios on, and the vice-versa scenario's.
+    a contact email: the cart it runs the `422` scenarios on, and the vice-versa scenario's. It uses
+    this
+    operation rather than `createACart` (`POST /v2/carts`, which takes `contact.email` too, S3): a
+    created
+    cart gets an ID the store chooses, which would not carry the run's prefix, while an update works on
+    a
+    cart ID the run names and has read, which live safety and the clean-up recognise as the run's.
 
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
@@ -171,8 +178,9 @@ def sync(
     shopper
     carts (that is, carts with accounts or customers associated) (and vice versa) result in error
     messages"
-    (S3). So a contact email sent for a cart that has an account is refused. Which status that error
-    has,
+    (S3). So a contact email sent for a cart that has an account is refused (an update that attaches
+    none is
+    not). Which status that error has,
     the vendor does not say: `422`, like the association refused on a contact-email cart, is an
     assumption
     (`contact-email-on-an-account-cart-answers-422`; a store that answers `400` is one alternative).
@@ -193,7 +201,13 @@ def sync(
     association's): the bearer token (`401`); the cart ID (`400`); the body (`400`); the cart's account
     (`422`). The contract suite sends `PUT` to a live store only on carts its run made, and only to
     attach
-    a contact email: the cart it runs the `422` scenarios on, and the vice-versa scenario's.
+    a contact email: the cart it runs the `422` scenarios on, and the vice-versa scenario's. It uses
+    this
+    operation rather than `createACart` (`POST /v2/carts`, which takes `contact.email` too, S3): a
+    created
+    cart gets an ID the store chooses, which would not carry the run's prefix, while an update works on
+    a
+    cart ID the run names and has read, which live safety and the clean-up recognise as the run's.
 
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
@@ -241,8 +255,9 @@ async def asyncio_detailed(
     shopper
     carts (that is, carts with accounts or customers associated) (and vice versa) result in error
     messages"
-    (S3). So a contact email sent for a cart that has an account is refused. Which status that error
-    has,
+    (S3). So a contact email sent for a cart that has an account is refused (an update that attaches
+    none is
+    not). Which status that error has,
     the vendor does not say: `422`, like the association refused on a contact-email cart, is an
     assumption
     (`contact-email-on-an-account-cart-answers-422`; a store that answers `400` is one alternative).
@@ -263,7 +278,13 @@ async def asyncio_detailed(
     association's): the bearer token (`401`); the cart ID (`400`); the body (`400`); the cart's account
     (`422`). The contract suite sends `PUT` to a live store only on carts its run made, and only to
     attach
-    a contact email: the cart it runs the `422` scenarios on, and the vice-versa scenario's.
+    a contact email: the cart it runs the `422` scenarios on, and the vice-versa scenario's. It uses
+    this
+    operation rather than `createACart` (`POST /v2/carts`, which takes `contact.email` too, S3): a
+    created
+    cart gets an ID the store chooses, which would not carry the run's prefix, while an update works on
+    a
+    cart ID the run names and has read, which live safety and the clean-up recognise as the run's.
 
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
@@ -314,8 +335,9 @@ async def asyncio(
     shopper
     carts (that is, carts with accounts or customers associated) (and vice versa) result in error
     messages"
-    (S3). So a contact email sent for a cart that has an account is refused. Which status that error
-    has,
+    (S3). So a contact email sent for a cart that has an account is refused (an update that attaches
+    none is
+    not). Which status that error has,
     the vendor does not say: `422`, like the association refused on a contact-email cart, is an
     assumption
     (`contact-email-on-an-account-cart-answers-422`; a store that answers `400` is one alternative).
@@ -336,7 +358,13 @@ async def asyncio(
     association's): the bearer token (`401`); the cart ID (`400`); the body (`400`); the cart's account
     (`422`). The contract suite sends `PUT` to a live store only on carts its run made, and only to
     attach
-    a contact email: the cart it runs the `422` scenarios on, and the vice-versa scenario's.
+    a contact email: the cart it runs the `422` scenarios on, and the vice-versa scenario's. It uses
+    this
+    operation rather than `createACart` (`POST /v2/carts`, which takes `contact.email` too, S3): a
+    created
+    cart gets an ID the store chooses, which would not carry the run's prefix, while an update works on
+    a
+    cart ID the run names and has read, which live safety and the clean-up recognise as the run's.
 
     Args:
         cart_id (str): A cart ID made of safe characters only (S5); at most 255 of them
