@@ -82,7 +82,7 @@ lint: $(SYNCED) ## Validate and lint the spec (openapi-spec-validator, Redocly),
 $(REDOCLY_BIN):
 	npm install --silent --no-audit --no-fund --prefix $(TOOLS)/redocly-cli-2.77.0 $(REDOCLY_CLI)
 
-diff: $(SYNCED) $(REDOCLY_BIN) ## List openapi.yaml's changes since BASE (a git ref, default HEAD), breaking or not; fail unless info.version follows
+diff: $(SYNCED) $(REDOCLY_BIN) ## List openapi.yaml's changes since BASE (a git ref, default HEAD; previous-release: the last commit of the previous info.version), breaking or not; fail unless info.version follows
 	$(RUN) python -m release.spec_diff --base $(or $(BASE),HEAD) --redocly $(REDOCLY_BIN)
 
 test: $(SYNCED) ## Run every test of the project (the contract suite against the bundled mock included)

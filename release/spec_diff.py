@@ -18,6 +18,10 @@ applies to, and why; it is then listed as accepted, not breaking, and never appl
 The Markdown goes to standard output and `reports/spec-diff.md`, the JSON to `reports/spec-diff.json`, and a
 draft of the next CHANGELOG.md entry to `reports/changelog-draft.md`. Exit 0 when the version follows the
 changes, 1 when it does not, 2 when the comparison cannot be made.
+
+`--base previous-release` (`make diff BASE=previous-release`, run by `make test`) compares with the previous
+release: the last commit whose openapi.yaml carries another `info.version` than the working copy's. A release
+here is a version of openapi.yaml, and of the four packages that carry it, with its CHANGELOG.md entry.
 """
 
 from __future__ import annotations
@@ -251,9 +255,31 @@ def base_document(ref: str) -> str:
     return result.stdout
 
 
+PREVIOUS_RELEASE = "previous-release"
+
+
+def previous_release(revision_version: str) -> str:
+    """The last commit of the previous release: the newest commit whose openapi.yaml carries another
+    `info.version` than `revision_version`."""
+    log = subprocess.run(["git", "log", "--format=%H", "--", SPEC], cwd=ROOT, capture_output=True, text=True)
+    if log.returncode != 0:
+        raise DiffError(f"cannot read the history of {SPEC}: {log.stderr.strip()}")
+    for commit in log.stdout.split():
+        if str(yaml.safe_load(base_document(commit))["info"]["version"]) != revision_version:
+            return commit
+    raise DiffError(
+        f"no commit of {SPEC} carries another info.version than {revision_version}: the history holds no earlier "
+        "release (a shallow clone? git fetch --unshallow)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make diff", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base", default="HEAD", help="a git ref: openapi.yaml as committed there (HEAD)")
+    parser.add_argument(
+        "--base",
+        default="HEAD",
+        help=f"a git ref: openapi.yaml as committed there (HEAD); {PREVIOUS_RELEASE}: the previous release's last commit",
+    )
     parser.add_argument("--base-file", type=Path, help="compare with this file instead of a git ref")
     parser.add_argument("--revision-file", type=Path, default=ROOT / SPEC, help="the changed spec (openapi.yaml)")
     parser.add_argument("--redocly", required=True, help="the Redocly CLI: its installed binary, or a package for npx")
@@ -261,10 +287,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--accepted", type=Path, default=ACCEPTED, help="reviewed false positives (YAML)")
     options = parser.parse_args(argv)
     try:
-        base_text = options.base_file.read_text(encoding="utf-8") if options.base_file else base_document(options.base)
         revision_text = options.revision_file.read_text(encoding="utf-8")
-        base_version = str(yaml.safe_load(base_text)["info"]["version"])
         revision_version = str(yaml.safe_load(revision_text)["info"]["version"])
+        if options.base == PREVIOUS_RELEASE and not options.base_file:
+            options.base = previous_release(revision_version)
+        base_text = options.base_file.read_text(encoding="utf-8") if options.base_file else base_document(options.base)
+        base_version = str(yaml.safe_load(base_text)["info"]["version"])
         with tempfile.TemporaryDirectory(prefix="spec-base-") as folder:
             base_path = Path(folder) / BASE_COPY
             base_path.write_text(base_text, encoding="utf-8")

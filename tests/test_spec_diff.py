@@ -268,3 +268,47 @@ def test_make_diff_compares_the_working_copy_with_a_commit(tmp_path: Path) -> No
     report = json.loads((repository / "reports" / "spec-diff.json").read_text(encoding="utf-8"))
     assert report["base"]["ref"] == "HEAD"
     assert report["version_follows"] is False
+
+
+def test_the_spec_follows_the_previous_release(tmp_path: Path) -> None:
+    """The release gate on this checkout: openapi.yaml against the last commit of the previous info.version."""
+    code = spec_diff.main(["--base", "previous-release", "--redocly", redocly(), "--reports", str(tmp_path)])
+    report = json.loads((tmp_path / "spec-diff.json").read_text(encoding="utf-8"))
+    assert code == 0, (tmp_path / "spec-diff.md").read_text(encoding="utf-8")
+    assert report["base"]["version"] != report["revision"]["version"]
+
+
+def test_the_release_gate_finds_the_previous_release_and_fails_a_break_it_does_not_bump(tmp_path: Path) -> None:
+    """In a copy made a git repository with two releases (the first changed twice), a breaking change fails the
+    gate until the version is a major bump over the previous release, whose last commit is the base."""
+    repository = copy_of_checkout(tmp_path / "repository")
+    git = ["git", "-c", "user.name=kit", "-c", "user.email=kit@example.invalid"]
+    spec_file = repository / "openapi.yaml"
+    spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+
+    def commit(document: dict[str, Any], message: str) -> str:
+        spec_file.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        for command in (["add", "-A"], ["commit", "-q", "-m", message]):
+            subprocess.run([*git, *command], cwd=repository, check=True, capture_output=True)
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repository, capture_output=True, text=True)
+        return head.stdout.strip()
+
+    subprocess.run([*git, "init", "-q"], cwd=repository, check=True, capture_output=True)
+    commit(with_version(spec, "7.0.0"), "release 7.0.0")
+    described = with_version(spec, "7.0.0")
+    described["info"]["description"] += "\nA later word in the same release.\n"
+    last_of_7 = commit(described, "7.0.0, its last change")
+    commit(with_version(described, "7.1.0"), "release 7.1.0")
+
+    broken = with_version(described, "7.1.0")
+    remove_a_documented_response(broken)
+    spec_file.write_text(yaml.safe_dump(broken, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    gate = ["make", "-s", "diff", "BASE=previous-release"]
+    refused = subprocess.run(gate, cwd=repository, capture_output=True, text=True, timeout=300)
+    assert refused.returncode != 0, refused.stdout[-2000:] + refused.stderr[-2000:]
+    assert "the next major is 8.0.0" in refused.stdout
+    assert json.loads((repository / "reports" / "spec-diff.json").read_text())["base"]["ref"] == last_of_7
+
+    spec_file.write_text(yaml.safe_dump(with_version(broken, "8.0.0"), sort_keys=False), encoding="utf-8")
+    bumped = subprocess.run(gate, cwd=repository, capture_output=True, text=True, timeout=300)
+    assert bumped.returncode == 0, bumped.stdout[-2000:] + bumped.stderr[-2000:]
