@@ -278,7 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--base",
         default="HEAD",
-        help=f"a git ref: openapi.yaml as committed there (HEAD); {PREVIOUS_RELEASE}: the previous release's last commit",
+        help=f"a git ref: openapi.yaml as committed there (HEAD); {PREVIOUS_RELEASE}: the last commit of the "
+        "previous release",
     )
     parser.add_argument("--base-file", type=Path, help="compare with this file instead of a git ref")
     parser.add_argument("--revision-file", type=Path, default=ROOT / SPEC, help="the changed spec (openapi.yaml)")

@@ -686,7 +686,12 @@ def test_the_spec_lists_the_vendor_methods_it_leaves_out() -> None:
 )
 @pytest.mark.usefixtures("live_run")
 def test_live_requests_go_to_the_runs_own_carts(cart_id: str, kept_valid: bool) -> None:
-    for method, path in (("POST", ASSOCIATION_PATH), ("DELETE", ASSOCIATION_PATH), ("GET", CART_PATH), ("PUT", CART_PATH)):
+    for method, path in (
+        ("POST", ASSOCIATION_PATH),
+        ("DELETE", ASSOCIATION_PATH),
+        ("GET", CART_PATH),
+        ("PUT", CART_PATH),
+    ):
         parameters = {"cartID": cart_id}
         live_safety.guard_live_request(method, path, parameters)
         assert parameters["cartID"].startswith(LIVE.run_prefix)
@@ -720,7 +725,12 @@ def test_the_scenarios_update_only_the_runs_own_carts_on_a_live_store(live_run: 
     """The contact-email cart is made with PUT: never on a team's cart, whatever a scenario passes."""
     sent: list[httpx.Request] = []
     answer = httpx.Response(200, json={"data": {"id": "c", "type": "cart", "name": "Cart", "links": {}, "meta": {}}})
-    handler = httpx.MockTransport(lambda request: sent.append(request) or answer)
+
+    def answering(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return answer
+
+    handler = httpx.MockTransport(answering)
     client = ScenarioClient("https://store.example", live_run, transport.PoliteTransport(None, handler))
     for team_cart in ("team-real-cart", f"{live_run.settings.run_prefix}team-cart"):
         with pytest.raises(live_safety.LiveSafetyError, match=f"refusing to update cart {team_cart}"):

@@ -14,6 +14,7 @@ from tests import soak
 
 pytestmark = pytest.mark.slow  # whole runs of the contract suite (make test-fast leaves them out)
 
+
 def test_two_nights_a_day_apart_renew_their_tokens_check_everything_and_leave_nothing(tmp_path: Path) -> None:
     result = soak.soak(2, tmp_path, "smoke")
     assert [night.number for night in result.nights] == [1, 2], result.text

@@ -119,9 +119,8 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         cart = {"id": "made-by-post", "type": "cart", "name": "Cart", "links": {}, "meta": {}}
         if request.method == "POST" and path == CARTS:
             return Response(json.dumps({"data": cart}).encode(), 201, {"content-type": "application/json"})
-        if path.startswith(f"{CARTS}/") and "/" not in path[len(CARTS) + 1 :]:
-            if request.method == "DELETE":
-                return Response(status_code=204)
+        if request.method == "DELETE" and path.startswith(f"{CARTS}/") and "/" not in path[len(CARTS) + 1 :]:
+            return Response(status_code=204)
         return None
 
     async def proxy(request: Request) -> Response:

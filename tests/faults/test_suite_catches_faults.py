@@ -438,8 +438,7 @@ def test_a_live_run_touches_no_real_cart_and_sends_no_vendor_method_left_out(fau
     left_out = [
         line
         for line in requests
-        if line.split("?")[0] == "POST /v2/carts"
-        or (re.fullmatch(r"DELETE /v2/carts/[^/?]*(\?.*)?", line) is not None)
+        if line.split("?")[0] == "POST /v2/carts" or (re.fullmatch(r"DELETE /v2/carts/[^/?]*(\?.*)?", line) is not None)
     ]
     assert not left_out, f"vendor methods the spec leaves out were sent: {left_out[:5]}"
     # Updates of a cart ID that could name a real cart (safe characters only, S5; any other addresses none).

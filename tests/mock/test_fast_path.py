@@ -136,7 +136,10 @@ def test_reads_answer_the_same_through_both_layers(twins: Twins) -> None:
     assert twins.same("GET", "/v2/carts/a%2Fb", headers=admin(twins)).status_code == 400
     email = {"data": {"contact": {"email": "guest@example.com"}}}
     assert twins.same("PUT", "/v2/carts/update-1", headers=admin(twins), json=email).status_code == 200
-    assert twins.same("GET", "/v2/carts/update-1", headers=admin(twins)).json()["data"]["contact"] == email["data"]["contact"]
+    assert (
+        twins.same("GET", "/v2/carts/update-1", headers=admin(twins)).json()["data"]["contact"]
+        == email["data"]["contact"]
+    )
     assert twins.same("PUT", "/v2/carts/update-1", headers=admin(twins), json={"data": []}).status_code == 400
     assert twins.same("PUT", "/v2/carts/a%2Fb", headers=admin(twins), json=email).status_code == 400
     assert twins.same("PUT", "/v2/carts/update-1", json=email).status_code == 401

@@ -128,7 +128,11 @@ CASES = [
     Hostile("unknown path", "path-unknown", raw_request_line=b"POST /v2/cart HTTP/1.1"),
     # The vendor's methods this description leaves out (x-vendor-methods-left-out): create, delete a cart.
     Hostile("create a cart", "method-not-allowed", raw_request_line=b"POST /v2/carts HTTP/1.1"),
-    Hostile("update a cart with another body", "cart-update-invalid", raw_request_line=b"PUT /v2/carts/hostile-cart HTTP/1.1"),
+    Hostile(
+        "update a cart with another body",
+        "cart-update-invalid",
+        raw_request_line=b"PUT /v2/carts/hostile-cart HTTP/1.1",
+    ),
     Hostile("delete a cart", "method-not-allowed", raw_request_line=b"DELETE /v2/carts/hostile-cart HTTP/1.1"),
     Hostile("path traversal", "path-unknown", raw_request_line=b"GET /../../etc/passwd HTTP/1.1"),
     *[

@@ -494,7 +494,10 @@ def test_update_that_does_not_match_the_schema_returns_400(
 ) -> None:
     cart = new_cart_id()
     assert_rule(put_contact(http, cart, admin_token, document), "cart-update-invalid")
-    assert "contact" not in http.get(f"/v2/carts/{cart}", headers={"Authorization": f"Bearer {admin_token}"}).json()["data"]
+    assert (
+        "contact"
+        not in http.get(f"/v2/carts/{cart}", headers={"Authorization": f"Bearer {admin_token}"}).json()["data"]
+    )
 
 
 @pytest.mark.parametrize(

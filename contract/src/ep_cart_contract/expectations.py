@@ -260,7 +260,9 @@ def contact_email_cart(api: ScenarioClient, token: str) -> str:
     source = vendor("S3")
     response = api.update_cart(cart_id, email=email, token=token)
     updated = expect_cart(response, source)
-    check(cart_contact_email(updated) == email, "an update attaches the contact email it sends", source, response, email)
+    check(
+        cart_contact_email(updated) == email, "an update attaches the contact email it sends", source, response, email
+    )
     read = api.read_cart(cart_id, token=token)
     kept = expect_cart(read, source)
     check(cart_contact_email(kept) == email, "the cart keeps the contact email attached to it", source, read, email)
