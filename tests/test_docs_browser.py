@@ -10,6 +10,7 @@ from there; a screenshot is saved beside it.
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -40,12 +41,30 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
+def find_chromium() -> str:
+    """Chromium, or the test skips saying so; in CI (CI_REQUIRE_CHROMIUM=1, .ci/run) it fails instead."""
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        pytest.skip("Chromium is not installed: run `apt-get install chromium` (Debian) for the browser test")
+        reason = "Chromium is not installed: run `apt-get install chromium` (Debian) for the browser test"
+        if os.environ.get("CI_REQUIRE_CHROMIUM") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
     return found
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    return find_chromium()
+
+
+def test_without_chromium_the_browser_tests_skip_and_fail_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI_REQUIRE_CHROMIUM", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
+        find_chromium()
+    monkeypatch.setenv("CI_REQUIRE_CHROMIUM", "1")
+    with pytest.raises(pytest.fail.Exception, match="Chromium is not installed"):
+        find_chromium()
 
 
 @pytest.fixture(scope="module")

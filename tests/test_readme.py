@@ -249,3 +249,18 @@ def test_every_exit_status_is_documented_where_a_nightly_reader_looks() -> None:
         assert re.search(rf"\b{status} (a|the|EP_BASE_URL)\b", workflow), (
             f"the workflow does not say what {status} means"
         )
+
+
+def test_the_example_workflow_runs_what_ci_runs() -> None:
+    """The shipped workflow runs .ci/run itself, and .ci/run requires every optional tool its tests use."""
+    workflow = (ROOT / ".github" / "workflows" / "contract.yml").read_text(encoding="utf-8")
+    assert "run: bash .ci/run" in workflow
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    required = set(re.findall(r"\bCI_REQUIRE_[A-Z]+\b", script))
+    read_by_tests = {
+        name
+        for path in (ROOT / "tests").rglob("test_*.py")
+        for name in re.findall(r"\bCI_REQUIRE_[A-Z]+\b", path.read_text(encoding="utf-8"))
+    }
+    assert read_by_tests, "no test reads a CI_REQUIRE_ switch: this check would hold vacuously"
+    assert read_by_tests <= required, f"switches the tests read that CI never sets: {read_by_tests - required}"
