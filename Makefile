@@ -98,7 +98,7 @@ contract-test: $(SYNCED) ## Check a server against openapi.yaml: the mock, or EP
 	$(RUN) ep-cart-contract --profile $(PROFILE) --assumptions $(ASSUMPTIONS) --report-dir $(REPORTS) $(if $(STORE_PROFILE),--store-profile $(STORE_PROFILE))
 
 vendor-check: $(SYNCED) ## Compare newer vendor files (VENDOR_SPEC="FILE...") with the recorded statements and openapi.yaml; UPDATE=1 records them
-	$(RUN) python -m release.vendor_check $(VENDOR_SPEC) $(if $(UPDATE),--update --commit $(or $(VENDOR_COMMIT),unknown) --committed $(or $(VENDOR_COMMITTED),unknown))
+	$(RUN) python -m release.vendor_check $(VENDOR_SPEC) $(if $(UPDATE),--update $(if $(VENDOR_COMMIT),--commit $(VENDOR_COMMIT)) $(if $(VENDOR_COMMITTED),--committed $(VENDOR_COMMITTED)))
 
 fuzz: $(SYNCED) ## Send at least CASES (default 10000) invalid requests to the mock; any 5xx or surprise fails
 	$(RUN) python -m tests.fuzz_mock --cases $(or $(CASES),10000)

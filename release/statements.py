@@ -5,9 +5,10 @@ file spells it (`$ref`s followed, `allOf` merged, a one-type `oneOf` read as its
 type `null`):
 
 - the operation itself (its operationId);
-- each parameter: where it goes, its name, whether it is required, its type, format and enum;
-- the request body (whether it is required), and each of its fields as a path (`data[].id`): type, format, enum,
-  const, required;
+- each parameter: where it goes, its name, whether it is required, its type and every validation keyword
+  (FACT_KEYWORDS: format, enum, lengths, pattern, bounds, item counts, ...);
+- the request body (whether it is required), and each of its fields as a path (`data[].id`): type, the same
+  keywords, required;
 - each documented status, each response body's fields the same way, and each response header.
 
 Descriptions and examples are prose, not statements. A statement's key (`POST /v2/carts | response 200
@@ -24,7 +25,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
-FACT_KEYWORDS = ("type", "format", "enum", "const")
+FACT_KEYWORDS = (
+    "format",
+    "enum",
+    "const",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "additionalProperties",
+    "readOnly",
+    "writeOnly",
+    "default",
+)
+"""Every validation keyword a statement records beside `type` (`nullable` is read as the type `null`, `required`
+as a field's own fact): a vendor file that adds any of them to a field the kit checks is a change."""
 MARK = "x-assumptions"
 
 
@@ -230,12 +254,15 @@ def node_facts(schema: Mapping[str, Any]) -> dict[str, str]:
         types = ["object"]
     if types:
         facts["type"] = "|".join(sorted(types))
-    for keyword in ("format", "enum", "const"):
-        if keyword in schema:
-            value = schema[keyword]
-            if keyword == "enum":
-                value = sorted(value, key=json.dumps)
-            facts[keyword] = value if isinstance(value, str) and keyword == "format" else json.dumps(value)
+    for keyword in FACT_KEYWORDS:
+        if keyword not in schema:
+            continue
+        value = schema[keyword]
+        if keyword == "enum":
+            value = sorted(value, key=json.dumps)
+        elif keyword == "additionalProperties" and isinstance(value, dict):
+            value = "a schema" if value else True  # its fields are statements of their own where they are named
+        facts[keyword] = value if isinstance(value, str) and keyword in ("format", "pattern") else json.dumps(value)
     return facts
 
 

@@ -8,6 +8,7 @@ copies of the vendor's file: the same statements, then one change at a time.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 import subprocess
@@ -18,17 +19,20 @@ from typing import Any
 import pytest
 import yaml
 
+from release.statements import FACT_KEYWORDS
 from release.vendor_check import (
     PAGE,
     account,
     check_files,
     marks_of,
+    our_operations,
     read_accounting,
     read_recorded,
     recorded_statements,
     render_page,
     spec_statements,
     unused_entries,
+    vendor_statements,
 )
 from tests.paths import ROOT, SPEC_PATH
 
@@ -96,11 +100,12 @@ def schema_of(facts: dict[str, str]) -> dict[str, Any]:
     if "type" in facts:
         types = facts["type"].split("|")
         schema["type"] = types[0] if len(types) == 1 else types
-    if "format" in facts:
-        schema["format"] = facts["format"]
-    for keyword in ("enum", "const"):
+    for keyword in FACT_KEYWORDS:
         if keyword in facts:
-            schema[keyword] = json.loads(facts[keyword])
+            text = facts[keyword]
+            schema[keyword] = text if keyword in ("format", "pattern") else json.loads(text)
+    if schema.get("additionalProperties") == "a schema":
+        schema["additionalProperties"] = {"type": "string"}
     return schema
 
 
@@ -279,3 +284,108 @@ def test_each_recorded_file_rendered_checks_clean(tmp_path: Path, name: str) -> 
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     result = check_files([path], SPEC, RECORDED, ENTRIES)
     assert [change.key for change in result.changes] == []
+
+
+# --- The vendor's real files, at the recorded commits (tests/data/vendor) --------------------------------------
+
+VENDOR_FILES = ROOT / "tests" / "data" / "vendor"
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED["sources"]))
+def test_the_recorded_statements_are_what_the_vendor_s_own_file_says(name: str) -> None:
+    """The extractor on the vendor's file itself (not on one rendered from what was recorded): the same bytes
+    (SHA-256), and the same statements, every keyword of every one."""
+    path = VENDOR_FILES / name
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == RECORDED["sources"][name]["sha256"]
+    statements, _ = vendor_statements(yaml.safe_load(path.read_text(encoding="utf-8")), our_operations(SPEC))
+    assert {statement.key: statement.fact_map for statement in statements} == recorded_statements(RECORDED, name)
+
+
+def with_vendor_edit(tmp_path: Path, edit: Any) -> Any:
+    """make vendor-check on the vendor's cart_checkout.yaml with one edit: what a newer file could say."""
+    document = yaml.safe_load((VENDOR_FILES / "cart_checkout.yaml").read_text(encoding="utf-8"))
+    edit(document)
+    path = tmp_path / "cart_checkout.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return check_files([path], SPEC, RECORDED, ENTRIES)
+
+
+def association_body(document: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = document["components"]["schemas"]["CartsRelationshipsAccountsData"]["properties"]["data"]
+    return body
+
+
+def cart_id_of_post(document: dict[str, Any]) -> dict[str, Any]:
+    parameters = document["paths"]["/v2/carts/{cartID}/relationships/accounts"]["post"]["parameters"]
+    schema: dict[str, Any] = next(parameter for parameter in parameters if parameter["name"] == "cartID")["schema"]
+    return schema
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "keyword"),
+    [
+        (
+            lambda document: association_body(document)["items"]["properties"]["id"].update(maxLength=64),
+            "POST /v2/carts/{cartID}/relationships/accounts | request application/json | data[].id",
+            "maxLength",
+        ),
+        (
+            lambda document: cart_id_of_post(document).update(pattern="^[a-z]+$"),
+            "POST /v2/carts/{cartID}/relationships/accounts | parameter path cartID | ",
+            "pattern",
+        ),
+        (
+            lambda document: association_body(document).update(minItems=2),
+            "POST /v2/carts/{cartID}/relationships/accounts | request application/json | data",
+            "minItems",
+        ),
+    ],
+    ids=["account-id-maxLength", "cart-id-pattern", "data-minItems"],
+)
+def test_a_constraint_the_vendor_adds_fails_the_check_naming_it(
+    tmp_path: Path, edit: Any, key: str, keyword: str
+) -> None:
+    result = with_vendor_edit(tmp_path, edit)
+    (change,) = [change for change in result.changes if change.key == key]
+    assert change.kind == "changed"
+    assert keyword in change.after
+    assert keyword not in (change.before or {})
+    assert change in result.failed, f"{key}: a constraint the kit does not share passed unnoticed"
+
+
+def test_a_constraint_the_vendor_adds_that_the_kit_shares_names_the_mark_it_settles(tmp_path: Path) -> None:
+    """The vendor limiting the cart ID to 255 characters and the safe characters, as openapi.yaml already does:
+    no failure, and the mark that decided the length is named as settled."""
+    ours = {statement.key: statement.fact_map for statement in spec_statements(SPEC)}
+    key = "POST /v2/carts/{cartID}/relationships/accounts | parameter path cartID | "
+
+    def agree(document: dict[str, Any]) -> None:
+        cart_id_of_post(document).update(
+            {
+                name: json.loads(value) if name != "pattern" else value
+                for name, value in ours[key].items()
+                if name in ("maxLength", "minLength", "pattern")
+            }
+        )
+
+    result = with_vendor_edit(tmp_path, agree)
+    (change,) = [change for change in result.changes if change.key == key]
+    assert change not in result.failed
+    assert change.settles.startswith("cart-id-at-most-255-characters: the vendor now says what the mark decided")
+
+
+def test_recording_refuses_a_file_that_fails_the_check_and_needs_its_commit(tmp_path: Path) -> None:
+    from release import vendor_check
+
+    document = yaml.safe_load((VENDOR_FILES / "cart_checkout.yaml").read_text(encoding="utf-8"))
+    association_body(document)["items"]["properties"]["id"]["maxLength"] = 64
+    newer = tmp_path / "cart_checkout.yaml"
+    newer.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    recorded_before = vendor_check.RECORDED.read_bytes()
+    reports = ["--reports", str(tmp_path / "reports")]
+    with pytest.raises(SystemExit) as no_commit:
+        vendor_check.main([str(newer), "--update", *reports])
+    assert no_commit.value.code == 2
+    update = ["--update", "--commit", "0" * 40, "--committed", "2026-12-06"]
+    assert vendor_check.main([str(newer), *update, *reports]) == 1
+    assert vendor_check.RECORDED.read_bytes() == recorded_before, "a failed check must record nothing"
