@@ -558,19 +558,11 @@ class AssociationRules:
 
     def _parse_update(self, request: UpdateRequest) -> str | None:
         """The contact email a valid update attaches, or None when it attaches none."""
-        if request.body_too_large or len(request.body) > MAX_BODY_BYTES:
-            raise reject("cart-update-invalid", f"The request body must be at most {MAX_BODY_BYTES} bytes.")
-        if not request.body.strip():
+        if not request.body.strip() and not request.body_too_large:
             raise reject("cart-update-invalid", 'Send {"data":{"contact":{"email":"..."}}} as application/json.')
-        if media_type(request.content_type) != "application/json":
-            raise reject("cart-update-invalid", "The request body must be sent as application/json.")
-        try:
-            document = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise reject("cart-update-invalid", "The request body is not valid JSON.") from None
-        error = next(iter(self._update_validator.iter_errors(document)), None)
-        if error is not None:
-            raise reject("cart-update-invalid", describe(error))
+        document = valid_json_body(
+            request.body, request.body_too_large, request.content_type, self._update_validator, "cart-update-invalid"
+        )
         email = (document["data"].get("contact") or {}).get("email")
         return email if isinstance(email, str) else None
 
@@ -675,19 +667,13 @@ class AssociationRules:
         lifetime. Any valid bearer token may ask (`account-member-login-takes-any-bearer`)."""
         try:
             self._authenticate(request.authorization)
-            if request.body_too_large or len(request.body) > MAX_BODY_BYTES:
-                raise reject(
-                    "account-member-login-invalid", f"The request body must be at most {MAX_BODY_BYTES} bytes."
-                )
-            if media_type(request.content_type) != "application/json":
-                raise reject("account-member-login-invalid", "The request body must be sent as application/json.")
-            try:
-                document = json.loads(request.body)
-            except (ValueError, UnicodeDecodeError, RecursionError):
-                raise reject("account-member-login-invalid", "The request body is not valid JSON.") from None
-            error = next(iter(self._login_validator.iter_errors(document)), None)
-            if error is not None:
-                raise reject("account-member-login-invalid", describe(error))
+            document = valid_json_body(
+                request.body,
+                request.body_too_large,
+                request.content_type,
+                self._login_validator,
+                "account-member-login-invalid",
+            )
             member = self._member(document["data"])
             if member is None:
                 raise reject("account-member-credentials-invalid")
@@ -802,6 +788,23 @@ def page_links_and_meta(url: str, total: int, limit: int, offset: int) -> dict[s
 
 def media_type(content_type: str | None) -> str:
     return (content_type or "").partition(";")[0].strip().lower()
+
+
+def valid_json_body(body: bytes, too_large: bool, content_type: str | None, validator: Any, rule_id: str) -> Any:
+    """A request's JSON body that its schema takes (the login's, the update's), or the rule's refusal naming why:
+    too large, not JSON, or the first place it breaks the schema."""
+    if too_large or len(body) > MAX_BODY_BYTES:
+        raise reject(rule_id, f"The request body must be at most {MAX_BODY_BYTES} bytes.")
+    if media_type(content_type) != "application/json":
+        raise reject(rule_id, "The request body must be sent as application/json.")
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise reject(rule_id, "The request body is not valid JSON.") from None
+    error = next(iter(validator.iter_errors(document)), None)
+    if error is not None:
+        raise reject(rule_id, describe(error))
+    return document
 
 
 def parse_json(body: bytes) -> Any:
