@@ -542,8 +542,11 @@ def test_a_valid_update_refused_by_the_cart_s_state_is_judged_by_the_rule_s_mark
     body: dict[str, Any], status: int, outcome: list[str] | None
 ) -> None:
     """S3: a contact email for a cart that has an account is refused; the schemas cannot see the cart's state."""
-    limit = Classifier(API).spec_limit("positive_data_acceptance", CART_PATH, "put", "PUT", status, {}, None, body)
+    classifier = Classifier(API)
+    limit = classifier.spec_limit("positive_data_acceptance", CART_PATH, "put", "PUT", status, {}, None, body, True)
     assert (None if limit is None else ids(list(limit))) == outcome
+    # A cart the run knows no account of: the rule cannot be what refused it, whatever the body.
+    assert classifier.spec_limit("positive_data_acceptance", CART_PATH, "put", "PUT", status, {}, None, body) is None
 
 
 @pytest.mark.parametrize(

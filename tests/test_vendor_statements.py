@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -374,7 +375,9 @@ def test_a_constraint_the_vendor_adds_that_the_kit_shares_names_the_mark_it_sett
     assert change.settles.startswith("cart-id-at-most-255-characters: the vendor now says what the mark decided")
 
 
-def test_recording_refuses_a_file_that_fails_the_check_and_needs_its_commit(tmp_path: Path) -> None:
+def test_recording_refuses_a_file_that_fails_the_check_and_needs_its_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from release import vendor_check
 
     document = yaml.safe_load((VENDOR_FILES / "cart_checkout.yaml").read_text(encoding="utf-8"))
@@ -382,6 +385,10 @@ def test_recording_refuses_a_file_that_fails_the_check_and_needs_its_commit(tmp_
     newer = tmp_path / "cart_checkout.yaml"
     newer.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     recorded_before = vendor_check.RECORDED.read_bytes()
+    # Never the checkout's own file, whatever the check says.
+    copy_of_recorded = tmp_path / "vendor-statements.yaml"
+    copy_of_recorded.write_bytes(recorded_before)
+    monkeypatch.setattr(vendor_check, "RECORDED", copy_of_recorded)
     reports = ["--reports", str(tmp_path / "reports")]
     with pytest.raises(SystemExit) as no_commit:
         vendor_check.main([str(newer), "--update", *reports])
@@ -389,3 +396,24 @@ def test_recording_refuses_a_file_that_fails_the_check_and_needs_its_commit(tmp_
     update = ["--update", "--commit", "0" * 40, "--committed", "2026-12-06"]
     assert vendor_check.main([str(newer), *update, *reports]) == 1
     assert vendor_check.RECORDED.read_bytes() == recorded_before, "a failed check must record nothing"
+
+
+def test_a_newly_stated_keyword_an_entry_answers_passes_asking_for_a_reread(tmp_path: Path) -> None:
+    """The vendor allowing ten accounts in `data`: openapi.yaml keeps one, on S2's word. Until a person names
+    `maxItems` in that accounting entry the check fails; then it passes, asking for the entry to be read again
+    (recording is not blocked for good)."""
+    key = "POST /v2/carts/{cartID}/relationships/accounts | request application/json | data"
+
+    def ten(document: dict[str, Any]) -> None:
+        association_body(document).update(maxItems=10)
+
+    (change,) = [change for change in with_vendor_edit(tmp_path, ten).changes if change.key == key]
+    assert not change.accounted
+    answered = [replace(entry, keywords=("maxItems",)) if entry.matches(key) else entry for entry in ENTRIES]
+    document = yaml.safe_load((VENDOR_FILES / "cart_checkout.yaml").read_text(encoding="utf-8"))
+    ten(document)
+    path = tmp_path / "cart_checkout.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    (change,) = [change for change in check_files([path], SPEC, RECORDED, answered).changes if change.key == key]
+    assert change.accounted
+    assert change.how.startswith("differs (read the entry again")

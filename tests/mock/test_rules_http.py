@@ -482,6 +482,18 @@ def test_an_update_without_a_contact_email_is_taken_on_a_cart_with_an_account(
     document = assert_rule(put_contact(http, cart, admin_token, {"data": {"name": "x"}}), "contact-email-attached")
     assert "contact" not in document["data"]
     assert document["data"]["relationships"]["accounts"]["data"] == [{"id": ACCOUNT, "type": "account"}]
+    # The update is the cart's newest change: it leads the account's list, with the time the cart shows (S3).
+    other = new_cart_id()
+    assert_rule(call(http, other, admin_token, json=body()), "association-created")
+    assert_rule(put_contact(http, cart, admin_token, {"data": {"name": "y"}}), "contact-email-attached")
+    shopper = {
+        "Authorization": f"Bearer {get_token(http, 'implicit')}",
+        "EP-Account-Management-Authentication-Token": ACCOUNT_TOKEN,
+    }
+    listed = http.get("/v2/carts", headers=shopper).json()["data"]
+    read = http.get(f"/v2/carts/{cart}", headers={"Authorization": f"Bearer {admin_token}"}).json()["data"]
+    assert listed[0]["id"] == cart
+    assert listed[0]["meta"]["timestamps"]["updated_at"] == read["meta"]["timestamps"]["updated_at"]
 
 
 @pytest.mark.parametrize(

@@ -211,11 +211,13 @@ class Classifier:
         headers: Mapping[str, Any],
         failure: Any,
         body: Any = None,
+        cart_has_account: bool = False,
     ) -> tuple[Assumption, ...] | None:
         """A schemathesis failure that comes from what openapi.yaml leaves out or cannot express, judged by what
         the vendor documents: the marks that decide the answer (() when no claim is broken); None when the
         failure is an ordinary one. `method` is the operation's (the
-        probed one for an undocumented method), `sent_method` what went on the wire, `body` the JSON body sent."""
+        probed one for an undocumented method), `sent_method` what went on the wire, `body` the JSON body sent,
+        `cart_has_account` whether the run knows the request's cart has an account (its own association)."""
         left_out = self.vendor_methods_left_out.get(path, set())
         if check == "allow_header_conformance":
             advertised = {name.lower() for name in getattr(failure, "undocumented_methods", [])}
@@ -225,22 +227,29 @@ class Classifier:
         if check == "unsupported_method" and sent_method.lower() in left_out:
             return ()  # the vendor has this method (S3); openapi.yaml leaves it out
         if check == "positive_data_acceptance" and method in self.strict.document["paths"].get(path, {}):
-            return self.rule_beyond_the_schema(path, method, status, headers, body)
+            return self.rule_beyond_the_schema(path, method, status, headers, body, cart_has_account)
         return None
 
     def rule_beyond_the_schema(
-        self, path: str, method: str, status: int, headers: Mapping[str, Any], body: Any = None
+        self,
+        path: str,
+        method: str,
+        status: int,
+        headers: Mapping[str, Any],
+        body: Any = None,
+        cart_has_account: bool = False,
     ) -> tuple[Assumption, ...] | None:
         """A request the schemas take as valid, refused as a rule of the vendor's that they cannot state: the
         vendor documents the refusal (any of `refused-with`); the exact status is the named mark's. Two kinds:
         `exactly-one-header-of` (a header rule, broken with none or both), and `when-body-has` (a rule of the
-        server's state that a request with that body field may meet, such as a cart that has an account)."""
+        server's state that a request with that body field meets on a cart that has an account: applied only when
+        the run knows the cart has one, so a refusal of a cart without an account stays an ordinary failure)."""
         sent = {name.lower() for name in headers}
         for rule in self.strict.operation(path, method).get(RULES_BEYOND_THE_SCHEMA, []):
             if str(status) not in rule["refused-with"]:
                 continue
             if "when-body-has" in rule:
-                if not has_field(body, rule["when-body-has"]):
+                if not cart_has_account or not has_field(body, rule["when-body-has"]):
                     continue
                 decided = rule["when-present"]
             else:

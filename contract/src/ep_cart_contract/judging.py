@@ -228,8 +228,17 @@ def sources_of(case: schemathesis.Case[Any], response: Any, failure: Failure) ->
     check = failure.checks[0] if failure.checks else ""
     operation_method = case.operation.method.lower()
     body = None if case.body is NOT_SET else case.body
+    has_account = run.ledger.has_account((case.path_parameters or {}).get("cartID"))
     limit = run.classifier.spec_limit(
-        check, case.path, operation_method, case.method, response.status_code, case.headers or {}, failure, body
+        check,
+        case.path,
+        operation_method,
+        case.method,
+        response.status_code,
+        case.headers or {},
+        failure,
+        body,
+        has_account,
     )
     if limit is not None:
         return [run.verdicts.assumed(mark.id) for mark in limit]

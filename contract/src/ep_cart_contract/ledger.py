@@ -81,6 +81,10 @@ class AssociationLedger:
             elif method.upper() == "DELETE" and status == 204:
                 self._open.pop(association, None)
 
+    def has_account(self, cart_id: object) -> bool:
+        """Does the run know the cart has an account: an association it made that is still there (or may be)?"""
+        return any(association.cart_id == cart_id for association in self.open())
+
     def open(self) -> list[Association]:
         """What the run created and has not removed, then what it asked for and never heard back about."""
         with self._lock:

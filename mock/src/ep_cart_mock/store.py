@@ -168,6 +168,11 @@ class InMemoryCartStore:
             if shuts_out_accounts and cart.account_id is not None:
                 return None
             updated = self._carts[cart_id] = replace(cart, updated_at=self._now())
+            if cart.account_id is not None:  # the newest change leads its account's list (S3)
+                carts = self._by_account[cart.account_id]
+                carts.pop(cart_id, None)
+                carts[cart_id] = None
+                self._list_versions[cart.account_id] = next(self._changes)
             return updated
 
     def exists(self, cart_id: str) -> bool:
