@@ -82,3 +82,16 @@ def test_no_file_cites_the_team_s_shared_folder() -> None:
     folder = "shared/" + "reference"  # spelled apart, so this file does not name it
     listed = subprocess.run(["git", "grep", "-l", folder], cwd=ROOT, capture_output=True, text=True)
     assert listed.stdout.split() == [], "files citing a folder no clone has"
+
+
+def test_the_readme_s_contents_lead_to_its_sections() -> None:
+    """Each entry of the README's contents list is the anchor of one of its headings (GitHub's slugs)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    contents = next(line for line in readme.split("\n\n") if line.startswith("**Contents:**"))
+    anchors = re.findall(r"\]\(#([^)]+)\)", contents)
+    headings = {
+        re.sub(r"[^a-z0-9 _-]", "", heading.lower()).replace(" ", "-")
+        for heading in re.findall(r"^#{2,3} (.+)$", readme, re.MULTILINE)
+    }
+    assert anchors, "the README has no contents list"
+    assert set(anchors) <= headings, set(anchors) - headings
