@@ -25,6 +25,7 @@ import httpx
 import pytest
 import yaml
 
+from ep_cart_contract.live_safety import SAFE_CART_ID
 from ep_cart_spec import ASSOCIATION_PATH, DEFAULTS, load, read_profile
 from tests.conftest import MockProcess, contract_suite, free_port, mock_env
 from tests.faults.proxy import REAL_CART
@@ -448,7 +449,7 @@ def test_a_live_run_touches_no_real_cart_and_sends_no_vendor_method_left_out(fau
         if (match := re.fullmatch(r"PUT /v2/carts/([^/?]*)(\?.*)?", line)) is not None
     ]
     prefix = verdicts(run)["run"]["prefix"]
-    addressed = [cart for cart in updated if re.fullmatch(r"[A-Za-z0-9_-]+", cart)]
+    addressed = [cart for cart in updated if SAFE_CART_ID.fullmatch(cart)]
     assert addressed, "no PUT /v2/carts/{cartID} was sent: the run made no contact-email cart"
     assert all(cart.startswith(f"{prefix}-") for cart in addressed), [c for c in addressed if prefix not in c][:5]
     assert any(cart.startswith(f"{prefix}-contact-email-") for cart in addressed), addressed[:5]

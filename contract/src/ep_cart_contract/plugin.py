@@ -57,7 +57,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     seed = run.settings.seed if run.settings.seed is not None else session.config.getoption("hypothesis_seed", None)
     run.seed = None if seed is None else str(seed)
     run.preflight = found = preflight(run, run.target_url())
-    if found.stops:
+    if found.problems:
         run.stopped_before_tests = exits.STORE_UNAVAILABLE if found.unavailable else exits.FIXTURE_BROKEN
         session.config.hook.pytest_deselected(items=list(session.items))
         session.items[:] = []
@@ -351,10 +351,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         for line in checked["checked"]:
             reporter.write_line(f"ok: {line}")
         for problem in checked["problems"]:
-            if problem["stops"]:
-                reporter.write_line(f"STOPS THE RUN: {problem['line']}", red=True)
-            else:
-                reporter.write_line(f"SKIPPED: {problem['line']}", yellow=True)
+            reporter.write_line(f"STOPS THE RUN: {problem['line']}", red=True)
     if run.stopped_before_tests is not None:
         what = "the store is unavailable" if checked and checked.get("unavailable") else "a fixture is broken"
         reporter.write_line(f"{what}: the run stopped before any test, nothing was judged", red=True, bold=True)

@@ -31,9 +31,8 @@ from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CARTS_PATH
 class Problem:
     variable: str
     line: str
-    """"EP_ACCOUNT_TOKEN: the store refuses it (401): ...": what was seen and what to do."""
-    stops: bool = True
-    """False when only the scenarios that lean on this variable are skipped."""
+    """"EP_ACCOUNT_TOKEN: the store refuses it (401): ...": what was seen and what to do. Every problem stops the
+    run before any test (the one fixture only some scenarios needed, the contact-email cart, the run now makes)."""
     unavailable: bool = False
     """The store did not answer (after the retries): no fixture is to blame."""
 
@@ -50,15 +49,8 @@ class Preflight:
     seconds: float = 0.0
 
     @property
-    def stops(self) -> list[Problem]:
-        return [problem for problem in self.problems if problem.stops]
-
-    @property
     def unavailable(self) -> bool:
         return any(problem.unavailable for problem in self.problems)
-
-    def problem_with(self, variable: str) -> Problem | None:
-        return next((problem for problem in self.problems if problem.variable == variable), None)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -69,7 +61,6 @@ class Preflight:
                     "variable": problem.variable,
                     "variables": [other.variable for other in self.problems if other.line == problem.line],
                     "line": problem.line,
-                    "stops": problem.stops,
                     "unavailable": problem.unavailable,
                 }
                 for problem in {problem.line: problem for problem in reversed(self.problems)}.values()
