@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import gc
 import http.server
 import json
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -26,6 +28,7 @@ from ep_cart_associations_client.types import Response
 from ep_cart_contract import (  # noqa: F401  (hooks registers its schemathesis hooks)
     exits,
     hooks,
+    interrupts,
     judging,
     live_safety,
     logins,
@@ -1084,3 +1087,31 @@ def test_a_case_mixes_the_same_way_in_every_process() -> None:
         for _ in range(3)
     }
     assert len(runs) == 1, runs
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_ctrl_c_python_drops_in_a_gc_callback_is_raised_again_before_the_next_request() -> None:
+    """Python drops an exception raised in a garbage-collection callback (Hypothesis registers one): a Ctrl-C that
+    lands there once let the run go on to its end and exit 0. The kit raises it again before its next request and
+    its next test, until pytest has handled it; then the clean-up's requests go out."""
+
+    def on_collection(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":  # Ctrl-C lands here: the handler the plugin installs runs inside the callback
+            interrupts.on_sigint(signal.SIGINT, None)
+
+    gc.callbacks.append(on_collection)
+    try:
+        gc.collect()
+    except KeyboardInterrupt:
+        pytest.fail("Python did not drop the interrupt in its gc callback: this test would show nothing")
+    finally:
+        gc.callbacks.remove(on_collection)
+    polite = transport.PoliteTransport(None, inner=httpx.MockTransport(lambda request: httpx.Response(200)))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            polite.handle_request(httpx.Request("GET", "http://store.example/v2/carts/c"))
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.raise_if_dropped()
+    finally:
+        interrupts.seen()  # what the plugin does once pytest has handled it
+    assert polite.handle_request(httpx.Request("GET", "http://store.example/v2/carts/c")).status_code == 200

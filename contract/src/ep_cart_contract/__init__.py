@@ -25,6 +25,7 @@ Its modules:
 - availability: what the store's availability cost the run (retries, requests failed after them, answers left
   unjudged, scenarios run again), kept apart from its contract;
 - exits: the command's exit statuses, one meaning each;
+- interrupts: Ctrl-C remembered, and raised again where Python dropped it;
 - redaction: secrets masked everywhere;
 - target: the bundled mock as a process, and the check that EP_BASE_URL answers;
 - scenario_client: the generated client for the scenarios, polite and observed;

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import schemathesis
 from schemathesis.core import NOT_SET
 
+from ep_cart_contract import interrupts
 from ep_cart_contract.judging import is_positive, observe, request_body_bytes
 from ep_cart_contract.live_safety import (
     VENDOR_METHODS_LEFT_OUT,
@@ -208,6 +209,7 @@ def one_shopper_token(case: schemathesis.Case[Any]) -> None:
 
 @schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], **kwargs: Any) -> None:
+    interrupts.raise_if_dropped()
     token_now(case)
     one_shopper_token(case)
     guard_live_request(case.method, case.path, case.path_parameters)

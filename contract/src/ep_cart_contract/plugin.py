@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from ep_cart_contract import exits, suite
+from ep_cart_contract import exits, interrupts, suite
 from ep_cart_contract.availability import AnswerLost
 from ep_cart_contract.expectations import issued_token, needs
 from ep_cart_contract.judging import profile_decides, unavailable
@@ -43,8 +43,14 @@ SUITE_DIR = Path(suite.__file__).resolve().parent
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """A session is a run: made when the suite first needs it (a session that never runs the suite makes none)."""
+    """A session is a run: made when the suite first needs it (a session that never runs the suite makes none).
+    Ctrl-C is remembered, so one Python drops on its way is raised again (interrupts.py)."""
     begin(ContractRun.from_env)
+    interrupts.install()
+
+
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+    interrupts.seen()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -142,6 +148,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    interrupts.raise_if_dropped()
     run = current_run()
     if run is not None:
         run.soft_failures.clear()
@@ -418,6 +425,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    interrupts.uninstall()
     run = end()
     if run is None:
         return

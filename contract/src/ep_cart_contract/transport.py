@@ -27,6 +27,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from ep_cart_contract import interrupts
+
 MAX_RETRIES = 4
 """Tries after the first, for each request: 429s and transient failures alike."""
 MAX_RETRY_AFTER_SECONDS = 60
@@ -201,6 +203,7 @@ class PoliteTransport(httpx.BaseTransport):
         self._sleep = sleep
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        interrupts.raise_if_dropped()
         tries: list[Try] = []
         while True:
             self._wait_for_slot()
