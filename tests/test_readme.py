@@ -1,7 +1,7 @@
-"""The README cannot drift from the code: every shell and Python block in it is either run here, or says
-why not. Blocks run "against the mock" talk to a mock started on a free port (the only change made to them
-is that port); blocks run "in the repository" run from the root of a copy of the checkout (they write:
-`make generate`, `make contract-test`), so `make test` leaves the checkout as it found it."""
+"""The README and the guides in docs/ cannot drift from the code: every shell and Python block in them is either
+run here, or says why not. Blocks run "against the mock" talk to a mock started on a free port (the only change
+made to them is that port); blocks run "in the repository" run from the root of a copy of the checkout (they
+write: `make generate`, `make contract-test`), so `make test` leaves the checkout as it found it."""
 
 from __future__ import annotations
 
@@ -26,40 +26,72 @@ from tests.paths import ROOT
 BLOCK = re.compile(r"(?:<!-- (?P<marker>[^>]*) -->\n)?```(?P<language>sh|python)\n(?P<code>.*?)```", re.DOTALL)
 RUNNABLE = {"runnable: against the mock", "runnable: in the repository", "runnable python: against the mock"}
 CONSUMER = "consumer project: "
-"""A file of the README's consumer project, run from the built wheels in a fresh virtual environment."""
+"""A file of the consumer project in docs/in-your-project.md, run from the built wheels in a fresh environment."""
+
+
+WALKTHROUGH = "docs/mock.md"
+"""The guide that holds the curl walkthrough, whose blocks answer in the order its text promises."""
 
 
 @dataclass(frozen=True)
 class Block:
+    file: str
+    """The page, relative to the repository's root: README.md, docs/mock.md, ..."""
     marker: str
     language: str
     code: str
     line: int
 
 
-def readme_blocks() -> list[Block]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def pages(root: Path = ROOT) -> list[str]:
+    """The README and every guide in docs/: the pages whose blocks are run, or say why not."""
+    return ["README.md", *sorted(f"docs/{path.name}" for path in (root / "docs").glob("*.md"))]
+
+
+def blocks_of(name: str, text: str) -> list[Block]:
     return [
-        Block(match["marker"] or "", match["language"], match["code"], text.count("\n", 0, match.start()) + 1)
+        Block(name, match["marker"] or "", match["language"], match["code"], text.count("\n", 0, match.start()) + 1)
         for match in BLOCK.finditer(text)
     ]
 
 
-def runnable(marker: str) -> list[Block]:
-    return [block for block in readme_blocks() if block.marker == marker]
+def page_blocks(root: Path = ROOT) -> list[Block]:
+    return [block for name in pages(root) for block in blocks_of(name, (root / name).read_text(encoding="utf-8"))]
+
+
+def runnable(marker: str, page: str | None = None) -> list[Block]:
+    return [block for block in page_blocks() if block.marker == marker and page in (None, block.file)]
 
 
 def block_id(block: Block) -> str:
-    return f"line-{block.line}"
+    return f"{block.file.replace('/', '-')}-line-{block.line}"
+
+
+def unexplained(blocks: list[Block]) -> list[str]:
+    """Where a block is neither run nor says why not: "docs/mock.md line 40"."""
+    return [
+        f"{block.file} line {block.line}"
+        for block in blocks
+        if not (block.marker in RUNNABLE or block.marker.startswith(("not run by the tests: ", CONSUMER)))
+    ]
 
 
 def test_every_block_is_run_or_says_why_not() -> None:
-    for block in readme_blocks():
-        assert block.marker in RUNNABLE or block.marker.startswith(("not run by the tests: ", CONSUMER)), (
-            f"README line {block.line}: mark the block runnable, or say why it is not run"
-        )
+    assert pages()[0] == "README.md"
+    assert len(pages()) > 1, "no guide in docs/: the check would read the README alone"
+    missing = unexplained(page_blocks())
+    assert not missing, f"mark each block runnable, or say why it is not run: {missing}"
     assert runnable("runnable: against the mock")
     assert runnable("runnable: in the repository")
+
+
+def test_a_block_that_neither_runs_nor_says_why_is_named_with_its_page(tmp_path: Path) -> None:
+    """The check reads the guides too, and names the page and line of an unmarked block."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "README.md").write_text("<!-- runnable: in the repository -->\n```sh\nmake help\n```\n", "utf-8")
+    (tmp_path / "docs" / "guide.md").write_text("# A guide\n\n```sh\nmake mock\n```\n", encoding="utf-8")
+    assert pages(tmp_path) == ["README.md", "docs/guide.md"]
+    assert unexplained(page_blocks(tmp_path)) == ["docs/guide.md line 3"]
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +119,9 @@ def test_shell_block_runs_against_the_mock(block: Block, readme_mock: MockProces
 
 
 def test_walkthrough_answers_as_the_readme_says(tmp_path: Path) -> None:
-    """On a fresh mock, exactly the statuses the README's text promises."""
-    blocks = [block for block in runnable("runnable: against the mock") if "curl" in block.code]
+    """On a fresh mock, exactly the statuses the walkthrough's text (docs/mock.md) promises."""
+    blocks = [block for block in runnable("runnable: against the mock", WALKTHROUGH) if "curl" in block.code]
+    assert len(blocks) == 3, f"{WALKTHROUGH} holds the walkthrough's three curl blocks"
     server = MockProcess(mock_env(), tmp_path / "mock.log")
     try:
         statuses, outputs = [], []
@@ -121,6 +154,9 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("block", runnable("runnable: in the repository"), ids=block_id)
 def test_shell_block_runs_in_the_repository(block: Block, repository: Path) -> None:
     env = {name: value for name, value in os.environ.items() if name != "EP_BASE_URL"}
+    # `make contract-test` as written, with fewer examples (make's PROFILE, from the environment): what the block
+    # shows is the verb and its reports; the default profile runs in this same session (the suite's modules).
+    env["PROFILE"] = "smoke"
     result = run(["bash", "-euo", "pipefail", "-c", block.code], cwd=repository, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
@@ -150,21 +186,29 @@ def test_env_example_and_readme_list_every_variable() -> None:
         "EP_TEST_CONTROLS",
     }
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    configuration = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert "](docs/configuration.md)" in (ROOT / "README.md").read_text(encoding="utf-8"), "the README links it"
     for name in variables:
         assert re.search(rf"^{name}=", example, re.MULTILINE), f".env.example lacks {name}"
-        assert f"`{name}`" in readme, f"the README's configuration table lacks {name}"
+        assert re.search(rf"^\| `{name}` \|", configuration, re.MULTILINE), (
+            f"the configuration table (docs/configuration.md) lacks {name}"
+        )
 
 
 def test_readme_lists_every_make_target() -> None:
+    """The README's table lists every target in brief, and docs/verbs.md, which it links, in full."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     targets = re.findall(r"^([a-z-]+):.*## ", makefile, re.MULTILINE)
+    assert targets, "no target found in the Makefile: this check would hold vacuously"
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    verbs = (ROOT / "docs" / "verbs.md").read_text(encoding="utf-8")
+    assert "](docs/verbs.md)" in readme, "the README links the verbs in full"
     for target in targets:
-        assert f"`make {target}" in readme, f"the README does not document make {target}"
+        assert f"| `make {target}` |" in readme, f"the README's table of verbs lacks make {target}"
+        assert f"| `make {target}` |" in verbs, f"docs/verbs.md does not document make {target}"
 
 
-# --- "Use the mock in your own tests": the consumer project, from the wheels, outside the checkout -----------
+# --- docs/in-your-project.md: the consumer project, from the wheels, outside the checkout ----------------------
 
 UV = ROOT / ".tools" / "bin" / "uv"
 """make's pinned uv (every make target installs it first)."""
@@ -172,9 +216,7 @@ UV = ROOT / ".tools" / "bin" / "uv"
 
 def consumer_project() -> dict[str, str]:
     return {
-        block.marker.removeprefix(CONSUMER): block.code
-        for block in readme_blocks()
-        if block.marker.startswith(CONSUMER)
+        block.marker.removeprefix(CONSUMER): block.code for block in page_blocks() if block.marker.startswith(CONSUMER)
     }
 
 

@@ -41,20 +41,45 @@ def test_the_spec_gives_each_source_its_address_where_a_reader_meets_them() -> N
 
 
 def tracked_markdown() -> list[Path]:
-    listed = subprocess.run(["git", "ls-files", "*.md"], cwd=ROOT, capture_output=True, text=True, check=False)
+    """The repository's Markdown files: tracked, and untracked ones git does not ignore (a new guide, before its
+    commit)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.md"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if listed.returncode == 0 and listed.stdout.strip():
-        return [ROOT / name for name in listed.stdout.split()]
+        return [ROOT / name for name in sorted(set(listed.stdout.split())) if (ROOT / name).is_file()]
     return [path for path in ROOT.rglob("*.md") if not {".venv", ".tools", "node_modules"} & set(path.parts)]
 
 
+FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading."""
+    return re.sub(r"[^a-z0-9 _-]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def anchors_of(path: Path) -> set[str]:
+    """The anchors of a Markdown file's headings (not of lines in its code blocks)."""
+    text = FENCE.sub("", path.read_text(encoding="utf-8"))
+    return {slug(heading) for heading in re.findall(r"^#{1,6} (.+)$", text, re.MULTILINE)}
+
+
 def outside_links(path: Path, root: Path = ROOT) -> list[str]:
-    """The links of a Markdown file that name a path outside the repository, or one that does not exist."""
+    """The links of a Markdown file that name a path outside the repository, or one that does not exist, or a
+    heading another Markdown file of the repository does not have."""
     bad = []
     for target in MARKDOWN_LINK.findall(path.read_text(encoding="utf-8")):
         if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
             continue  # a web address, mailto:, or an anchor on the page
-        local = (path.parent / target.split("#")[0]).resolve()
-        if not local.is_relative_to(root.resolve()) or not local.exists():
+        file, _, anchor = target.partition("#")
+        local = (path.parent / file).resolve()
+        missing = not local.is_relative_to(root.resolve()) or not local.exists()
+        if missing or (anchor and local.suffix == ".md" and anchor not in anchors_of(local)):
             bad.append(target)
     return bad
 
@@ -70,12 +95,19 @@ def test_the_link_checker_names_a_link_outside_the_repository_and_one_to_nothing
     (tmp_path / "shared").mkdir()
     (tmp_path / "shared" / "facts.md").write_text("facts", encoding="utf-8")
     (root / "README.md").write_text("front page", encoding="utf-8")
+    (root / "docs" / "other.md").write_text("# Other\n\n## A section\n\n```text\n## Not a heading\n```\n", "utf-8")
     page = root / "docs" / "guide.md"
     page.write_text(
-        "[front](../README.md) [facts](../../shared/facts.md) [gone](gone.md) [web](https://example.com) [here](#a)",
+        "[front](../README.md) [facts](../../shared/facts.md) [gone](gone.md) [web](https://example.com) [here](#a)"
+        " [section](other.md#a-section) [no such section](other.md#no-such-section) [code](other.md#not-a-heading)",
         encoding="utf-8",
     )
-    assert outside_links(page, root) == ["../../shared/facts.md", "gone.md"]
+    assert outside_links(page, root) == [
+        "../../shared/facts.md",
+        "gone.md",
+        "other.md#no-such-section",
+        "other.md#not-a-heading",
+    ]
 
 
 def test_no_file_cites_the_team_s_shared_folder() -> None:
@@ -89,9 +121,6 @@ def test_the_readme_s_contents_lead_to_its_sections() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     contents = next(line for line in readme.split("\n\n") if line.startswith("**Contents:**"))
     anchors = re.findall(r"\]\(#([^)]+)\)", contents)
-    headings = {
-        re.sub(r"[^a-z0-9 _-]", "", heading.lower()).replace(" ", "-")
-        for heading in re.findall(r"^#{2,3} (.+)$", readme, re.MULTILINE)
-    }
+    headings = {slug(heading) for heading in re.findall(r"^#{2,3} (.+)$", FENCE.sub("", readme), re.MULTILINE)}
     assert anchors, "the README has no contents list"
     assert set(anchors) <= headings, set(anchors) - headings

@@ -334,14 +334,17 @@ def test_every_assumption_in_the_prose_is_marked(api: ApiSpec) -> None:
     assert not unmarked, f"descriptions that say 'assumption' without an x-assumptions mark: {unmarked}"
 
 
-def test_the_readme_s_table_of_alternatives_is_the_spec_s() -> None:
-    """README "When your store differs": one row per mark that lists alternatives (mark, default, the others,
-    the mark's reason), in the spec's order."""
+def test_the_guide_s_table_of_alternatives_is_the_spec_s() -> None:
+    """docs/store-profiles.md (the README's "When your store differs" links it), "The points a store may decide
+    otherwise": one row per mark that lists alternatives (mark, default, the others, the mark's reason), in the
+    spec's order."""
     from ep_cart_spec import load
     from ep_cart_spec.profiles import choosable
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## When your store differs", 1)[1]
+    assert "](docs/store-profiles.md)" in readme.split("\n## When your store differs\n", 1)[1].split("\n## ", 1)[0]
+    guide = (ROOT / "docs" / "store-profiles.md").read_text(encoding="utf-8")
+    section = guide.split("## The points a store may decide otherwise", 1)[1]
     rows = section.split("| mark | default | alternatives |", 1)[1].splitlines()[2:]  # past the header and rule
     rows = rows[: next(index for index, line in enumerate(rows) if not line.startswith("|"))]
     found: list[tuple[str, str | None, list[str], str]] = []

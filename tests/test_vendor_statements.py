@@ -78,9 +78,13 @@ def test_every_accounting_entry_is_needed() -> None:
 
 
 def test_the_readable_list_is_what_the_accounting_says() -> None:
-    """docs/vendor-differences.md, linked from the README: regenerate with `python -m release.vendor_check --page`."""
+    """docs/vendor-differences.md, linked from the README and from docs/maintaining.md's section of its name:
+    regenerate with `python -m release.vendor_check --page`."""
     assert PAGE.read_text(encoding="utf-8") == render_page(accounted(), RECORDED)
-    assert "What we say that the vendor's file does not, and why" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/vendor-differences.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+    guide = (ROOT / "docs" / "maintaining.md").read_text(encoding="utf-8")
+    section = guide.split("\n## What we say that the vendor's file does not, and why\n", 1)[1].split("\n## ", 1)[0]
+    assert "](vendor-differences.md)" in section
 
 
 def test_each_recorded_file_names_its_commit() -> None:
