@@ -85,13 +85,21 @@ $(REDOCLY_BIN):
 diff: $(SYNCED) $(REDOCLY_BIN) ## List openapi.yaml's changes since BASE (a git ref, default HEAD; previous-release: the last commit of the previous info.version), breaking or not; fail unless info.version follows
 	$(RUN) python -m release.spec_diff --base $(or $(BASE),HEAD) --redocly $(REDOCLY_BIN)
 
-test: $(SYNCED) ## Run every test of the project (the contract suite against the bundled mock included)
+# make test runs its files side by side in TEST_WORKERS processes (pytest-xdist), a whole file to a process, so a
+# file's shared servers and runs stay one (the fault runs are started together as their file begins). The
+# end-to-end tests spend much of their time waiting on servers, the others keep the processors busy meanwhile.
+# TEST_WORKERS=0: one process. The tools the tests' verbs install into .tools/ are installed first, once: side by
+# side, two copies of the checkout would otherwise install the same one at once.
+TEST_WORKERS ?= 3
+PYTEST_SIDE_BY_SIDE = -n $(TEST_WORKERS) --dist loadfile
+
+test: $(SYNCED) $(REDOC) $(REDOCLY_BIN) ## Run every test of the project (the contract suite against the bundled mock included)
 	@mkdir -p $(REPORTS)
 	@# Hermetic: tests/conftest.py sets aside every exported EP_* value (make contract-test reads them).
-	$(RUN) pytest --junitxml=$(REPORTS)/junit.xml
+	$(RUN) pytest $(PYTEST_SIDE_BY_SIDE) --junitxml=$(REPORTS)/junit.xml
 
-test-fast: $(SYNCED) ## The inner loop: every test but the slow end-to-end runs (marked slow), in about a minute
-	$(RUN) pytest -m "not slow" -p no:cacheprovider
+test-fast: $(SYNCED) $(REDOC) $(REDOCLY_BIN) ## The inner loop: every test but the slow end-to-end runs (marked slow), in about a minute
+	$(RUN) pytest $(PYTEST_SIDE_BY_SIDE) -m "not slow" -p no:cacheprovider
 
 contract-test: $(SYNCED) ## Check a server against openapi.yaml: the mock, or EP_BASE_URL (PROFILE=, ASSUMPTIONS=, STORE_PROFILE=)
 	@# The installed command, as a team runs it from its own repository (ep-cart-contract --help).

@@ -7,7 +7,9 @@ of `ep-cart-contract` (what `make contract-test` calls) reads them to pick its t
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -107,12 +109,29 @@ def stop_process_group(process: subprocess.Popen[bytes], signal_number: int = si
         time.sleep(0.1)
 
 
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder every process of this session sees: under `make test`'s xdist workers, the one above each
+    worker's own temporary folder (pytest-xdist's documented way to share a session fixture)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`make dist` run once, in a copy of the checkout: the folder of the kit's wheels and sdists."""
-    repository = copy_of_checkout(tmp_path_factory.mktemp("dist") / "repository")
-    built = subprocess.run(["make", "-s", "dist"], cwd=repository, capture_output=True, text=True, timeout=600)
-    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    """`make dist` run once a session, in a copy of the checkout: the folder of the kit's wheels and sdists. The
+    first worker to need it builds it, holding a lock; the others wait for it and take the same folder."""
+    folder = shared_folder(tmp_path_factory, "dist")
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        repository, built = folder / "repository", folder / "built"
+        if not built.exists():
+            shutil.rmtree(repository, ignore_errors=True)  # what a worker that failed to build left
+            copy_of_checkout(repository)
+            result = subprocess.run(["make", "-s", "dist"], cwd=repository, capture_output=True, text=True, timeout=600)
+            assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+            built.touch()
     return repository / "dist"
 
 
