@@ -109,20 +109,21 @@ def stop_process_group(process: subprocess.Popen[bytes], signal_number: int = si
         time.sleep(0.1)
 
 
-def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+def shared_folder(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
     """A folder every process of this session sees: under `make test`'s xdist workers, the one above each
-    worker's own temporary folder (pytest-xdist's documented way to share a session fixture)."""
+    worker's own temporary folder (pytest-xdist's documented way to share a session fixture). Only a worker has
+    `workerinput`: a pytest a test starts inherits PYTEST_XDIST_WORKER, but is a session of its own."""
     base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+    folder = (base.parent if hasattr(config, "workerinput") else base) / name
     folder.mkdir(exist_ok=True)
     return folder
 
 
 @pytest.fixture(scope="session")
-def built_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_dist(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`make dist` run once a session, in a copy of the checkout: the folder of the kit's wheels and sdists. The
     first worker to need it builds it, holding a lock; the others wait for it and take the same folder."""
-    folder = shared_folder(tmp_path_factory, "dist")
+    folder = shared_folder(request.config, tmp_path_factory, "dist")
     with (folder / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         repository, built = folder / "repository", folder / "built"

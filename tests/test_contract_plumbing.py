@@ -1099,19 +1099,21 @@ def test_a_ctrl_c_python_drops_in_a_gc_callback_is_raised_again_before_the_next_
         if phase == "start":  # Ctrl-C lands here: the handler the plugin installs runs inside the callback
             interrupts.on_sigint(signal.SIGINT, None)
 
-    gc.callbacks.append(on_collection)
-    try:
-        gc.collect()
-    except KeyboardInterrupt:
-        pytest.fail("Python did not drop the interrupt in its gc callback: this test would show nothing")
-    finally:
-        gc.callbacks.remove(on_collection)
     polite = transport.PoliteTransport(None, inner=httpx.MockTransport(lambda request: httpx.Response(200)))
     try:
+        gc.callbacks.append(on_collection)
+        try:
+            gc.collect()
+        except KeyboardInterrupt:
+            pytest.fail("Python did not drop the interrupt in its gc callback: this test would show nothing")
+        finally:
+            gc.callbacks.remove(on_collection)
+        assert interrupts.pending()
         with pytest.raises(KeyboardInterrupt):
             polite.handle_request(httpx.Request("GET", "http://store.example/v2/carts/c"))
         with pytest.raises(KeyboardInterrupt):
             interrupts.raise_if_dropped()
     finally:
         interrupts.seen()  # what the plugin does once pytest has handled it
+    assert not interrupts.pending()
     assert polite.handle_request(httpx.Request("GET", "http://store.example/v2/carts/c")).status_code == 200

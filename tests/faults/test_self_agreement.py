@@ -1,9 +1,10 @@
 """The kit agrees with itself under every store profile: the bundled mock started with a profile passes the whole
 suite judged by that same profile (both layers, the stateful phase, a fixed seed so the run repeats), in the
-default mode, and the run writes back the profile it was given. Three profiles cover every alternative a mark
-lists: one picks every alternative at once, and two each pick half of them (the rest at their defaults), so each
-alternative is seen both beside the others and beside the defaults, and every alternative that one mark's
-alternative hides from view (an administrator who never reads the account token) is seen in a half without it.
+default mode, and the run writes back the profile it was given. A few profiles cover every alternative a mark
+lists: one picks every mark's last alternative at once, and the halves deal out all of them (the rest of the marks
+at their defaults), so each alternative is seen beside about half of the defaults, and the last ones beside every
+other mark's alternative too; an alternative that another mark's alternative hides from view (an administrator
+who never reads the account token) is dealt to a half without it. (It was one profile per alternative: 15 runs.)
 
 This is the property that catches an alternative whose consequences reach a schema filed as the vendor's: the
 mock follows the alternative, the suite's claims must follow it too.

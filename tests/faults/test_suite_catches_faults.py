@@ -334,7 +334,7 @@ MODE_OF_FAULT = {fault: "report" for fault in EXPECTED_NAMES} | {"wrong-status":
 """One run per fault, in the mode that proves more: `report`, where only the vendor's contract (and account access)
 fails a run, so a fault filed as an assumption, or a scenario ending as an expected failure, would pass it. The
 classification is the same in both modes (verdicts.py); `fail` is proved by wrong-status here (whose run the
-replay test reads too), and by the runs of the unresponsive, 500, some-carts and unavailable stores below."""
+replay test reads too), and by the runs of the unresponsive, 500 and unavailable stores below."""
 
 
 @pytest.mark.parametrize(("fault", "mode"), sorted(MODE_OF_FAULT.items()))

@@ -46,7 +46,10 @@ def pytest_configure(config: pytest.Config) -> None:
     """A session is a run: made when the suite first needs it (a session that never runs the suite makes none).
     Ctrl-C is remembered, so one Python drops on its way is raised again (interrupts.py)."""
     begin(ContractRun.from_env)
-    interrupts.install()
+
+
+INTERRUPTS_KEY = pytest.StashKey[bool]()
+"""The session installed interrupts.py's handler (it runs the suite)."""
 
 
 def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
@@ -59,6 +62,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     shown once (the preflight section) and the exit status says which (exits.FIXTURE_BROKEN, STORE_UNAVAILABLE)."""
     if not runs_the_suite(session) or session.config.option.collectonly:
         return
+    interrupts.install()
+    session.config.stash[INTERRUPTS_KEY] = True
     run = active_run()
     seed = run.settings.seed if run.settings.seed is not None else session.config.getoption("hypothesis_seed", None)
     run.seed = None if seed is None else str(seed)
@@ -148,7 +153,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    interrupts.raise_if_dropped()
+    if item.config.stash.get(INTERRUPTS_KEY, False):
+        interrupts.raise_if_dropped()
     run = current_run()
     if run is not None:
         run.soft_failures.clear()
@@ -253,9 +259,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = current_run()
     if run is None or not runs_the_suite(session):
         return  # the session never ran the suite
+    # An interrupt dropped after the last request and test that would have raised it again: still an interrupted run.
+    pytest_status = exits.INTERRUPTED if interrupts.pending() else int(exitstatus)
+    interrupts.seen()
     target = run.started_target_url()
     cleanup = run.ledger.clean_up(delete_as_administrator(run, target) if target else lambda _: "no server was started")
-    complete = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and contract_run_is_complete(session)
+    complete = pytest_status in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and contract_run_is_complete(session)
     if complete:
         record_unobserved(run)
     for label in run.unresponsive.labels() if run.stopped_before_tests is None else []:
@@ -274,7 +283,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         kit_failed=bool(run.kit_failures),
         fixture_broken=bool(run.fixture_failures),
         unavailable=run.availability.unavailable or bool(cleanup.left),
-        pytest_status=int(session.exitstatus),
+        pytest_status=exits.INTERRUPTED if pytest_status == exits.INTERRUPTED else int(session.exitstatus),
     )
     results = run_results(run, session, cleanup, complete)
     session.config.stash[FINISHED_KEY] = results
@@ -425,7 +434,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    interrupts.uninstall()
+    if config.stash.get(INTERRUPTS_KEY, False):
+        interrupts.uninstall()
     run = end()
     if run is None:
         return
