@@ -51,6 +51,13 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The files with slow tests first, each file's tests kept together and in order: `make test`'s workers take
+    the files in this order, so none of the long end-to-end files starts last and runs on alone at the end."""
+    slow = {item.path for item in items if item.get_closest_marker("slow") is not None}
+    items.sort(key=lambda item: item.path not in slow)
+
+
 # --- The checkout is left as it was found ------------------------------------------------------------------
 
 CHECKOUT_BEFORE = pytest.StashKey[dict[str, str]]()

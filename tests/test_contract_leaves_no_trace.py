@@ -16,9 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ep_cart_contract import exits
-from ep_cart_spec import DEFAULTS, FIXTURE_VARIABLES
+from ep_cart_contract.store_profile import NOT_REACHABLE
+from ep_cart_spec import DEFAULTS, FIXTURE_VARIABLES, load, read_profile
 from tests.checkout import copy_of_checkout
 from tests.conftest import MockProcess, contract_suite, free_port, mock_env
 from tests.paths import ROOT
@@ -47,7 +49,8 @@ def suite_env(store: MockProcess, tmp_path: Path) -> dict[str, str]:
 
 def test_a_run_removes_every_association_it_created(store: MockProcess, tmp_path: Path) -> None:
     """The bundled mock passes in the default mode, which fails on any broken claim (so `report`, which fails on
-    fewer, passes too), with every claim held, and keeps nothing the run associated."""
+    fewer, passes too), with every claim held, and keeps nothing the run associated. With no store profile, the
+    run observes every point it can reach as openapi.yaml's default, and the profile it writes equals the defaults."""
     env = {**suite_env(store, tmp_path), "EP_ASSUMPTIONS": "fail"}
     result = subprocess.run(contract_suite("-q"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:]
@@ -63,6 +66,16 @@ def test_a_run_removes_every_association_it_created(store: MockProcess, tmp_path
     assert cleanup["left"] == []
     assert store.state()["associations"] == []
     assert f"associations created: {cleanup['created']}, removed: {cleanup['created']}, left: 0" in result.stdout
+    written = tmp_path / "reports" / "store-profile.yaml"
+    assert read_profile(written, load()).differences() == {}
+    marks = yaml.safe_load(written.read_text(encoding="utf-8"))["marks"]
+    entries = {
+        key: value
+        for mark, entry in marks.items()
+        for key, value in (entry.items() if mark == "error-message-in-title" else [(mark, entry)])
+    }
+    not_reached = {key for key, value in entries.items() if "not-reached" in value}
+    assert not_reached == set(NOT_REACHABLE), not_reached  # every other point was shown, as its default
 
 
 INTERRUPTIBLE = (

@@ -1,5 +1,5 @@
 """The report page, from the run's one results model: a fast test of its content, no browser (the page is also
-opened in Chromium by tests/faults/test_suite_catches_faults.py)."""
+opened in Chromium by tests/faults/test_suite_judges_stores.py)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ import pytest
 
 from ep_cart_contract.cli import VARIABLES
 from tests.conftest import free_port, mock_env, stop_process_group
-from tests.faults.test_suite_catches_faults import FIXTURES, wait_until_listening
+from tests.faults.runs import FIXTURES, wait_until_listening
 from tests.paths import ROOT
 from tests.test_readme import UV, run, without_network
 

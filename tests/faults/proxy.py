@@ -1,8 +1,9 @@
 """A thin proxy in front of the mock that breaks the contract in exactly one way (a test fixture).
 
 `python -m tests.faults.proxy --upstream URL --port PORT --fault NAME`. Each fault is one way a real server
-could drift from openapi.yaml; tests/faults/test_suite_catches_faults.py proves the contract suite fails on
-each and names what broke. It also records every bearer token it relays, so the test can check none leaks.
+could drift from openapi.yaml; tests/faults/test_suite_catches_faults.py proves the contract suite fails on each
+and names what broke, and test_suite_judges_stores.py how it judges stores that answer otherwise. It also records
+every bearer token it relays, so the test can check none leaks.
 """
 
 from __future__ import annotations

@@ -20,9 +20,8 @@ import pytest
 import yaml
 
 from ep_cart_spec import ACCOUNT_TOKEN_HEADER, DEFAULTS
-from tests.conftest import MockProcess, contract_suite, free_port, get_token, mock_env
-from tests.faults.test_self_agreement import unreachable
-from tests.faults.test_suite_catches_faults import INDEPENDENT_PROFILE, wait_until_listening
+from tests.conftest import MockProcess, free_port, get_token, mock_env
+from tests.faults.runs import INDEPENDENT_PROFILE, wait_until_listening
 from tests.paths import ROOT
 
 pytestmark = pytest.mark.slow
@@ -172,57 +171,5 @@ def test_the_profile_file_is_what_a_user_would_write(tmp_path: Path) -> None:
     assert set(differences) == (set(INDEPENDENT_PROFILE) - {"error-message-in-title"}) | messages | {"contact-email"}
 
 
-def test_the_suite_judged_by_the_profile_passes_against_the_mock_that_follows_it(tmp_path: Path) -> None:
-    """`ep-cart-contract --store-profile FILE` against the bundled mock: the mock follows the profile, the suite
-    holds it to the same, the run passes in the default mode, and the profile it writes is the one it was given."""
-    from ep_cart_spec import load, read_profile
-
-    given = tmp_path / "independent.yaml"
-    given.write_text(yaml.safe_dump({"store-profile": 1, "marks": INDEPENDENT_PROFILE}), encoding="utf-8")
-    reports = tmp_path / "reports"
-    result = subprocess.run(
-        contract_suite("-q", "--store-profile", str(given), "--report-dir", str(reports), "--profile", "smoke"),
-        cwd=ROOT,
-        env=mock_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    observed = read_profile(reports / "store-profile.yaml", load()).differences()
-    expected = read_profile(given, load()).differences()
-    # Under the administrator alternative an empty account token sent as administrator shows nothing of how
-    # the store reads it (test_self_agreement.unreachable): the run may leave that point not reached.
-    optional = unreachable(INDEPENDENT_PROFILE)
-    assert {key: value for key, value in observed.items() if key not in optional} == {
-        key: value for key, value in expected.items() if key not in optional
-    }
-    assert all(observed.get(key) in (None, expected.get(key)) for key in optional)
-
-
-def test_the_bundled_mock_with_no_profile_shows_every_default(tmp_path: Path) -> None:
-    """A run against the bundled mock with no profile observes every point it can reach as openapi.yaml's
-    default, and the profile it writes equals the defaults."""
-    from ep_cart_contract.store_profile import NOT_REACHABLE
-    from ep_cart_spec import load, read_profile
-
-    reports = tmp_path / "reports"
-    result = subprocess.run(
-        contract_suite("-q", "--report-dir", str(reports), "--profile", "smoke"),
-        cwd=ROOT,
-        env=mock_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    written = reports / "store-profile.yaml"
-    assert read_profile(written, load()).differences() == {}
-    marks = yaml.safe_load(written.read_text(encoding="utf-8"))["marks"]
-    entries = {
-        key: value
-        for mark, entry in marks.items()
-        for key, value in (entry.items() if mark == "error-message-in-title" else [(mark, entry)])
-    }
-    not_reached = {key for key, value in entries.items() if "not-reached" in value}
-    assert not_reached == set(NOT_REACHABLE), not_reached  # every other point was shown, as its default
+# A run judged by a profile against the mock that follows it: tests/faults/test_self_agreement.py, for every
+# alternative. The bundled mock with no profile shows every default: tests/test_contract_leaves_no_trace.py.
