@@ -68,8 +68,12 @@ class LinkedOperations(schema.as_state_machine()):  # type: ignore[misc]
         # Each scenario works on carts of its own. Hypothesis replays choice sequences it has seen; on shared
         # carts the server's answers would differ between replays (200 the first time, 204 the next), which
         # Hypothesis rightly reports as flaky.
-        # The tag holds the run prefix, so hooks.map_case leaves the carts of later, linked steps alone.
-        self.cart_tag = f"{SETTINGS.run_prefix}-s{next(SCENARIOS)}"
+        # The tag holds the run prefix, so hooks.map_case leaves the carts of later, linked steps alone. Its length
+        # never changes: a long generated ID is cut to 255 characters after the tag, so two IDs a scenario draws
+        # that differ only near their end name one cart or two depending on the tag's length; with "-s9" then
+        # "-s10", the same choices can meet other answers, which Hypothesis reports as FlakyStrategyDefinition (seen
+        # once in make test; the likeliest cause found, not proven the only one).
+        self.cart_tag = f"{SETTINGS.run_prefix}-s{next(SCENARIOS):05d}"
 
     def before_call(self, case: schemathesis.Case[Any]) -> None:
         # Valid cart IDs only, in any generation mode (a "negative" case may still be valid): an invalid one
