@@ -117,6 +117,7 @@ def run_suite_against(key: RunKey, folder: Path) -> SuiteRun:
         document = {"store-profile": 1, "marks": STORE_PROFILES[key.store_profile]}
         profile.write_text(yaml.safe_dump(document), encoding="utf-8")
         judged_by = {"EP_STORE_PROFILE": str(profile)}
+    proxy_log = (folder / "proxy.log").open("wb")  # its own errors, read when a run fails by the proxy's doing
     proxy = subprocess.Popen(
         [
             sys.executable,
@@ -133,6 +134,8 @@ def run_suite_against(key: RunKey, folder: Path) -> SuiteRun:
         ],
         cwd=ROOT,
         env=env,
+        stdout=proxy_log,
+        stderr=subprocess.STDOUT,
     )
     started = time.time()
     try:
@@ -166,6 +169,7 @@ def run_suite_against(key: RunKey, folder: Path) -> SuiteRun:
             proxy.kill()
             proxy.wait()
         upstream.stop()
+        proxy_log.close()
     methods = requests_file.read_text().splitlines() if requests_file.exists() else []
     stats = Counter(line.strip() for line in methods if line.strip())
     return SuiteRun(
