@@ -113,6 +113,20 @@ def test_an_interrupted_run_still_removes_what_it_created(store: MockProcess, tm
     assert store.state()["associations"] == [], output[-3000:]
 
 
+def test_a_ctrl_c_dropped_after_the_last_test_still_ends_the_run_as_interrupted(
+    store: MockProcess, tmp_path: Path
+) -> None:
+    """Nothing is left to raise it again: the run finishes, removes what it made, and exits as interrupted, not
+    "every claim held" (it exited 0 before interrupts.pending was read as the run ends)."""
+    plugin = ["-p", "tests.faults.interrupt_dropped_at_the_end"]
+    result = subprocess.run(
+        contract_suite("-q", *plugin), cwd=ROOT, env=suite_env(store, tmp_path), capture_output=True, text=True
+    )
+    assert result.returncode == exits.INTERRUPTED, result.stdout[-3000:]
+    assert "exit status 2: interrupted" in result.stdout, result.stdout[-3000:]
+    assert store.state()["associations"] == []
+
+
 LIVE_ENVIRONMENT = {
     # What the README's live section tells a user to export, pointing at a store that is not there.
     "EP_BASE_URL": f"http://127.0.0.1:{free_port()}",

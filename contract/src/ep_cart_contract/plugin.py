@@ -283,7 +283,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         kit_failed=bool(run.kit_failures),
         fixture_broken=bool(run.fixture_failures),
         unavailable=run.availability.unavailable or bool(cleanup.left),
-        pytest_status=exits.INTERRUPTED if pytest_status == exits.INTERRUPTED else int(session.exitstatus),
+        pytest_status=pytest_status,
     )
     results = run_results(run, session, cleanup, complete)
     session.config.stash[FINISHED_KEY] = results
