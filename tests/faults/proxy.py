@@ -1,15 +1,21 @@
 """A thin proxy in front of the mock that breaks the contract in exactly one way (a test fixture).
 
-`python -m tests.faults.proxy --upstream URL --port PORT --fault NAME`. Each fault is one way a real server
+`python -m tests.faults.proxy [--upstream URL] --port PORT --fault NAME`. Each fault is one way a real server
 could drift from openapi.yaml; tests/faults/test_suite_catches_faults.py proves the contract suite fails on each
 and names what broke, and test_suite_judges_stores.py how it judges stores that answer otherwise. It also records
 every bearer token it relays, so the test can check none leaks.
+
+Without --upstream, the store behind it is the bundled mock's application, served in this process with its test
+controls: one process per run, not two, and no second HTTP hop (a fault run's proxy and mock cost about 5 s of
+processor time, 2 s in one process). The controls (/_mock/, which the suite never sends) reach it directly, past
+every fault, so a test reads the store's state at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -26,6 +32,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ep_cart_mock.app import LineLog, create_app
+from ep_cart_mock.config import Settings
 from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER
 
 ASSOCIATION_SUFFIX = "/relationships/accounts"
@@ -45,12 +53,24 @@ def raw_path(request: Request) -> str:
     return str(request.scope["raw_path"].decode("ascii", errors="replace"))
 
 
-def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str, tokens_file: Path) -> ASGIApp:
-    # A connection upstream for each request, none kept: the mock (uvicorn) closes one idle for 5 s, and a request
-    # sent on it as it closes ended in httpx.ReadError, which this proxy answered with a plain 500: a vendor claim
-    # broken by the fixture, not the store (once in about a dozen runs of make test; reproduced, 1 of 16 requests
-    # sent 4.95 to 5.02 s apart; none of 24 without keep-alive).
-    client = httpx.AsyncClient(base_url=upstream_url, timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
+def in_process_mock(log: Path) -> ASGIApp:
+    """The bundled mock's application as `python -m ep_cart_mock --test-controls` serves it (the same EP_* values,
+    the same request log lines, to `log`)."""
+    settings = dataclasses.replace(Settings.from_env(), test_controls=True)
+    return create_app(settings, request_log=LineLog(log.open("a", encoding="utf-8", buffering=1)))
+
+
+def build_app(upstream_url: str | None, fault: str, client_id: str, client_secret: str, tokens_file: Path) -> ASGIApp:
+    mock: ASGIApp | None = None
+    if upstream_url is None:
+        mock = in_process_mock(tokens_file.with_name("upstream.log"))
+        client = httpx.AsyncClient(base_url="http://upstream", timeout=30, transport=httpx.ASGITransport(app=mock))
+    else:
+        # A connection upstream for each request, none kept: the mock (uvicorn) closes one idle for 5 s, and a
+        # request sent on it as it closes ended in httpx.ReadError, which this proxy answered with a plain 500: a
+        # vendor claim broken by the fixture, not the store (once in about a dozen runs of make test; reproduced, 1
+        # of 16 requests sent 4.95 to 5.02 s apart; none of 24 without keep-alive).
+        client = httpx.AsyncClient(base_url=upstream_url, timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
     rate_limited: set[tuple[str, str]] = set()
     administrator_tokens: set[str] = set()
     known_carts: set[str] = set()
@@ -333,7 +353,20 @@ def build_app(upstream_url: str, fault: str, client_id: str, client_secret: str,
         response = await proxy(Request(scope, receive))
         await response(scope, receive, send)
 
-    return unreliable(app, fault, tokens_file.with_name(tokens_file.name + ".unavailable"))
+    faulty = unreliable(app, fault, tokens_file.with_name(tokens_file.name + ".unavailable"))
+    if mock is None:
+        return faulty
+
+    async def with_controls(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(CONTROLS):
+            return await mock(scope, receive, send)
+        return await faulty(scope, receive, send)
+
+    return with_controls
+
+
+CONTROLS = "/_mock/"
+"""The in-process mock's test controls (mock-controls.yaml), served past the faults."""
 
 
 UNAVAILABLE_EVERY = 25
@@ -465,7 +498,7 @@ FAULTS = (
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--upstream", required=True)
+    parser.add_argument("--upstream", help="the server behind the proxy (default: the bundled mock, in this process)")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--fault", choices=FAULTS, required=True)
     parser.add_argument("--tokens-file", type=Path, required=True)

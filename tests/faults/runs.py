@@ -1,6 +1,7 @@
 """The fault runs the tests in this folder read: the whole suite (`ep-cart-contract`, smoke profile) against
-tests/faults/proxy.py in front of a mock of its own, with recognisable canary values for every secret. A test
-module's runs start side by side as the module begins (its `fault_runs` fixture); each test waits for its own.
+tests/faults/proxy.py in front of a mock of its own (served in the proxy's process), with recognisable canary
+values for every secret. A test module's runs start side by side as the module begins (its `fault_runs` fixture);
+each test waits for its own.
 Two modules hold them, so that `make test`'s workers share them: test_suite_catches_faults.py (a fault, named) and
 test_suite_judges_stores.py (stores that answer otherwise).
 """
@@ -24,7 +25,7 @@ import pytest
 import yaml
 
 from ep_cart_spec import DEFAULTS
-from tests.conftest import MockProcess, contract_suite, free_port, mock_env
+from tests.conftest import contract_suite, free_port, mock_env
 from tests.paths import ROOT
 
 CANARIES = {
@@ -104,8 +105,8 @@ def files_written_since(started: float) -> dict[Path, str]:
 
 
 def run_suite_against(key: RunKey, folder: Path) -> SuiteRun:
-    """The whole suite (smoke profile) against the fault's proxy, in front of a mock of the run's own."""
-    upstream = MockProcess(mock_env(**FIXTURES, EP_TEST_CONTROLS="1"), folder / "upstream.log")
+    """The whole suite (smoke profile) against the fault's proxy, in front of a mock of the run's own (in the
+    proxy's process: its log is the run's upstream.log)."""
     port = free_port()
     tokens_file = folder / "tokens.txt"
     tokens_file.touch()
@@ -123,8 +124,6 @@ def run_suite_against(key: RunKey, folder: Path) -> SuiteRun:
             sys.executable,
             "-m",
             "tests.faults.proxy",
-            "--upstream",
-            upstream.base_url,
             "--port",
             str(port),
             "--fault",
@@ -160,7 +159,7 @@ def run_suite_against(key: RunKey, folder: Path) -> SuiteRun:
             },
         )
         seconds = time.monotonic() - began
-        upstream_state = upstream.state()
+        upstream_state = httpx.get(f"http://127.0.0.1:{port}/_mock/state", timeout=10).raise_for_status().json()
     finally:
         proxy.terminate()
         try:
@@ -168,7 +167,6 @@ def run_suite_against(key: RunKey, folder: Path) -> SuiteRun:
         except subprocess.TimeoutExpired:
             proxy.kill()
             proxy.wait()
-        upstream.stop()
         proxy_log.close()
     methods = requests_file.read_text().splitlines() if requests_file.exists() else []
     stats = Counter(line.strip() for line in methods if line.strip())
