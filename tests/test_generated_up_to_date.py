@@ -53,8 +53,12 @@ def test_a_spec_edit_without_regenerating_fails_with_a_readable_diff(stale_copy:
 
 @pytest.mark.slow
 def test_make_test_fails_on_a_stale_client(stale_copy: Path) -> None:
-    """`make test` itself, in the stale copy, with pytest limited to the golden-record test."""
-    env = {**os.environ, "PYTEST_ADDOPTS": "tests/test_generated_up_to_date.py::test_committed_client_matches_the_spec"}
+    """`make test` itself, in the stale copy, with pytest limited to the golden-record test. A make of its own: the
+    outer make's variables (`make test PYTEST_ADDOPTS=...` travels in MAKEFLAGS) would override the selection and run
+    every test in the copy."""
+    outer_make = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
+    env = {name: value for name, value in os.environ.items() if name not in outer_make}
+    env["PYTEST_ADDOPTS"] = "tests/test_generated_up_to_date.py::test_committed_client_matches_the_spec"
     result = subprocess.run(["make", "test"], cwd=stale_copy, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode != 0, result.stdout[-3000:]
     assert "1 failed" in result.stdout, result.stdout[-3000:]
