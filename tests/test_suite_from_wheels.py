@@ -47,6 +47,15 @@ def broken_claims(report: Path) -> list[str]:
     return sorted(f"[{claim['kind']}] {claim['title']}" for claim in document["verdicts"]["claims"] if claim["broken"])
 
 
+def kit_failures(reports: Path) -> str:
+    """The whole error of each kit failure the run reported (the output's tail shows only its first line)."""
+    report = reports / "contract.json"
+    if not report.is_file():
+        return ""
+    failures = json.loads(report.read_text(encoding="utf-8"))["kit_failures"]
+    return "".join(f"\nKIT FAILED: {failure['test']}\n{failure['details']}" for failure in failures)
+
+
 def test_the_suite_runs_from_its_wheels_against_the_mock_it_starts(venv: Path, tmp_path: Path) -> None:
     project = tmp_path / "team-repository"
     project.mkdir()
@@ -63,7 +72,7 @@ def test_the_suite_runs_from_its_wheels_against_the_mock_it_starts(venv: Path, t
 
     reports = project / "contract-reports"
     result = run(without_network([str(venv / "bin" / "ep-cart-contract"), "--report-dir", str(reports)]), project, env)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:] + kit_failures(reports)
     assert "test_conformance.py" in result.stdout, "the schemathesis layer ran"
     assert "test_scenarios.py" in result.stdout, "the scenarios ran"
     lines = VERDICT_LINES.findall(result.stdout)

@@ -17,6 +17,7 @@ import yaml
 
 from ep_cart_contract.live_safety import SAFE_CART_ID
 from ep_cart_spec import ASSOCIATION_PATH, load, read_profile
+from tests.faults.kit_error import NOTE
 from tests.faults.proxy import REAL_CART
 from tests.faults.runs import (
     CANARIES,
@@ -340,6 +341,9 @@ def test_an_error_inside_the_kit_is_named_as_the_kits_not_the_stores(fault_runs:
     failure = data["kit_failures"][0]
     assert "KeyError" in failure["error"]
     assert "a bug in a hook" in failure["error"]
+    assert NOTE in failure["details"], "the whole error, with the notes Hypothesis adds, is kept"
+    assert NOTE in run.report.with_suffix(".html").read_text(encoding="utf-8"), "and shown on the page"
+    assert_no_secret_leaked(run)
     seed = data["run"]["seed"]
     assert seed
     assert f"--seed {seed} -k test_operation_conforms_to_the_spec" in failure["reproduce"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import inspect
 import json
 import time
+import traceback
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Generator
 from pathlib import Path
@@ -192,9 +193,19 @@ def classify_failure(run: ContractRun, item: pytest.Item, error: BaseException) 
     if run.verdicts.broken_checks() > run.broken_before_test:
         return
     summary = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+    # The whole error: its traceback, the errors it wraps, and the notes a library adds (Hypothesis: a stateful
+    # scenario's steps, what differed between two runs). A rare failure is read from the report: it may not come
+    # again with its seed. The end is kept when it is long: the outermost error and its notes come last.
+    details = run.redactor.scrub("".join(traceback.format_exception(error)).strip())[-KIT_FAILURE_DETAILS:]
     seed = run.seed
     reproduce = f"ep-cart-contract{f' --seed {seed}' if seed is not None else ''} -k {item.name.split('[')[0]}"
-    run.kit_failures.append({"test": item.nodeid.split("::", 1)[-1], "error": summary, "reproduce": reproduce})
+    run.kit_failures.append(
+        {"test": item.nodeid.split("::", 1)[-1], "error": summary, "details": details, "reproduce": reproduce}
+    )
+
+
+KIT_FAILURE_DETAILS = 20_000
+"""Characters of a kit failure's whole error kept in the report."""
 
 
 def scrubbed_longrepr(run: ContractRun, longrepr: Any) -> Any:
