@@ -244,6 +244,12 @@ RUNS_OF_TEST = {
     "test_a_store_that_refuses_some_carts_fails_even_in_report_mode_naming_the_read_fact": [
         RunKey("some-carts-404", "report")
     ],
+    "test_the_mock_replaying_the_independent_server_names_its_choices_and_follows_the_learned_ones": [
+        RunKey("independent", "fail")
+    ],
+    "test_the_mock_given_the_learned_profile_refuses_unknown_carts_as_that_store_does": [
+        RunKey("unknown-cart-post-404", "fail", "unknown-carts-404")
+    ],
 }
 
 
@@ -276,13 +282,17 @@ def wait_until_listening(port: int) -> None:
 
 def assert_no_secret_leaked(run: SuiteRun) -> None:
     assert run.bearer_tokens, "the proxy saw no token: the check below would prove nothing"
+    # What the run wrote in the checkout, and its reports (written to the run's folder): the recording of every
+    # request it sent (the tokens and passwords they carried) among them.
+    reports = {path: path.read_text(encoding="utf-8") for path in (run.folder / "reports").glob("*") if path.is_file()}
+    assert any(path.name == "exchanges.har" for path in reports), "the run wrote no recording"
     for secret in [*CANARIES.values(), *run.bearer_tokens]:
         if secret == CANARIES["EP_CLIENT_ID"]:
             continue  # a client ID identifies the application; it is not a secret
         assert secret not in run.output, f"a secret leaked into the output: {secret[:8]}..."
         assert secret not in run.junit, f"a secret leaked into the JUnit report: {secret[:8]}..."
-        for path, text in run.written.items():
-            assert secret not in text, f"a secret leaked into {path.relative_to(ROOT)}: {secret[:8]}..."
+        for path, text in {**run.written, **reports}.items():
+            assert secret not in text, f"a secret leaked into {path}: {secret[:8]}..."
 
 
 def verdicts(run: SuiteRun) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from schemathesis.core.failures import Failure, FailureGroup
 
 from ep_cart_contract.availability import ANSWER_CHANGES_ON_REPEAT, describe_story
 from ep_cart_contract.classify import ABSENT, MARK_OF_CHECK, SentRequest
+from ep_cart_contract.exchanges import text_headers
 from ep_cart_contract.live_safety import is_valid_cart_id
 from ep_cart_contract.observations import Recorded
 from ep_cart_contract.redaction import curl
@@ -165,18 +166,38 @@ def call_case(case: schemathesis.Case[Any], send: Callable[[], Any]) -> Any:
     label = operation_label(case)
     if label in run.unresponsive:
         raise run.unresponsive.fail(label)
+    run.exchanges.in_phase(case.meta.phase.name.value if case.meta is not None else None)
     try:
         run.availability.check(label)
         response = send()
     except StoreUnavailable as error:
         unavailable(error)
     except (requests.RequestException, TimeoutError) as error:
+        record_unanswered_case(run, case, error)
         failed_for_good(run, label, run.failure_after_retries(label, error), case.as_curl_command())
     if response.status_code in RETRIED_STATUSES:
         verdict = run.judge_or_unavailable(label, f"{response.status_code} {GAVE_UP}")
         if verdict is not None:
             unavailable(verdict)
     return response
+
+
+def record_unanswered_case(run: ContractRun, case: schemathesis.Case[Any], error: BaseException) -> None:
+    """A generated request that got no answer, in the run's recording (as requests would have sent it)."""
+    try:
+        kwargs = case.as_transport_kwargs(base_url=run.started_target_url())
+        fields = ("method", "url", "headers", "params", "json", "data")
+        request = requests.Request(**{name: kwargs[name] for name in fields if name in kwargs}).prepare()
+    except Exception:  # the recording must never be why a run fails
+        return
+    run.exchanges.add(
+        request.method or case.method,
+        request.url or "",
+        text_headers(request.headers.items()),
+        request.body if isinstance(request.body, bytes | str) else None,
+        0,
+        error=type(error).__name__,
+    )
 
 
 def failed_for_good(run: ContractRun, label: str, failure: str, request_curl: str) -> NoReturn:

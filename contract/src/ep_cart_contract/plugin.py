@@ -68,6 +68,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     run = active_run()
     seed = run.settings.seed if run.settings.seed is not None else session.config.getoption("hypothesis_seed", None)
     run.seed = None if seed is None else str(seed)
+    run.exchanges.now_sending("preflight")
     run.preflight = found = preflight(run, run.target_url())
     if found.problems:
         run.stopped_before_tests = exits.STORE_UNAVAILABLE if found.unavailable else exits.FIXTURE_BROKEN
@@ -160,6 +161,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if run is not None:
         run.soft_failures.clear()
         run.broken_before_test = run.verdicts.broken_checks()
+        run.exchanges.now_sending(f"{Path(item.path).name}::{item.name}")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -274,6 +276,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     pytest_status = exits.INTERRUPTED if interrupts.pending() else int(exitstatus)
     interrupts.seen()
     target = run.started_target_url()
+    run.exchanges.now_sending("clean-up")
     cleanup = run.ledger.clean_up(delete_as_administrator(run, target) if target else lambda _: "no server was started")
     complete = pytest_status in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and contract_run_is_complete(session)
     if complete:
@@ -300,9 +303,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.config.stash[FINISHED_KEY] = results
     paths = write_reports(Path(run.settings.report_dir), results, run.redactor)
     results.written = [str(path) for path in paths]
+    recording = run.exchanges.write(Path(run.settings.report_dir), run.redactor, recording_info(run, results))
+    results.written.append(str(recording))
     if run.store_profile is not None:
         target = run.settings.base_url or (target or "the bundled mock")
         results.written.append(str(run.store_profile.write(Path(run.settings.report_dir), target, run.redactor)))
+
+
+def recording_info(run: ContractRun, results: RunResults) -> dict[str, Any]:
+    """What reports/exchanges.har says of the run it recorded (twin.py reads it)."""
+    return {
+        "target": results.run.target,
+        "prefix": run.settings.run_prefix,
+        "profile": run.settings.profile,
+        "assumptions_mode": run.settings.assumptions_mode,
+        "store_profile": results.store_profile["judged_by"],
+        "finished_at": results.run.finished_at,
+        "exit_status": results.run.exit_status,
+    }
 
 
 def run_results(run: ContractRun, session: pytest.Session, cleanup: CleanupResult, complete: bool) -> RunResults:

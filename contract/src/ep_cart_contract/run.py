@@ -26,6 +26,7 @@ import requests
 
 from ep_cart_contract.availability import Availability
 from ep_cart_contract.classify import Classifier
+from ep_cart_contract.exchanges import Exchanges, text_headers
 from ep_cart_contract.ledger import AssociationLedger
 from ep_cart_contract.logins import MemberLogins
 from ep_cart_contract.observations import ResponseTable
@@ -103,6 +104,8 @@ class ContractRun:
     """The exit status when the preflight stopped the run before any test (nothing was judged)."""
     reached: bool = False
     """EP_BASE_URL took a connection once (target_url)."""
+    exchanges: Exchanges = field(default_factory=Exchanges)
+    """Every request the run sent and its answer, for reports/exchanges.har (exchanges.py)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -114,6 +117,7 @@ class ContractRun:
         api = load()
         run = cls(settings=settings, verdicts=Verdicts(api), table=ResponseTable(api), classifier=Classifier(api))
         run.redactor.add(*settings.secret_values)
+        run.exchanges = Exchanges(settings.values)
         run.watch(run.token_session)
         profile = run.store_profile = StoreProfileRun(api, settings.store_profile or default_profile(api))
         run.table.excused = lambda method, template, status: any(
@@ -137,7 +141,19 @@ class ContractRun:
         def answered(response: requests.Response, *args: Any, **kwargs: Any) -> None:
             request = response.request
             label = self.label_of(request.method or "GET", request.url or "")
-            self.availability.answered(label, story_of_requests(response), request, response.status_code)
+            story = story_of_requests(response)
+            self.availability.answered(label, story, request, response.status_code)
+            self.exchanges.add(
+                request.method or "GET",
+                request.url or "",
+                text_headers(request.headers.items()),
+                request.body if isinstance(request.body, bytes | str) else None,
+                response.status_code,
+                response.headers.items(),
+                response.content,
+                seconds=response.elapsed.total_seconds(),
+                retries=story.retried,
+            )
 
         session.hooks["response"].append(answered)
         return session

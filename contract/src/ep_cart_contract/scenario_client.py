@@ -57,6 +57,18 @@ def record(response: httpx.Response) -> None:
     run.last_response[:] = [response]
     request = response.request
     path = request.url.raw_path.decode("ascii").partition("?")[0]
+    story = story_of_httpx(response)
+    run.exchanges.add(
+        request.method,
+        str(request.url),
+        request.headers.multi_items(),
+        request.content,
+        response.status_code,
+        response.headers.multi_items(),
+        response.content,
+        seconds=elapsed(response),
+        retries=story.retried,
+    )
     observe(
         request.method,
         path,
@@ -65,8 +77,24 @@ def record(response: httpx.Response) -> None:
         response.content,
         request.content,
         lambda: curl_command(request),
-        story_of_httpx(response),
+        story,
     )
+
+
+def elapsed(response: httpx.Response) -> float:
+    try:
+        return response.elapsed.total_seconds()
+    except RuntimeError:  # httpx knows it once the answer is closed
+        return 0.0
+
+
+def record_unanswered(run: ContractRun, failure: str) -> None:
+    """A scenario's request that got no answer, in the run's recording."""
+    if run.last_request:
+        request = run.last_request[0]
+        run.exchanges.add(
+            request.method, str(request.url), request.headers.multi_items(), request.content, 0, error=failure
+        )
 
 
 def explain(response: Response[Any] | httpx.Response, request: httpx.Request | None = None) -> str:
@@ -132,9 +160,11 @@ class ScenarioClient:
         except StoreUnavailable as error:
             unavailable(error)
         except TransportGaveUp as error:
+            record_unanswered(self.run, f"{error.failure} {GAVE_UP}")
             where = curl_command(self.run.last_request[0]) if self.run.last_request else self.base_url
             failed_for_good(self.run, operation, f"{error.failure} {GAVE_UP}", where)
         except httpx.TimeoutException:
+            record_unanswered(self.run, "read timeout")
             self.run.unresponsive.mark(operation, self.run.settings.request_timeout)
             where = curl_command(self.run.last_request[0]) if self.run.last_request else self.base_url
             failure = self.run.unresponsive.fail(operation)
