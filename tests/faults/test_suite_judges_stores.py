@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from ep_cart_contract import twin
 from ep_cart_contract.live_safety import SAFE_CART_ID
 from ep_cart_spec import ASSOCIATION_PATH, load, read_profile
 from tests.faults.kit_error import NOTE
@@ -342,3 +343,56 @@ def test_an_error_inside_the_kit_is_named_as_the_kits_not_the_stores(fault_runs:
     assert seed
     assert f"--seed {seed} -k test_operation_conforms_to_the_spec" in failure["reproduce"]
     assert "the kit failed, not the store" in run.output
+
+
+# --- The mock as a twin of these stores (issue 31): each run's recording replayed against the mock ---------------
+
+
+def twin_check(recording: Path, folder: Path, *options: str) -> tuple[int, dict[str, Any]]:
+    status = twin.main([str(recording), "--report-dir", str(folder), *options])
+    report: dict[str, Any] = json.loads((folder / "twin-check.json").read_text(encoding="utf-8"))
+    return status, report
+
+
+def differing(report: dict[str, Any]) -> set[tuple[str, int, str, str]]:
+    """(operation, the store's status, aspect, the mock's value) of every difference."""
+    return {
+        (difference["operation"], difference["store"]["status"], aspect["aspect"], json.dumps(aspect["mock"]))
+        for difference in report["differences"]
+        for aspect in difference["aspects"]
+    }
+
+
+def test_the_mock_replaying_the_independent_server_names_its_choices_and_follows_the_learned_ones(
+    fault_runs: FaultRuns, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Replayed against the mock as openapi.yaml describes it, the independent server's run differs where the
+    server decided otherwise; against the mock following the profile the same run learned, nothing the profile
+    expresses differs any more (what is left is the errors' texts, which no profile holds yet)."""
+    reports = fault_runs[RunKey("independent", "fail")].folder / "reports"
+    status, defaults = twin_check(reports / "exchanges.har", tmp_path / "defaults")
+    assert status == twin.DIFFER
+    found = differing(defaults)
+    assert ("POST /oauth/access_token", 401, "status", "400") in found  # token-request-refused-with-400
+    assert ("GET /v2/carts", 200, "status", "400") in found  # page-limit-above-100-refused: clamped here
+    assert any(aspect == "errors" for _, _, aspect, _ in found)  # error-message-in-title: a generic title here
+    status, learned = twin_check(
+        reports / "exchanges.har", tmp_path / "learned", "--store-profile", str(reports / "store-profile.yaml")
+    )
+    assert {aspect for _, _, aspect, _ in differing(learned)} <= {"errors"}, learned["differences"][:3]
+    assert learned["summary"]["comparable"] == learned["summary"]["exchanges"] > 300
+    assert learned["summary"]["identical"] > defaults["summary"]["identical"]
+    assert "twin-check: " in capsys.readouterr().out
+
+
+def test_the_mock_given_the_learned_profile_refuses_unknown_carts_as_that_store_does(
+    fault_runs: FaultRuns, tmp_path: Path
+) -> None:
+    reports = fault_runs[RunKey("unknown-cart-post-404", "fail", "unknown-carts-404")].folder / "reports"
+    status, defaults = twin_check(reports / "exchanges.har", tmp_path / "defaults")
+    assert status == twin.DIFFER
+    assert ("POST /v2/carts/{cartID}/relationships/accounts", 404, "status", "200") in differing(defaults)
+    _, learned = twin_check(
+        reports / "exchanges.har", tmp_path / "learned", "--store-profile", str(reports / "store-profile.yaml")
+    )
+    assert {aspect for _, _, aspect, _ in differing(learned)} <= {"errors"}, learned["differences"][:3]

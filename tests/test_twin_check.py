@@ -1,0 +1,216 @@
+"""`ep-cart-twin-check` (ep_cart_contract/twin.py) on a recording of a run against the bundled mock: replayed
+against a fresh mock it agrees on every exchange, and each way a store could answer otherwise, written into the
+recording, is named, with a non-zero exit status.
+
+The recording is the run's reports/exchanges.har (ep_cart_contract/exchanges.py). The independent server's
+recordings, replayed with and without the profile the same run learned, are in faults/test_suite_judges_stores.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ep_cart_contract import twin
+from ep_cart_contract.exchanges import CREDENTIAL_HEADERS, ROLES
+from ep_cart_spec import DEFAULTS, SECRET_VARIABLES
+from tests.conftest import contract_suite, mock_env
+from tests.paths import ROOT
+
+pytestmark = pytest.mark.slow  # a whole run of the contract suite (make test-fast leaves it out)
+
+Entry = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A smoke run of the suite against the bundled mock it starts, as `make contract-test` runs it."""
+    reports = tmp_path_factory.mktemp("recorded") / "reports"
+    env = mock_env(EP_CONTRACT_PROFILE="smoke", EP_REPORT_DIR=str(reports))
+    result = subprocess.run(contract_suite("-q"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:]
+    return reports / "exchanges.har"
+
+
+def entries(path: Path) -> list[Entry]:
+    entries: list[Entry] = json.loads(path.read_text(encoding="utf-8"))["log"]["entries"]
+    return entries
+
+
+def check(
+    path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], *options: str
+) -> tuple[int, dict[str, Any], str]:
+    status = twin.main([str(path), "--report-dir", str(tmp_path / "twin"), *options])
+    printed = capsys.readouterr()
+    report_path = tmp_path / "twin" / "twin-check.json"
+    report = json.loads(report_path.read_text()) if report_path.exists() else {}
+    return status, report, printed.out + printed.err
+
+
+def test_the_mock_s_own_recording_replays_identically(
+    recording: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, report, printed = check(recording, tmp_path, capsys)
+    summary = report["summary"]
+    assert status == twin.AGREE, printed
+    assert summary["exchanges"] == len(entries(recording)) > 300
+    assert summary["comparable"] == summary["identical"] == summary["exchanges"], summary
+    assert summary["differing"] == 0
+    assert report["differences"] == []
+    assert f"{summary['identical']} of {summary['comparable']} comparable exchanges identical (100.0 %)" in printed
+    page = (tmp_path / "twin" / "twin-check.md").read_text()
+    for rule in ("timestamps", "token values", "hosts in links", "carts not of the run"):
+        assert f"**{rule}**" in page  # the rules that set volatile values aside are listed
+    assert "POST /v2/carts/{cartID}/relationships/accounts" in page
+
+
+def test_the_recording_names_each_credential_by_role_and_holds_no_secret(recording: Path) -> None:
+    text = recording.read_text(encoding="utf-8")
+    for name in SECRET_VARIABLES:
+        if DEFAULTS[name]:
+            assert DEFAULTS[name] not in text, f"{name}'s value is in the recording"
+    recorded = entries(recording)
+    roles = {entry["_credentials"][header] for entry in recorded for header in CREDENTIAL_HEADERS}
+    assert {"administrator", "implicit", "first account", "second account", "invalid", "none"} <= roles
+    assert roles <= {*ROLES, "none"}
+    in_bodies = {entry["_credentials"].get("body") for entry in recorded} - {None}
+    assert {"application", "member", "invalid"} <= in_bodies
+    # Every credential of the run's is masked where it was carried (the member's login gave the account tokens,
+    # so no configured value above would show them), every token the mock handed out too, and each check is named.
+    for entry in recorded:
+        for header in entry["request"]["headers"]:
+            role = entry["_credentials"].get(header["name"].lower(), "none")
+            if role not in ("none", "invalid"):
+                assert header["value"] in ("[masked]", "Bearer [masked]"), f"a {role} credential is in clear"
+        content = entry["response"]["content"]["text"]
+        if '"access_token"' in content:
+            assert json.loads(content)["access_token"] == "[masked]"
+        assert entry["_check"]["test"]
+    phases = {entry["_check"].get("phase") for entry in recorded}
+    assert {"examples", "coverage", "fuzzing", "stateful"} <= phases
+    assert {"preflight", "clean-up"} <= {entry["_check"]["test"] for entry in recorded}
+
+
+def first(recorded: list[Entry], wanted: Callable[[Entry], bool]) -> Entry:
+    found = next((entry for entry in recorded if wanted(entry)), None)
+    assert found is not None, "the recording has no such exchange: the change below would prove nothing"
+    return found
+
+
+def body(entry: Entry) -> Any:
+    return json.loads(entry["response"]["content"]["text"])
+
+
+def set_body(entry: Entry, document: Any) -> None:
+    entry["response"]["content"]["text"] = json.dumps(document)
+
+
+def answers_422(recorded: list[Entry]) -> None:
+    entry = first(recorded, lambda entry: entry["response"]["status"] == 422)
+    entry["response"]["status"] = 400
+
+
+def another_title(recorded: list[Entry]) -> None:
+    entry = first(recorded, lambda entry: entry["response"]["status"] == 422)
+    document = body(entry)
+    document["errors"][0]["title"] = "Unprocessable"
+    set_body(entry, document)
+
+
+def another_order(recorded: list[Entry]) -> None:
+    def two_carts(entry: Entry) -> bool:
+        return (
+            entry["request"]["url"].split("?")[0].endswith("/v2/carts")
+            and entry["response"]["status"] == 200
+            and (len(body(entry)["data"]) >= 2)
+        )
+
+    entry = first(recorded, two_carts)
+    document = body(entry)
+    document["data"].reverse()
+    set_body(entry, document)
+
+
+def clamped_page(recorded: list[Entry]) -> None:
+    entry = first(
+        recorded,
+        lambda entry: (
+            entry["request"]["url"].split("?")[0].endswith("/v2/carts") and entry["response"]["status"] == 200
+        ),
+    )
+    document = body(entry)
+    document["meta"]["page"]["limit"] = 7
+    set_body(entry, document)
+
+
+def another_account(recorded: list[Entry]) -> None:
+    def associated(entry: Entry) -> bool:
+        return bool(entry["request"]["url"].endswith("/relationships/accounts") and entry["response"]["status"] == 200)
+
+    entry = first(recorded, associated)
+    document = body(entry)
+    document["data"][0]["id"] = (
+        DEFAULTS["EP_OTHER_ACCOUNT_ID"]
+        if document["data"][0]["id"] == DEFAULTS["EP_ACCOUNT_ID"]
+        else DEFAULTS["EP_ACCOUNT_ID"]
+    )
+    set_body(entry, document)
+
+
+@pytest.mark.parametrize(
+    ("change", "aspect"),
+    [
+        (answers_422, "status"),
+        (another_title, "errors"),
+        (another_order, "carts"),
+        (clamped_page, "page"),
+        (another_account, "association"),
+    ],
+)
+def test_a_store_that_answered_otherwise_is_named_where_it_differs(
+    change: Callable[[list[Entry]], None],
+    aspect: str,
+    recording: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    document = json.loads(recording.read_text(encoding="utf-8"))
+    change(document["log"]["entries"])
+    changed = tmp_path / "changed.har"
+    changed.write_text(json.dumps(document), encoding="utf-8")
+    status, report, printed = check(changed, tmp_path, capsys)
+    assert status == twin.DIFFER, printed
+    assert report["summary"]["differing"] == 1, report["differences"]
+    [difference] = report["differences"]
+    assert [item["aspect"] for item in difference["aspects"]] == [aspect]
+    assert f"differing on {aspect}: 1" in printed
+    assert difference["curl"].startswith("curl -X ")
+    assert "127.0.0.1" in difference["curl"]
+    assert "Authorization: [masked]" in difference["curl"] or "Authorization" not in difference["curl"]
+    page = (tmp_path / "twin" / "twin-check.md").read_text()
+    assert f"### Exchange {difference['exchange']}" in page
+    assert difference["curl"] in page
+
+
+def test_a_recording_it_cannot_read_or_compare_is_no_fidelity(
+    recording: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.har"
+    broken.write_text("{", encoding="utf-8")
+    status, _, printed = check(broken, tmp_path, capsys)
+    assert status == twin.CANNOT_CHECK
+    assert "not a recording of ep-cart-contract" in printed
+    document = json.loads(recording.read_text(encoding="utf-8"))
+    for entry in document["log"]["entries"]:
+        entry["response"]["status"] = 0  # no answer recorded
+    unanswered = tmp_path / "unanswered.har"
+    unanswered.write_text(json.dumps(document), encoding="utf-8")
+    status, report, printed = check(unanswered, tmp_path, capsys)
+    assert status == twin.CANNOT_CHECK, printed
+    assert report["summary"]["not_comparable_why"] == {"no answer was recorded": report["summary"]["exchanges"]}
+    assert "nothing was comparable" in printed
