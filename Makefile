@@ -105,6 +105,9 @@ contract-test: $(SYNCED) ## Check a server against openapi.yaml: the mock, or EP
 	@# The installed command, as a team runs it from its own repository (ep-cart-contract --help).
 	$(RUN) ep-cart-contract --profile $(PROFILE) --assumptions $(ASSUMPTIONS) --report-dir $(REPORTS) $(if $(STORE_PROFILE),--store-profile $(STORE_PROFILE))
 
+twin-check: $(SYNCED) ## Replay a run's recording (RECORDING=, default reports/exchanges.har) against a fresh mock and compare (STORE_PROFILE=)
+	$(RUN) ep-cart-twin-check $(or $(RECORDING),$(REPORTS)/exchanges.har) --report-dir $(REPORTS) $(if $(STORE_PROFILE),--store-profile $(STORE_PROFILE))
+
 vendor-check: $(SYNCED) ## Compare newer vendor files (VENDOR_SPEC="FILE...") with the recorded statements and openapi.yaml; UPDATE=1 records them
 	$(RUN) python -m release.vendor_check $(VENDOR_SPEC) $(if $(UPDATE),--update $(if $(VENDOR_COMMIT),--commit $(VENDOR_COMMIT)) $(if $(VENDOR_COMMITTED),--committed $(VENDOR_COMMITTED)))
 

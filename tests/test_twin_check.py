@@ -9,6 +9,7 @@ recordings, replayed with and without the profile the same run learned, are in f
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -214,3 +215,17 @@ def test_a_recording_it_cannot_read_or_compare_is_no_fidelity(
     assert status == twin.CANNOT_CHECK, printed
     assert report["summary"]["not_comparable_why"] == {"no answer was recorded": report["summary"]["exchanges"]}
     assert "nothing was comparable" in printed
+
+
+def test_each_exit_status_is_listed_in_help_and_the_guide() -> None:
+    help_text = twin.parser().format_help()
+    guide = (ROOT / "docs" / "live-store.md").read_text(encoding="utf-8")
+    workflow = (ROOT / ".github" / "workflows" / "contract.yml").read_text(encoding="utf-8")
+    assert twin.EXIT_MEANINGS, "no exit status: this check would hold vacuously"
+    for status, meaning in twin.EXIT_MEANINGS.items():
+        assert f"  {status}  {meaning}" in help_text
+        assert re.search(rf"^\| {status} \| .+ \|$", guide, re.MULTILINE), (
+            f"docs/live-store.md lacks exit status {status}"
+        )
+    assert "make twin-check STORE_PROFILE=reports/store-profile.yaml" in workflow
+    assert "GITHUB_STEP_SUMMARY" in workflow.split("make twin-check", 1)[1].split("- name:", 1)[0]
