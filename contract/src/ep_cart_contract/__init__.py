@@ -34,6 +34,9 @@ Its modules:
   store-profile.yaml;
 - results: one run's results as a typed model, built once (contract.json, the page and the terminal read it);
 - report: contract.json and contract.html (the page from templates/contract.html, autoescaped).
+- exchanges: every request a run sent and its answer, with the check and the credentials' roles, written to
+  exchanges.har (secrets masked);
+- twin: `ep-cart-twin-check`, a recording replayed against a fresh bundled mock and each answer compared.
 
 suite/ holds the test modules (test_conformance, test_scenarios, test_effect), and schemathesis.toml the
 settings both the suite and `st run` use.
