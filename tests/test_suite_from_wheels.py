@@ -71,7 +71,9 @@ def test_the_suite_runs_from_its_wheels_against_the_mock_it_starts(venv: Path, t
         assert text in shown.stdout, f"--help does not name {text}"
 
     reports = project / "contract-reports"
-    result = run(without_network([str(venv / "bin" / "ep-cart-contract"), "--report-dir", str(reports)]), project, env)
+    # The smoke profile: the default one runs in make test's own session (the suite's modules, collected there).
+    suite = [str(venv / "bin" / "ep-cart-contract"), "--profile", "smoke", "--report-dir", str(reports)]
+    result = run(without_network(suite), project, env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:] + kit_failures(reports)
     assert "test_conformance.py" in result.stdout, "the schemathesis layer ran"
     assert "test_scenarios.py" in result.stdout, "the scenarios ran"
@@ -83,6 +85,11 @@ def test_the_suite_runs_from_its_wheels_against_the_mock_it_starts(venv: Path, t
     assert (reports / "contract.html").is_file()
     assert broken_claims(reports / "contract.json") == []
     assert not list(project.glob("reports")), "nothing but the chosen report folder is written"
+    # The run's recording replays against a fresh mock from the same wheels: every exchange agrees.
+    twin = [str(venv / "bin" / "ep-cart-twin-check"), str(reports / "exchanges.har"), "--report-dir", str(reports)]
+    replayed = run(without_network(twin), project, env)
+    assert replayed.returncode == 0, replayed.stdout[-3000:] + replayed.stderr[-2000:]
+    assert re.search(r"^twin-check: (\d+) of \1 comparable exchanges identical \(100\.0 %\)", replayed.stdout, re.M)
 
 
 def test_the_installed_mock_serves_the_api_page(venv: Path, tmp_path: Path) -> None:
