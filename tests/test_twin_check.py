@@ -20,7 +20,7 @@ import pytest
 from ep_cart_contract import twin
 from ep_cart_contract.exchanges import CREDENTIAL_HEADERS, ROLES
 from ep_cart_spec import DEFAULTS, SECRET_VARIABLES
-from tests.conftest import contract_suite, mock_env
+from tests.conftest import mock_env
 from tests.paths import ROOT
 
 pytestmark = pytest.mark.slow  # a whole run of the contract suite (make test-fast leaves it out)
@@ -28,13 +28,36 @@ pytestmark = pytest.mark.slow  # a whole run of the contract suite (make test-fa
 Entry = dict[str, Any]
 
 
+MAKE_RUN = ["make", "--no-print-directory", "-C", str(ROOT)]
+"""The verbs as docs/live-store.md shows them, with the smoke profile and a reports folder of the test's own (the
+checkout is left as it was found)."""
+
+
 @pytest.fixture(scope="module")
-def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A smoke run of the suite against the bundled mock it starts, as `make contract-test` runs it."""
-    reports = tmp_path_factory.mktemp("recorded") / "reports"
-    env = mock_env(EP_CONTRACT_PROFILE="smoke", EP_REPORT_DIR=str(reports))
-    result = subprocess.run(contract_suite("-q"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:]
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`make contract-test` (a smoke run of the suite against the bundled mock it starts), then `make twin-check`
+    with the profile the run learned, as docs/live-store.md shows them."""
+    folder = tmp_path_factory.mktemp("recorded") / "reports"
+    env = {**mock_env(), "MAKEFLAGS": "", "MAKELEVEL": ""}
+    verbs = f"REPORTS={folder}"
+    ran = subprocess.run(
+        [*MAKE_RUN, "contract-test", "PROFILE=smoke", verbs], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-2000:]
+    checked = subprocess.run(
+        [*MAKE_RUN, "twin-check", f"STORE_PROFILE={folder}/store-profile.yaml", verbs],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-2000:]
+    (folder / "twin-check.out").write_text(checked.stdout, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def recording(reports: Path) -> Path:
     return reports / "exchanges.har"
 
 
@@ -53,18 +76,19 @@ def check(
     return status, report, printed.out + printed.err
 
 
-def test_the_mock_s_own_recording_replays_identically(
-    recording: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    status, report, printed = check(recording, tmp_path, capsys)
+def test_the_mock_s_own_recording_replays_identically(reports: Path) -> None:
+    """`make twin-check` on the run `make contract-test` recorded, the mock following the profile the run learned."""
+    report = json.loads((reports / "twin-check.json").read_text(encoding="utf-8"))
+    printed = (reports / "twin-check.out").read_text(encoding="utf-8")
     summary = report["summary"]
-    assert status == twin.AGREE, printed
-    assert summary["exchanges"] == len(entries(recording)) > 300
+    assert summary["exchanges"] == len(entries(reports / "exchanges.har")) > 300
     assert summary["comparable"] == summary["identical"] == summary["exchanges"], summary
     assert summary["differing"] == 0
     assert report["differences"] == []
+    assert report["mock_store_profile"] == f"{reports}/store-profile.yaml"
     assert f"{summary['identical']} of {summary['comparable']} comparable exchanges identical (100.0 %)" in printed
-    page = (tmp_path / "twin" / "twin-check.md").read_text()
+    page = (reports / "twin-check.md").read_text(encoding="utf-8")
+    assert page.startswith("# Twin check")
     for rule in ("timestamps", "token values", "hosts in links", "carts not of the run"):
         assert f"**{rule}**" in page  # the rules that set volatile values aside are listed
     assert "POST /v2/carts/{cartID}/relationships/accounts" in page
