@@ -24,16 +24,19 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-import uvicorn
-from ep_cart_associations_client import AuthenticatedClient
 
-from ep_cart_mock.app import create_app
 from ep_cart_mock.config import Settings
-from ep_cart_mock.server import MockHttpProtocol
+
+if TYPE_CHECKING:
+    from ep_cart_associations_client import AuthenticatedClient
+
+# The application, the server and the client are imported where a fixture first needs them: the plugin is loaded
+# by every pytest session of an environment that has the mock installed (a contract run's too, which never uses it),
+# and they cost some 0.2 s of start-up.
 
 KEEP_STATE_MARKER = "ep_mock_keep_state"
 
@@ -133,6 +136,11 @@ class InProcessServer:
         self.socket = socket.socket()
         self.socket.bind(("127.0.0.1", 0))
         self.port: int = self.socket.getsockname()[1]
+        import uvicorn
+
+        from ep_cart_mock.app import create_app
+        from ep_cart_mock.server import MockHttpProtocol
+
         config = uvicorn.Config(create_app(settings), http=MockHttpProtocol, log_level="warning", access_log=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
@@ -187,11 +195,15 @@ def ep_mock(ep_mock_server: MockServer, request: pytest.FixtureRequest) -> MockS
 
 @pytest.fixture
 def ep_client(ep_mock: MockServer) -> Iterator[AuthenticatedClient]:
+    from ep_cart_associations_client import AuthenticatedClient
+
     with AuthenticatedClient(base_url=ep_mock.base_url, token=ep_mock.admin_token) as client:
         yield client
 
 
 @pytest.fixture
 def ep_shopper_client(ep_mock: MockServer) -> Iterator[AuthenticatedClient]:
+    from ep_cart_associations_client import AuthenticatedClient
+
     with AuthenticatedClient(base_url=ep_mock.base_url, token=ep_mock.shopper_token) as client:
         yield client
