@@ -167,9 +167,7 @@ def build_app(upstream_url: str | None, fault: str, client_id: str, client_secre
         cart_id = path.split("/")[3] if path.startswith(f"{CARTS}/") and len(path.split("/")) > 3 else None
         if fault in ("unknown-cart-post-404", "some-carts-404") and cart_id is not None:
             return await refusing_carts(request, body, cart_id, is_association)
-        # unavailable-now-and-then is rate-limited too: one run proves both kinds of retry (a 429's, a 503's and a
-        # lost connection's), each with its own record of what the store did.
-        if fault in ("rate-limited", "unavailable-now-and-then") and (request.method, path) not in rate_limited:
+        if fault == "rate-limited" and (request.method, path) not in rate_limited:
             rate_limited.add((request.method, path))
             with refused_file.open("a", encoding="utf-8") as file:
                 # The path as sent (percent-encoded): a decoded one may hold a line break, which split the log's

@@ -1,6 +1,6 @@
 """The contract suite judges a store that answers otherwise than the mock rightly: a server of independent
 decisions (broken assumptions, never the vendor's contract; passing when judged by its profile), stores that refuse
-unknown or some carts, a team's store with a real cart, stores that are slow, rate-limited and unavailable now and
+unknown or some carts, a team's store with a real cart, stores that are slow, rate-limited, unavailable now and
 then or for good, a 500, and an error inside the kit itself. The runs: tests/faults/runs.py.
 """
 
@@ -133,8 +133,8 @@ def test_a_live_run_touches_no_real_cart_and_sends_no_vendor_method_left_out(fau
 
 def test_rate_limited_answers_are_retried_not_reported(fault_runs: FaultRuns) -> None:
     """Every first request is answered 429 with Retry-After: 0; the suite retries and passes, and no 429 reaches
-    the verdicts or the table. (The store that is unavailable now and then is rate-limited too: one run for both.)"""
-    run = fault_runs[RunKey("unavailable-now-and-then", "fail")]
+    the verdicts or the table."""
+    run = fault_runs[RunKey("rate-limited")]
     refused = [line for line in (run.folder / "tokens.txt.429").read_text().splitlines() if line]
     # The proof that the server did refuse: the token endpoint, associations and both reads, each at least once.
     assert {line.split(" ")[1].split("/")[1] for line in refused} >= {"oauth", "v2"}, refused[:10]
