@@ -19,7 +19,7 @@ import pytest
 
 from ep_cart_contract import twin
 from ep_cart_contract.exchanges import CREDENTIAL_HEADERS, ROLES
-from ep_cart_spec import DEFAULTS, SECRET_VARIABLES
+from ep_cart_spec import SECRET_VARIABLES
 from tests.conftest import mock_env
 from tests.paths import ROOT
 
@@ -28,6 +28,19 @@ pytestmark = pytest.mark.slow  # a whole run of the contract suite (make test-fa
 Entry = dict[str, Any]
 
 
+STORE = {
+    "EP_CLIENT_ID": "store-client-id-71c3",
+    "EP_CLIENT_SECRET": "store-client-secret-9e4a",
+    "EP_ACCOUNT_ID": "3c0a9f1e-7b2d-4e8a-9c5f-1d2e3f4a5b6c",
+    "EP_OTHER_ACCOUNT_ID": "8e7d6c5b-4a39-4281-b7c6-d5e4f3a2b1c0",
+    "EP_PASSWORD_PROFILE_ID": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+    "EP_ACCOUNT_MEMBER_USERNAME": "first.member@store.example",
+    "EP_ACCOUNT_MEMBER_PASSWORD": "store-member-password-5d2e",
+    "EP_OTHER_ACCOUNT_MEMBER_USERNAME": "second.member@store.example",
+    "EP_OTHER_ACCOUNT_MEMBER_PASSWORD": "store-other-member-password-b81f",
+}
+"""The recorded store's values, none of them the mock's defaults (the bundled mock the run starts takes them): the
+replay must map each to the fresh mock's, members and their passwords included (two members, one per account)."""
 MAKE_RUN = ["make", "--no-print-directory", "-C", str(ROOT)]
 """The verbs as docs/live-store.md shows them, with the smoke profile and a reports folder of the test's own (the
 checkout is left as it was found)."""
@@ -41,7 +54,11 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = {**mock_env(), "MAKEFLAGS": "", "MAKELEVEL": ""}
     verbs = f"REPORTS={folder}"
     ran = subprocess.run(
-        [*MAKE_RUN, "contract-test", "PROFILE=smoke", verbs], env=env, capture_output=True, text=True, timeout=600
+        [*MAKE_RUN, "contract-test", "PROFILE=smoke", verbs],
+        env={**env, **STORE},
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-2000:]
     checked = subprocess.run(
@@ -96,15 +113,16 @@ def test_the_mock_s_own_recording_replays_identically(reports: Path) -> None:
 
 def test_the_recording_names_each_credential_by_role_and_holds_no_secret(recording: Path) -> None:
     text = recording.read_text(encoding="utf-8")
-    for name in SECRET_VARIABLES:
-        if DEFAULTS[name]:
-            assert DEFAULTS[name] not in text, f"{name}'s value is in the recording"
+    secrets = [STORE[name] for name in SECRET_VARIABLES if name in STORE]
+    assert len(secrets) == 3, "the client secret and both passwords: the check below would prove little"
+    for secret in secrets:
+        assert secret not in text, f"{secret} is in the recording"
     recorded = entries(recording)
     roles = {entry["_credentials"][header] for entry in recorded for header in CREDENTIAL_HEADERS}
     assert {"administrator", "implicit", "first account", "second account", "invalid", "none"} <= roles
     assert roles <= {*ROLES, "none"}
     in_bodies = {entry["_credentials"].get("body") for entry in recorded} - {None}
-    assert {"application", "member", "invalid"} <= in_bodies
+    assert {"application", "member", "other member", "invalid"} <= in_bodies
     # Every credential of the run's is masked where it was carried (the member's login gave the account tokens,
     # so no configured value above would show them), every token the mock handed out too, and each check is named.
     for entry in recorded:
@@ -173,8 +191,8 @@ def another_account(recorded: list[Entry], taken: set[int]) -> None:
 
     entry = first(recorded, associated, taken)
     document = body(entry)
-    first_account = document["data"][0]["id"] == DEFAULTS["EP_ACCOUNT_ID"]
-    document["data"][0]["id"] = DEFAULTS["EP_OTHER_ACCOUNT_ID" if first_account else "EP_ACCOUNT_ID"]
+    first_account = document["data"][0]["id"] == STORE["EP_ACCOUNT_ID"]
+    document["data"][0]["id"] = STORE["EP_OTHER_ACCOUNT_ID" if first_account else "EP_ACCOUNT_ID"]
     set_body(entry, document)
 
 
