@@ -58,6 +58,7 @@ from ep_cart_spec import (
     ApiSpec,
     Assumption,
 )
+from tests.conftest import contract_suite, mock_env
 from tests.paths import SPEC_PATH
 
 # --- Settings -------------------------------------------------------------------------------------------
@@ -1117,3 +1118,17 @@ def test_a_ctrl_c_python_drops_in_a_gc_callback_is_raised_again_before_the_next_
         interrupts.seen()  # what the plugin does once pytest has handled it
     assert not interrupts.pending()
     assert polite.handle_request(httpx.Request("GET", "http://store.example/v2/carts/c")).status_code == 200
+
+
+@pytest.mark.slow
+def test_collect_only_lists_the_suite_and_judges_nothing(tmp_path: Path) -> None:
+    """`ep-cart-contract --collect-only` runs no test: it exits 0, and writes no verdict (it once recorded every
+    documented response as never observed, a broken claim, and exited 1 with "a claim broke")."""
+    env = mock_env(EP_REPORT_DIR=str(tmp_path / "reports"), EP_CONTRACT_PROFILE="smoke")
+    result = subprocess.run(
+        contract_suite("--collect-only", "-q"), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert re.search(r"^\d+ tests collected", result.stdout, re.M), result.stdout[-2000:]
+    assert "vendor contract:" not in result.stdout
+    assert not (tmp_path / "reports" / "contract.json").exists()

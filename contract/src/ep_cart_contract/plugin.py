@@ -61,7 +61,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Before any test: the fixtures the run leans on are checked (preflight.py). A broken one every run needs, or a
     store that does not answer, stops the run here: every test is deselected, nothing is judged, each problem is
     shown once (the preflight section) and the exit status says which (exits.FIXTURE_BROKEN, STORE_UNAVAILABLE)."""
-    if not runs_the_suite(session) or session.config.option.collectonly:
+    if not runs_the_suite(session):
         return
     interrupts.install()
     session.config.stash[INTERRUPTS_KEY] = True
@@ -225,7 +225,10 @@ def scrubbed_longrepr(run: ContractRun, longrepr: Any) -> Any:
 
 
 def runs_the_suite(session: pytest.Session) -> bool:
-    """The session runs the suite, or would have had the preflight not stopped it."""
+    """The session runs the suite, or would have had the preflight not stopped it (`--collect-only` runs nothing:
+    it judges nothing and writes no report)."""
+    if session.config.option.collectonly:
+        return False
     run = current_run()
     stopped = run is not None and run.stopped_before_tests is not None
     return stopped or any(SUITE_DIR in Path(item.path).parents for item in session.items)
