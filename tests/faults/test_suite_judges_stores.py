@@ -380,7 +380,7 @@ def test_the_mock_replaying_the_independent_server_names_its_choices_and_follows
         reports / "exchanges.har", tmp_path / "learned", "--store-profile", str(reports / "store-profile.yaml")
     )
     assert {aspect for _, _, aspect, _ in differing(learned)} <= {"errors"}, learned["differences"][:3]
-    assert learned["summary"]["comparable"] == learned["summary"]["exchanges"] > 300
+    assert learned["summary"]["comparable"] >= 0.95 * learned["summary"]["exchanges"] > 300
     assert learned["summary"]["identical"] > defaults["summary"]["identical"]
     assert "twin-check: " in capsys.readouterr().out
 

@@ -16,10 +16,11 @@ run records about 1,000 exchanges (1.9 MB), a thorough one about 7,000 (17 MB: c
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER, LOGIN_PATH
 HAR_NAME = "exchanges.har"
 CREDENTIAL_HEADERS = ("authorization", ACCOUNT_TOKEN_HEADER.lower(), CUSTOMER_TOKEN_HEADER.lower())
 """The headers that carry a credential: each entry names the role of what it carried."""
+COOKIE_HEADERS = frozenset({"cookie", "set-cookie"})
 NO_ANSWER = 0
 """HAR's status for a request that got no answer (its `_error` says why)."""
 ROLES = (
@@ -92,6 +94,8 @@ class Exchanges:
     """Who is sending now: the test (or "collection", "preflight", "clean-up": the run's own requests), and the
     schemathesis phase of the case being sent."""
     entries: list[Exchange] = field(default_factory=list)
+    on_secret: Callable[[str], None] = lambda secret: None
+    """Told of every token an answer hands out (the run's redactor masks it from then on, in every report)."""
     _roles: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -126,16 +130,28 @@ class Exchanges:
                 return None
             if not isinstance(login, dict) or "password" not in login:
                 return None
-            for variable, role in MEMBER_ROLES.items():
-                # By the password alone: the run also sends a member's password with another username.
-                if login["password"] and login["password"] == self.fixtures.get(
-                    variable.replace("USERNAME", "PASSWORD")
-                ):
+            members = {
+                role: (self.fixtures.get(variable), self.fixtures.get(variable.replace("USERNAME", "PASSWORD")))
+                for variable, role in MEMBER_ROLES.items()
+            }
+            # The member whose username and password these are; else whose password it is (the run also sends a
+            # member's password with another username; two members may share one).
+            for role, (username, password) in members.items():
+                if password and login["password"] == password and login.get("username") == username:
+                    return role
+            for role, (_, password) in members.items():
+                if password and login["password"] == password:
                     return role
             return "invalid"
         return None
 
-    def add(
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        """One exchange (`record`'s arguments); whatever goes wrong in recording it (a body nested too deep to
+        read), the run goes on: the recording is never why a run fails."""
+        with contextlib.suppress(Exception):
+            self.record(*args, **kwargs)
+
+    def record(
         self,
         method: str,
         url: str,
@@ -179,24 +195,30 @@ class Exchanges:
             self._learn_roles(exchange)
 
     def _learn_roles(self, exchange: Exchange) -> None:
-        """A token the store handed out gets the role of what it was asked for (before any request carries it)."""
+        """A token the store handed out gets the role of what it was asked for (before any request carries it),
+        and is a secret whatever the answer's status (a token in an answer the run does not take is still one)."""
         path = urlsplit(exchange.url).path
-        if exchange.method != "POST" or exchange.status not in (200, 201):
+        if exchange.method != "POST" or not path.endswith((TOKEN_PATH, LOGIN_PATH)):
             return
         try:
             answer = json.loads(exchange.response_body)
         except ValueError:
             return
-        if path.endswith(TOKEN_PATH) and isinstance(answer, dict) and isinstance(answer.get("access_token"), str):
+        if not isinstance(answer, dict):
+            return
+        success = exchange.status in (200, 201)
+        if isinstance(answer.get("access_token"), str):
+            self.on_secret(answer["access_token"])
             grant = form_or_json(exchange.request_body, content_type(exchange.request_headers)).get("grant_type")
-            if grant in GRANT_ROLES:
+            if success and path.endswith(TOKEN_PATH) and grant in GRANT_ROLES:
                 self._roles[answer["access_token"]] = GRANT_ROLES[grant]
-        elif path.endswith(LOGIN_PATH) and isinstance(answer, dict) and isinstance(answer.get("data"), list):
-            accounts = {self.fixtures.get(variable): role for variable, role in ACCOUNT_ROLES.items()}
+        if isinstance(answer.get("data"), list):
+            accounts = {(self.fixtures.get(variable) or "").lower(): role for variable, role in ACCOUNT_ROLES.items()}
             for entry in answer["data"]:
                 if isinstance(entry, dict) and isinstance(entry.get("token"), str):
-                    role = accounts.get(entry.get("account_id"))
-                    if role is not None:
+                    self.on_secret(entry["token"])
+                    role = accounts.get(str(entry.get("account_id", "")).lower())
+                    if success and path.endswith(LOGIN_PATH) and role is not None:
                         self._roles[entry["token"]] = role
 
     # --- Writing ---------------------------------------------------------------------------------------------
@@ -253,6 +275,8 @@ def form_or_json(body: bytes, media_type: str) -> dict[str, Any]:
 
 
 def masked_header(name: str, value: str, role: str | None, redactor: Redactor) -> str:
+    if name.lower() in COOKIE_HEADERS:
+        return MASK  # a session's (a store's load balancer sets some); the replay sends none
     if role is None or role == "invalid":
         return redactor.scrub(value)
     return f"Bearer {MASK}" if name.lower() == "authorization" else MASK
@@ -314,7 +338,10 @@ def har_entry(exchange: Exchange, redactor: Redactor) -> dict[str, Any]:
             "statusText": "",
             "httpVersion": "HTTP/1.1" if exchange.status else "",
             "cookies": [],
-            "headers": [{"name": name, "value": redactor.scrub(value)} for name, value in exchange.response_headers],
+            "headers": [
+                {"name": name, "value": MASK if name.lower() in COOKIE_HEADERS else redactor.scrub(value)}
+                for name, value in exchange.response_headers
+            ],
             "content": {
                 "size": len(exchange.response_body),
                 "mimeType": response_type,

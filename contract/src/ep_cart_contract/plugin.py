@@ -306,8 +306,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.config.stash[FINISHED_KEY] = results
     paths = write_reports(Path(run.settings.report_dir), results, run.redactor)
     results.written = [str(path) for path in paths]
-    recording = run.exchanges.write(Path(run.settings.report_dir), run.redactor, recording_info(run, results))
-    results.written.append(str(recording))
+    try:
+        recording = run.exchanges.write(Path(run.settings.report_dir), run.redactor, recording_info(run, results))
+        results.written.append(str(recording))
+    except Exception as error:  # the recording is never why a run fails
+        results.written.append(run.redactor.scrub(f"(no recording: {type(error).__name__}: {error})"))
     if run.store_profile is not None:
         target = run.settings.base_url or (target or "the bundled mock")
         results.written.append(str(run.store_profile.write(Path(run.settings.report_dir), target, run.redactor)))

@@ -9,16 +9,20 @@ target's address `http://127.0.0.1` into `[masked]` in every report.
 
 from __future__ import annotations
 
+import json
 import shlex
 import threading
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 import httpx
 
 from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER
 
 MASK = "[masked]"
-SENSITIVE_HEADERS = frozenset({"authorization", ACCOUNT_TOKEN_HEADER.lower(), CUSTOMER_TOKEN_HEADER.lower(), "cookie"})
+SENSITIVE_HEADERS = frozenset(
+    {"authorization", ACCOUNT_TOKEN_HEADER.lower(), CUSTOMER_TOKEN_HEADER.lower(), "cookie", "set-cookie"}
+)
 
 
 class Redactor:
@@ -30,9 +34,13 @@ class Redactor:
 
     def add(self, *values: str | None, shortest: int = 1) -> None:
         """Known secrets (configured ones, tokens the store issued) are masked whatever their length: a short
-        password is still a password, and masking a few ordinary letters with it is the lesser harm."""
+        password is still a password, and masking a few ordinary letters with it is the lesser harm. Each is masked
+        as it is written too: escaped in JSON (a password with `"` or `ü` in a login's body) and percent-encoded
+        (in a URL or a form)."""
         with self._lock:
-            self._secrets.update(value for value in values if value and len(value) >= shortest)
+            for value in values:
+                if value and len(value) >= shortest:
+                    self._secrets.update(written_forms(value))
 
     def scrub(self, text: str) -> str:
         with self._lock:
@@ -41,6 +49,17 @@ class Redactor:
             if secret in text:
                 text = text.replace(secret, MASK)
         return text
+
+
+def written_forms(secret: str) -> set[str]:
+    """The secret, and the forms it takes once written: JSON-escaped (`\\u00fc` or as it is), percent-encoded."""
+    return {
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        quote(secret, safe=""),
+        quote_plus(secret, safe=""),
+    }
 
 
 def curl_command(request: httpx.Request) -> str:

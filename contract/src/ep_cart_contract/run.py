@@ -117,7 +117,7 @@ class ContractRun:
         api = load()
         run = cls(settings=settings, verdicts=Verdicts(api), table=ResponseTable(api), classifier=Classifier(api))
         run.redactor.add(*settings.secret_values)
-        run.exchanges = Exchanges(settings.values)
+        run.exchanges = Exchanges(settings.values, on_secret=run.redactor.add)
         run.watch(run.token_session)
         profile = run.store_profile = StoreProfileRun(api, settings.store_profile or default_profile(api))
         run.table.excused = lambda method, template, status: any(

@@ -20,7 +20,9 @@ could not run (the recording unreadable, the profile refused, the mock not start
 from __future__ import annotations
 
 import argparse
+import binascii
 import json
+import re
 import sys
 import tempfile
 from collections import Counter, defaultdict
@@ -112,6 +114,10 @@ class Recording:
             ) from None
         if not isinstance(entries, list) or not isinstance(run, dict):
             raise RecordingError(f"{path}: its log has no entries, or no _run")
+        for index, entry in enumerate(entries):
+            problem = malformed(entry)
+            if problem:
+                raise RecordingError(f"{path}: entry {index} is no exchange of a recording ({problem})")
         return cls(path, entries, run)
 
     @property
@@ -126,6 +132,30 @@ class Recording:
             if len(parts) > 3 and parts[1:3] == ["v2", "carts"] and parts[3]:
                 carts.add(unquote(parts[3]))
         return carts
+
+
+def malformed(entry: Any) -> str:
+    """What keeps an entry from being an exchange the check can read ("" when nothing does)."""
+    if not isinstance(entry, dict):
+        return "not an object"
+    request, response = entry.get("request"), entry.get("response")
+    if (
+        not isinstance(request, dict)
+        or not isinstance(request.get("method"), str)
+        or not isinstance(request.get("url"), str)
+    ):
+        return "no request with a method and a URL"
+    if not isinstance(response, dict) or not isinstance(response.get("status"), int):
+        return "no response with a status"
+    if not isinstance(response.get("content", {}), dict) or not isinstance(entry.get("_credentials", {}), dict):
+        return "a response content or credentials that are no object"
+    headers = [*request.get("headers", []), *response.get("headers", [])]
+    if not all(
+        isinstance(header, dict) and isinstance(header.get("name"), str) and isinstance(header.get("value"), str)
+        for header in headers
+    ):
+        return "a header without a name or a value"
+    return ""
 
 
 @dataclass
@@ -150,20 +180,40 @@ class Mapping_:
         }
         return cls(store_to_mock, mock_values)
 
+    def _pattern(self) -> re.Pattern[str] | None:
+        """One pass over the store's values, longest first, in any case (a store may write a UUID in capitals):
+        values are never replaced twice, even where a store's value is the mock's for another fixture."""
+        if not self.store_to_mock:
+            return None
+        values = sorted(self.store_to_mock, key=len, reverse=True)
+        return re.compile("|".join(re.escape(value) for value in values), re.IGNORECASE)
+
     def text(self, value: str) -> str:
-        """A recorded text with the store's fixture values put as the mock's (longest first)."""
-        for store, mock in sorted(self.store_to_mock.items(), key=lambda item: len(item[0]), reverse=True):
-            value = value.replace(store, mock)
-        return value
+        """A recorded text with the store's fixture values put as the mock's."""
+        pattern = self._pattern()
+        if pattern is None:
+            return value
+        lowered = {store.lower(): mock for store, mock in self.store_to_mock.items()}
+        return pattern.sub(lambda match: lowered[match.group(0).lower()], value)
+
+    def raw(self, value: bytes) -> bytes:
+        """The same for a body that is no UTF-8 (byte for byte; the fixtures are text)."""
+        return self.text(value.decode("utf-8", errors="surrogateescape")).encode("utf-8", errors="surrogateescape")
 
     def value(self, value: Any) -> Any:
         if isinstance(value, str):
-            return self.store_to_mock.get(value, value)
+            lowered = {store.lower(): mock for store, mock in self.store_to_mock.items()}
+            return lowered.get(value.lower(), value)
         if isinstance(value, list):
             return [self.value(item) for item in value]
         if isinstance(value, dict):
             return {key: self.value(item) for key, item in value.items()}
         return value
+
+    @property
+    def accounts(self) -> frozenset[str]:
+        """The mock's two accounts: the accounts of the run."""
+        return frozenset(self.mock_values[name].lower() for name in ("EP_ACCOUNT_ID", "EP_OTHER_ACCOUNT_ID"))
 
 
 class CannotReplay(Exception):
@@ -190,8 +240,8 @@ def replay_of(entry: dict[str, Any], mapping: Mapping_) -> Replay:
     for header in request.get("headers", []):
         name, value = header["name"], header["value"]
         lower = name.lower()
-        if lower in HOP_HEADERS:
-            continue
+        if lower in HOP_HEADERS or lower == "cookie":
+            continue  # the client's own, or a session's (masked in the recording): the mock reads none
         if lower in CREDENTIAL_HEADERS:
             value = credential_for(lower, value, roles.get(lower, "none"), mapping)
         elif MASK in value:
@@ -224,8 +274,7 @@ def body_for(request: dict[str, Any], path_and_query: str, role: str | None, map
     media_type = post.get("mimeType", "")
     raw = body_bytes(post)
     if post.get("_encoding") == "base64":  # no UTF-8: fixtures and masks put byte for byte
-        for store, mock in mapping.store_to_mock.items():
-            raw = raw.replace(store.encode(), mock.encode())
+        raw = mapping.raw(raw)
         return raw.replace(MASK.encode(), secret_for(role, mapping).encode()) if MASK.encode() in raw else raw
     text = mapping.text(raw.decode("utf-8"))
     if "x-www-form-urlencoded" in media_type:
@@ -272,6 +321,8 @@ class Comparer:
     api: ApiSpec
     table: ResponseTable
     run_carts: frozenset[str]
+    accounts: frozenset[str]
+    """The run's accounts (the store's and the mock's IDs, in lower case): a login's others are not compared."""
 
     def aspects(
         self, method: str, path: str, status: int, headers: Sequence[tuple[str, str]], body: str
@@ -308,7 +359,11 @@ class Comparer:
             if isinstance(page, dict):
                 found["page"] = {key: page.get(key) for key in ("limit", "offset")}
         if success and template == LOGIN_PATH and isinstance(data, list):
-            found["login accounts"] = sorted(str(entry.get("account_id")) for entry in data if isinstance(entry, dict))
+            found["login accounts"] = sorted(
+                str(entry.get("account_id")).lower()
+                for entry in data
+                if isinstance(entry, dict) and str(entry.get("account_id")).lower() in self.accounts
+            )
         documented = self.documented_headers(template, method, status)
         if documented:
             present = {name.lower(): value for name, value in headers}
@@ -357,8 +412,15 @@ def check(recording: Recording, base_url: str, tokens: Callable[[httpx.Client], 
     """Replays the recording against the mock at `base_url`, in order; one outcome per exchange."""
     api = load()
     table = ResponseTable(api)
-    comparer = Comparer(api, table, frozenset(recording.run_carts()))
     mapping = Mapping_.of(recording)
+    carts = recording.run_carts()
+    store_accounts = {recording.fixtures.get(name, "").lower() for name in ("EP_ACCOUNT_ID", "EP_OTHER_ACCOUNT_ID")}
+    comparer = Comparer(
+        api,
+        table,
+        frozenset(carts | {mapping.text(cart) for cart in carts}),
+        mapping.accounts | (store_accounts - {""}),
+    )
     outcomes = []
     with httpx.Client(base_url=base_url, timeout=30) as client:
         mapping.tokens = tokens(client)
@@ -371,15 +433,26 @@ def check(recording: Recording, base_url: str, tokens: Callable[[httpx.Client], 
             outcome.why_not = not_comparable_because(entry)
             try:
                 replay = replay_of(entry, mapping)
+                request_to_mock = client.build_request(
+                    replay.method, replay.path_and_query, headers=replay.headers, content=replay.body or None
+                )
             except CannotReplay as error:
                 outcome.why_not = outcome.why_not or f"the replay cannot send it: {error}"
                 outcome.comparable = False
                 continue
-            answer = client.request(
-                replay.method, replay.path_and_query, headers=replay.headers, content=replay.body or None
-            )
-            outcome.mock_status, outcome.mock_body = answer.status_code, answer.text
+            except (KeyError, TypeError, ValueError, binascii.Error, httpx.HTTPError) as error:
+                # A value no HTTP request can carry as it was recorded (a header out of latin-1, bad base64).
+                outcome.why_not = outcome.why_not or f"the replay cannot send it: {type(error).__name__}"
+                outcome.comparable = False
+                continue
             outcome.curl = curl(replay.method, f"{base_url}{replay.path_and_query}", replay.headers, replay.body)
+            answer: httpx.Response | None = None
+            try:
+                answer = client.send(request_to_mock)
+                outcome.mock_status, outcome.mock_body = answer.status_code, answer.text
+            except httpx.TransportError as error:
+                # The mock gave no answer: compared as such (a mock answers every request).
+                outcome.mock_status, outcome.mock_body = 0, f"no answer: {type(error).__name__}"
             if outcome.why_not:
                 outcome.comparable = False
                 continue
@@ -393,12 +466,16 @@ def check(recording: Recording, base_url: str, tokens: Callable[[httpx.Client], 
                     body_bytes(response["content"]).decode("utf-8", errors="replace"),
                 )
             )
-            mock_side = comparer.aspects(
-                replay.method,
-                urlsplit(replay.path_and_query).path,
-                answer.status_code,
-                answer.headers.multi_items(),
-                answer.text,
+            mock_side = (
+                comparer.aspects(
+                    replay.method,
+                    urlsplit(replay.path_and_query).path,
+                    answer.status_code,
+                    answer.headers.multi_items(),
+                    answer.text,
+                )
+                if answer is not None
+                else {"status": 0}
             )
             for aspect, _ in COMPARED:
                 if store_side.get(aspect) != mock_side.get(aspect):
@@ -620,15 +697,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             mock.base_url,
             mock_tokens(mapping.mock_values["EP_CLIENT_ID"], mapping.mock_values["EP_CLIENT_SECRET"]),
         )
-    except httpx.HTTPError as error:
-        print(f"ep-cart-twin-check: the mock stopped answering: {error}\n{mock.log()[-2000:]}", file=sys.stderr)
+    except (httpx.HTTPError, KeyError, ValueError) as error:
+        # Its tokens could not be had: the mock is not the one this command starts, or it failed.
+        print(f"ep-cart-twin-check: the mock gave no tokens: {error}\n{mock.log()[-2000:]}", file=sys.stderr)
         return CANNOT_CHECK
     finally:
         mock.stop()
     report = results(recording, outcomes, str(options.store_profile) if options.store_profile else None)
-    options.report_dir.mkdir(parents=True, exist_ok=True)
-    (options.report_dir / "twin-check.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-    (options.report_dir / "twin-check.md").write_text(markdown(report), encoding="utf-8")
+    try:
+        options.report_dir.mkdir(parents=True, exist_ok=True)
+        (options.report_dir / "twin-check.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+        (options.report_dir / "twin-check.md").write_text(markdown(report), encoding="utf-8")
+    except OSError as error:
+        print(f"ep-cart-twin-check: the reports cannot be written: {error}", file=sys.stderr)
+        return CANNOT_CHECK
     print("\n".join(summary_lines(report)))
     print(f"report: {options.report_dir / 'twin-check.md'}, {options.report_dir / 'twin-check.json'}")
     if not report["summary"]["comparable"]:
