@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from ep_cart_contract import twin
-from ep_cart_contract.exchanges import CREDENTIAL_HEADERS, ROLES, Exchanges
-from ep_cart_contract.redaction import written_forms
+from ep_cart_contract.exchanges import ROLES, Exchanges
+from ep_cart_contract.redaction import CREDENTIAL_HEADERS, written_forms
 from ep_cart_spec import SECRET_VARIABLES
 from tests.conftest import mock_env
 from tests.paths import ROOT

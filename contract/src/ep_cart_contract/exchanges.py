@@ -27,13 +27,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from ep_cart_contract.redaction import MASK, Redactor
-from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER, LOGIN_PATH, TOKEN_PATH
+from ep_cart_contract.redaction import COOKIE_HEADERS, CREDENTIAL_HEADERS, MASK, Redactor
+from ep_cart_spec import LOGIN_PATH, TOKEN_PATH
 
 HAR_NAME = "exchanges.har"
-CREDENTIAL_HEADERS = ("authorization", ACCOUNT_TOKEN_HEADER.lower(), CUSTOMER_TOKEN_HEADER.lower())
-"""The headers that carry a credential: each entry names the role of what it carried."""
-COOKIE_HEADERS = frozenset({"cookie", "set-cookie"})
 NO_ANSWER = 0
 """HAR's status for a request that got no answer (its `_error` says why)."""
 ROLES = (

@@ -20,9 +20,10 @@ import httpx
 from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER
 
 MASK = "[masked]"
-SENSITIVE_HEADERS = frozenset(
-    {"authorization", ACCOUNT_TOKEN_HEADER.lower(), CUSTOMER_TOKEN_HEADER.lower(), "cookie", "set-cookie"}
-)
+CREDENTIAL_HEADERS = ("authorization", ACCOUNT_TOKEN_HEADER.lower(), CUSTOMER_TOKEN_HEADER.lower())
+"""The headers that carry a credential (the recording names the role of each, exchanges.py)."""
+COOKIE_HEADERS = frozenset({"cookie", "set-cookie"})
+SENSITIVE_HEADERS = frozenset({*CREDENTIAL_HEADERS, *COOKIE_HEADERS})
 
 
 class Redactor:

@@ -34,9 +34,9 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import httpx
 
-from ep_cart_contract.exchanges import CREDENTIAL_HEADERS, HAR_NAME, body_bytes
+from ep_cart_contract.exchanges import HAR_NAME, body_bytes
 from ep_cart_contract.observations import ResponseTable
-from ep_cart_contract.redaction import MASK, curl
+from ep_cart_contract.redaction import CREDENTIAL_HEADERS, MASK, curl
 from ep_cart_contract.target import MockProcess, mock_env
 from ep_cart_contract.transport import RETRIED_STATUSES
 from ep_cart_spec import (
@@ -159,7 +159,7 @@ def malformed(entry: Any) -> str:
 
 
 @dataclass
-class Mapping_:
+class FixtureMap:
     """The recorded store's values and the mock's, for each fixture the recording names."""
 
     store_to_mock: dict[str, str]
@@ -168,7 +168,7 @@ class Mapping_:
     """Role -> the mock's token for it."""
 
     @classmethod
-    def of(cls, recording: Recording) -> Mapping_:
+    def of(cls, recording: Recording) -> FixtureMap:
         mock_values = {name: value for name, value in DEFAULTS.items() if value}
         fixtures = recording.fixtures
         if fixtures.get("EP_OTHER_ACCOUNT_MEMBER_USERNAME"):
@@ -228,7 +228,7 @@ class Replay:
     body: bytes
 
 
-def replay_of(entry: dict[str, Any], mapping: Mapping_) -> Replay:
+def replay_of(entry: dict[str, Any], mapping: FixtureMap) -> Replay:
     """The recorded request as the mock is to get it: fixtures mapped, credentials put by role."""
     request = entry["request"]
     parts = urlsplit(request["url"])
@@ -251,7 +251,7 @@ def replay_of(entry: dict[str, Any], mapping: Mapping_) -> Replay:
     return Replay(request["method"], path_and_query, headers, body)
 
 
-def credential_for(header: str, recorded: str, role: str, mapping: Mapping_) -> str:
+def credential_for(header: str, recorded: str, role: str, mapping: FixtureMap) -> str:
     if role in ("none", "invalid"):
         if MASK in recorded:
             raise CannotReplay(f"a masked value in the {header} header")
@@ -265,7 +265,7 @@ def credential_for(header: str, recorded: str, role: str, mapping: Mapping_) -> 
     return f"Bearer {token}" if header == "authorization" else token
 
 
-def body_for(request: dict[str, Any], path_and_query: str, role: str | None, mapping: Mapping_) -> bytes:
+def body_for(request: dict[str, Any], path_and_query: str, role: str | None, mapping: FixtureMap) -> bytes:
     """The recorded body, fixtures mapped, and the masked credential it carried (its role: the application's
     secret, a member's password, or a wrong one) put as the mock's."""
     post = request.get("postData")
@@ -292,7 +292,7 @@ WRONG_SECRET = "twin-check-wrong-secret"
 any wrong value alike)."""
 
 
-def secret_for(role: str | None, mapping: Mapping_) -> str:
+def secret_for(role: str | None, mapping: FixtureMap) -> str:
     if role == "application":
         return mapping.mock_values["EP_CLIENT_SECRET"]
     if role in MEMBER_VARIABLES:
@@ -412,7 +412,7 @@ def check(recording: Recording, base_url: str, tokens: Callable[[httpx.Client], 
     """Replays the recording against the mock at `base_url`, in order; one outcome per exchange."""
     api = load()
     table = ResponseTable(api)
-    mapping = Mapping_.of(recording)
+    mapping = FixtureMap.of(recording)
     carts = recording.run_carts()
     store_accounts = {recording.fixtures.get(name, "").lower() for name in ("EP_ACCOUNT_ID", "EP_OTHER_ACCOUNT_ID")}
     comparer = Comparer(
@@ -681,7 +681,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (RecordingError, ProfileError, OSError) as error:
         print(f"ep-cart-twin-check: {error}", file=sys.stderr)
         return CANNOT_CHECK
-    mapping = Mapping_.of(recording)
+    mapping = FixtureMap.of(recording)
     extra = {name: mapping.mock_values[name] for name in MOCK_OTHER_MEMBER if name in mapping.mock_values}
     if options.store_profile is not None:
         extra["EP_STORE_PROFILE"] = str(options.store_profile.absolute())
