@@ -247,7 +247,7 @@ def replay_of(entry: dict[str, Any], mapping: FixtureMap) -> Replay:
         elif MASK in value:
             raise CannotReplay(f"a masked value in the {name} header")
         headers.append((name, value))
-    body = body_for(request, path_and_query, roles.get("body"), mapping)
+    body = body_for(request, roles.get("body"), mapping)
     return Replay(request["method"], path_and_query, headers, body)
 
 
@@ -265,7 +265,7 @@ def credential_for(header: str, recorded: str, role: str, mapping: FixtureMap) -
     return f"Bearer {token}" if header == "authorization" else token
 
 
-def body_for(request: dict[str, Any], path_and_query: str, role: str | None, mapping: FixtureMap) -> bytes:
+def body_for(request: dict[str, Any], role: str | None, mapping: FixtureMap) -> bytes:
     """The recorded body, fixtures mapped, and the masked credential it carried (its role: the application's
     secret, a member's password, or a wrong one) put as the mock's."""
     post = request.get("postData")
