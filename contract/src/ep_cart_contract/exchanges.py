@@ -192,10 +192,16 @@ class Exchanges:
             self._learn_roles(exchange)
 
     def _learn_roles(self, exchange: Exchange) -> None:
-        """A token the store handed out gets the role of what it was asked for (before any request carries it),
-        and is a secret whatever the answer's status (a token in an answer the run does not take is still one)."""
+        """Every token an answer hands out is a secret (issued_tokens); one the store handed out to a request it
+        took gets the role of what was asked for, before any request carries it."""
         path = urlsplit(exchange.url).path
-        if exchange.method != "POST" or not path.endswith((TOKEN_PATH, LOGIN_PATH)):
+        for token in issued_tokens(path, exchange.response_body):
+            self.on_secret(token)
+        if (
+            exchange.method != "POST"
+            or exchange.status not in (200, 201)
+            or not path.endswith((TOKEN_PATH, LOGIN_PATH))
+        ):
             return
         try:
             answer = json.loads(exchange.response_body)
@@ -203,20 +209,16 @@ class Exchanges:
             return
         if not isinstance(answer, dict):
             return
-        success = exchange.status in (200, 201)
-        if isinstance(answer.get("access_token"), str):
-            self.on_secret(answer["access_token"])
+        if path.endswith(TOKEN_PATH) and isinstance(answer.get("access_token"), str):
             grant = form_or_json(exchange.request_body, content_type(exchange.request_headers)).get("grant_type")
-            if success and path.endswith(TOKEN_PATH) and grant in GRANT_ROLES:
+            if grant in GRANT_ROLES:
                 self._roles[answer["access_token"]] = GRANT_ROLES[grant]
-        if isinstance(answer.get("data"), list):
+        elif path.endswith(LOGIN_PATH) and isinstance(answer.get("data"), list):
             accounts = {(self.fixtures.get(variable) or "").lower(): role for variable, role in ACCOUNT_ROLES.items()}
             for entry in answer["data"]:
-                if isinstance(entry, dict) and isinstance(entry.get("token"), str):
-                    self.on_secret(entry["token"])
-                    role = accounts.get(str(entry.get("account_id", "")).lower())
-                    if success and path.endswith(LOGIN_PATH) and role is not None:
-                        self._roles[entry["token"]] = role
+                role = accounts.get(str(entry.get("account_id", "")).lower()) if isinstance(entry, dict) else None
+                if role is not None and isinstance(entry.get("token"), str):
+                    self._roles[entry["token"]] = role
 
     # --- Writing ---------------------------------------------------------------------------------------------
 
@@ -248,6 +250,23 @@ def creator_version() -> str:
         return version("ep-cart-contract")
     except PackageNotFoundError:
         return "unknown"
+
+
+def issued_tokens(path: str, content: bytes) -> list[str]:
+    """The tokens an answer of the token endpoint (`access_token`, S6) or of a member's login (each account's
+    `token`, S7) hands out, whatever its status: a token in an answer the run does not take is a secret all the same.
+    Only these, with the configured values, are secrets: what a request carried is not."""
+    if not path.endswith((TOKEN_PATH, LOGIN_PATH)):
+        return []
+    try:
+        document = json.loads(content)
+    except ValueError:
+        return []
+    if not isinstance(document, dict):
+        return []
+    entries = document.get("data")
+    found = [entry.get("token") for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+    return [token for token in [document.get("access_token"), *found] if isinstance(token, str)]
 
 
 def text_headers(headers: Iterable[tuple[str, str | bytes]]) -> list[tuple[str, str]]:

@@ -30,7 +30,7 @@ from schemathesis.core.failures import Failure, FailureGroup
 
 from ep_cart_contract.availability import ANSWER_CHANGES_ON_REPEAT, describe_story
 from ep_cart_contract.classify import ABSENT, MARK_OF_CHECK, SentRequest
-from ep_cart_contract.exchanges import text_headers
+from ep_cart_contract.exchanges import issued_tokens, text_headers
 from ep_cart_contract.live_safety import is_valid_cart_id
 from ep_cart_contract.observations import Recorded
 from ep_cart_contract.redaction import curl
@@ -46,7 +46,7 @@ from ep_cart_contract.transport import (
     backoff,
 )
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source
-from ep_cart_spec import ASSOCIATION_PATH, LOGIN_PATH, TOKEN_PATH, Assumption
+from ep_cart_spec import ASSOCIATION_PATH, Assumption
 
 
 def is_positive(case: schemathesis.Case[Any]) -> bool:
@@ -77,7 +77,7 @@ def observe(
     carried), it is counted in the documented-response table, and an association it created or removed is noted
     in the run's ledger."""
     run = active_run()
-    run.redactor.add(*issued_tokens(path, status, content))
+    run.redactor.add(*issued_tokens(path, content))
     template = run.table.template_of(path)
     if template == ASSOCIATION_PATH:
         applied = story.may_answer_a_repeat or status in MAY_HAVE_BEEN_APPLIED
@@ -89,24 +89,6 @@ def observe(
     recorded = run.table.record(method, path, status, headers, content, lambda: run.redactor.scrub(request_curl()))
     if recorded is not None:
         judge_answer(run, method, recorded, status, content, request_curl)
-
-
-def issued_tokens(path: str, status: int, content: bytes) -> list[str]:
-    """The tokens an answer hands out: the token endpoint's `access_token` (S6), each account's `token` of a
-    member's login (S7). Only these, with the configured values, are secrets: what a request carried is not."""
-    if (path, status) not in ((TOKEN_PATH, 200), (LOGIN_PATH, 201)):
-        return []
-    try:
-        document = json.loads(content)
-    except ValueError:
-        return []
-    if not isinstance(document, dict):
-        return []
-    if path == TOKEN_PATH:
-        return [token for token in [document.get("access_token")] if isinstance(token, str)]
-    entries = document.get("data")
-    found = [entry.get("token") for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
-    return [token for token in found if isinstance(token, str)]
 
 
 def judge_answer(

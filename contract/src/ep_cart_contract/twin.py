@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import httpx
 
-from ep_cart_contract.exchanges import HAR_NAME, body_bytes
+from ep_cart_contract.exchanges import HAR_NAME, body_bytes, content_type
 from ep_cart_contract.observations import ResponseTable
 from ep_cart_contract.redaction import CREDENTIAL_HEADERS, MASK, curl
 from ep_cart_contract.target import MockProcess, mock_env
@@ -306,8 +306,7 @@ def secret_for(role: str | None, mapping: FixtureMap) -> str:
 
 
 def media_type(headers: Iterable[tuple[str, str]]) -> str:
-    value = next((value for name, value in headers if name.lower() == "content-type"), "")
-    return value.split(";")[0].strip().lower()
+    return content_type(headers).split(";")[0].strip().lower()
 
 
 def pairs(entries: Any) -> list[dict[str, Any]] | None:
