@@ -206,6 +206,44 @@ def test_the_tokens_a_store_hands_out_are_masked_whichever_layer_asked() -> None
         assert run.redactor.scrub("bearer-token-from-the-store account-tok-1") == f"{MASK} {MASK}"
 
 
+def error_body(*statuses: object) -> bytes:
+    return json.dumps({"errors": [{"status": status, "title": "Forbidden"} for status in statuses]}).encode()
+
+
+@pytest.mark.parametrize(
+    ("bodies", "learned", "broken"),
+    [
+        ([error_body(403), error_body(403)], "integer", 0),
+        ([error_body("403")], "string", 1),
+        ([error_body(403), error_body("403", 403)], "either", 1),
+    ],
+    ids=["integers", "strings", "both"],
+)
+def test_an_error_s_status_type_is_learned_and_held_to_the_profile_s(
+    bodies: list[bytes], learned: str, broken: int, tmp_path: Path
+) -> None:
+    """`error-status-type`: every error answer shows the type of its status. Judged by the defaults (either) no
+    claim is made and the run writes what it saw (`either` once both came); judged by a profile that names
+    `integer`, a string breaks that assumption, with evidence naming the profile."""
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("store-profile: 1\nmarks:\n  error-status-type: integer\n", encoding="utf-8")
+    for environ, judged in (({}, False), ({"EP_STORE_PROFILE": str(profile)}, True)):
+        with using(ContractRun.from_env(environ)) as run:
+            for body in bodies:
+                observe("GET", CARTS_PATH, 403, {"content-type": "application/json"}, body)
+            assert run.store_profile is not None
+            assert run.store_profile.entry("error-status-type")["alternative"] == learned
+            claim = run.verdicts.claims.get("assumption:error-status-type")
+            if not judged:
+                assert claim is None
+                continue
+            assert claim is not None
+            assert (claim.kind, claim.checked, claim.broken) == ("assumption", len(bodies), broken)
+            if broken:
+                assert "error-status-type: integer, as " in claim.evidence[0].expected
+                assert claim.evidence[0].profile == str(profile)
+
+
 @pytest.mark.parametrize("secret", ["pw1", "x", "abcde"])
 def test_a_short_secret_is_masked_too(secret: str) -> None:
     """A password of a few characters is a secret all the same (values under six were once never masked)."""

@@ -20,13 +20,15 @@ import pytest
 from ep_cart_contract import twin
 from ep_cart_contract.exchanges import ROLES, Exchanges
 from ep_cart_contract.redaction import CREDENTIAL_HEADERS, written_forms
-from ep_cart_spec import SECRET_VARIABLES
+from ep_cart_contract.wording import learn
+from ep_cart_spec import SECRET_VARIABLES, load
 from tests.conftest import mock_env
 from tests.paths import ROOT
 
 pytestmark = pytest.mark.slow  # a whole run of the contract suite (make test-fast leaves it out)
 
 Entry = dict[str, Any]
+PAGE_DETAIL = "page[limit] must be a whole number from 1 to 100, page[offset] a whole number from 0."
 
 
 STORE = {
@@ -166,16 +168,25 @@ def is_list(entry: Entry) -> bool:
     return bool(entry["request"]["url"].split("?")[0].endswith("/v2/carts") and entry["response"]["status"] == 200)
 
 
+def is_422(method: str) -> Callable[[Entry], bool]:
+    return lambda entry: entry["response"]["status"] == 422 and entry["request"]["method"] == method
+
+
 def answers_422(recorded: list[Entry], taken: set[int]) -> None:
-    """A store that answers 400 where the mock answers 422."""
-    first(recorded, lambda entry: entry["response"]["status"] == 422, taken)["response"]["status"] = 400
+    """A store that answers 400 where the mock answers 422 (an association refused on a contact-email cart)."""
+    first(recorded, is_422("POST"), taken)["response"]["status"] = 400
 
 
 def another_title(recorded: list[Entry], taken: set[int]) -> None:
-    entry = first(recorded, lambda entry: entry["response"]["status"] == 422, taken)
-    document = body(entry)
-    document["errors"][0]["title"] = "Unprocessable"
-    set_body(entry, document)
+    """A store that words an error its own way, every time: each refused contact email (PUT) has another title."""
+    entry = first(recorded, is_422("PUT"), taken)
+    while True:
+        document = body(entry)
+        document["errors"][0]["title"] = "Unprocessable"
+        set_body(entry, document)
+        if not any(is_422("PUT")(entry) for index, entry in enumerate(recorded) if index not in taken):
+            break
+        entry = first(recorded, is_422("PUT"), taken)
 
 
 def another_order(recorded: list[Entry], taken: set[int]) -> None:
@@ -223,8 +234,7 @@ def test_a_store_that_answered_otherwise_is_named_where_it_differs(
     for aspect, change in CHANGES.items():
         taken = set(changed_on)
         change(recorded, taken)
-        [index] = taken - set(changed_on)
-        changed_on[index] = aspect
+        changed_on |= dict.fromkeys(taken - set(changed_on), aspect)
     changed = tmp_path / "changed.har"
     changed.write_text(json.dumps(document), encoding="utf-8")
     status, report, printed = check(changed, tmp_path, capsys)
@@ -236,13 +246,31 @@ def test_a_store_that_answered_otherwise_is_named_where_it_differs(
     assert found == {index: [aspect] for index, aspect in changed_on.items()}
     page = (tmp_path / "twin" / "twin-check.md").read_text()
     for aspect in CHANGES:
-        assert f"differing on {aspect}: 1" in printed
+        assert f"differing on {aspect}: {list(changed_on.values()).count(aspect)}" in printed
     for difference in report["differences"]:
         assert difference["curl"].startswith("curl -X ")
         assert "127.0.0.1" in difference["curl"]
         assert "Authorization: [masked]" in difference["curl"] or "Authorization" not in difference["curl"]
         assert f"### Exchange {difference['exchange']}" in page
         assert difference["curl"] in page
+    # The other title is the store's wording of that error: learned into twin-profile.yaml, by the rule the
+    # mock's answer shows (the example's name), and the mock given that profile answers with it.
+    assert report["wording"]["learned"] == {
+        "contact-email-on-an-account-cart": {
+            "title": "Unprocessable",
+            "detail": "Registered shopper carts take their email from the shopper's details; remove the account first.",
+        }
+    }
+    assert f"the store's wording of 1 error(s) learned: {tmp_path / 'twin' / 'twin-profile.yaml'}" in printed
+    learned = tmp_path / "learned.yaml"
+    learned.write_bytes((tmp_path / "twin" / "twin-profile.yaml").read_bytes())
+    status, report, printed = check(changed, tmp_path, capsys, "--store-profile", str(learned))
+    assert status == twin.DIFFER, printed
+    found = {
+        difference["exchange"]: [item["aspect"] for item in difference["aspects"]]
+        for difference in report["differences"]
+    }
+    assert found == {index: [aspect] for index, aspect in changed_on.items() if aspect != "errors"}
 
 
 def test_a_recording_it_cannot_read_or_compare_is_no_fidelity(
@@ -309,3 +337,21 @@ def test_a_login_s_credentials_and_tokens_are_named_by_the_member_and_the_accoun
     assert recording.entries[-1].credentials[headers[0][0].lower()] == "second account"
     recording.add("POST", url, [], login(other), 400, [], b'{"data": [{"token": "issued-token-2"}]}')
     assert found == ["issued-token-1", "issued-token-2"]
+
+
+def test_only_the_wording_a_store_kept_is_learned() -> None:
+    """wording.learn: a title the store kept on every answer of a rule is learned with it; a detail it worded two
+    ways (one naming the request's own value) is not, and is listed; an error no single example of the operation
+    fits is counted apart; a rule the store worded as the mock does is not written at all."""
+    mock_page = {"status": 400, "title": "Invalid page", "detail": PAGE_DETAIL}
+    mock_email = {"status": 422, "title": "Cannot add a contact email to carts with accounts", "detail": "x"}
+    answers = [
+        ("GET /v2/carts", [{"status": "400", "title": "Bad Request", "detail": "limit 500"}], [mock_page]),
+        ("GET /v2/carts", [{"status": "400", "title": "Bad Request", "detail": "limit -1"}], [mock_page]),
+        ("PUT /v2/carts/{cartID}", [mock_email], [mock_email]),
+        ("GET /v2/carts", [{"status": 400, "title": "Odd"}], [{"status": 400, "title": "No such example"}]),
+    ]
+    learned = learn(load(), answers)
+    assert learned.texts == {"page-invalid": {"title": "Bad Request"}}
+    assert learned.varied == {"page-invalid": ["detail"]}
+    assert learned.unknown == 1

@@ -51,6 +51,18 @@ class Assumption:
         return f"openapi.yaml:{self.line}"
 
 
+@dataclass(frozen=True)
+class ErrorExample:
+    """One named example of an error answer in openapi.yaml."""
+
+    name: str
+    path: str
+    method: str
+    status: int
+    title: str
+    detail: str | None
+
+
 def pointer_to(*keys: object) -> str:
     """The JSON pointer of a node reached through `keys` (RFC 6901: `~` as `~0`, `/` as `~1`)."""
     return "".join("/" + str(key).replace("~", "~0").replace("/", "~1") for key in keys)
@@ -215,6 +227,22 @@ class ApiSpec:
                 schema: dict[str, Any] = parameter["schema"]
                 return schema
         raise KeyError(f"{path} has no path parameter {name!r}")
+
+    @cached_property
+    def error_examples(self) -> tuple[ErrorExample, ...]:
+        """Every named example of an error answer (its one error's title and detail), per operation and status:
+        the example's name is the rule that gives that answer (the mock's rule table is kept in step with it)."""
+        found = []
+        for path, method, operation in self.operations():
+            for status, response in operation["responses"].items():
+                examples = self.resolve(response).get("content", {}).get("application/json", {}).get("examples", {})
+                for name, example in examples.items():
+                    errors = (example.get("value") or {}).get("errors") if isinstance(example, dict) else None
+                    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+                        item = errors[0]
+                        detail = item.get("detail")
+                        found.append(ErrorExample(name, path, method, int(status), str(item.get("title", "")), detail))
+        return tuple(found)
 
     def documented_statuses(self, path: str, method: str) -> set[int]:
         return {int(code) for code in self.operation(path, method)["responses"]}

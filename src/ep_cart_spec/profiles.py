@@ -13,12 +13,21 @@ keeps the default:
 A mark's (or a message's) value may also be `{alternative: ID, evidence: {...}}`, what a run observed, or
 `{not-reached: WHY}`, a point the run could not see (the default stands), so that a profile a run wrote can be
 used as it is. The profile's JSON Schema (`profile_schema`) is derived from the marks; nothing here lists them.
+
+A profile may also hold `texts`: the store's own wording of an error, by the name of its example in openapi.yaml
+(the rule that gives it), as `ep-cart-twin-check` learns it from a run's recording:
+
+    texts:
+      page-invalid: {title: Bad Request, detail: page limit must be at most 100}
+
+The mock then answers that error with the store's title (and detail, when one is given). Wording is no claim:
+the contract suite judges no text by it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +83,13 @@ def profile_schema(spec: ApiSpec) -> dict[str, Any]:
             marks[mark_id] = {"oneOf": [value_of(alternatives), per_message]}
         else:
             marks[mark_id] = value_of(alternatives)
+    text = {
+        "type": "object",
+        "properties": {"title": {"type": "string", "minLength": 1}, "detail": {"type": "string"}},
+        "required": ["title"],
+        "additionalProperties": False,
+    }
+    rules = sorted({example.name for example in spec.error_examples})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Store profile",
@@ -83,6 +99,12 @@ def profile_schema(spec: ApiSpec) -> dict[str, Any]:
             "store-profile": {"const": FORMAT},
             "store": {"type": "object", "description": "Where and when a run observed it (written by a run)."},
             "marks": {"type": "object", "properties": marks, "additionalProperties": False},
+            "texts": {
+                "type": "object",
+                "description": "The store's wording of an error, by its example's name (ep-cart-twin-check learns it).",
+                "propertyNames": {"enum": rules},
+                "additionalProperties": text,
+            },
         },
         "required": ["store-profile"],
         "additionalProperties": False,
@@ -101,6 +123,8 @@ class StoreProfile:
     """The same keys (marks and messages) -> the default alternative."""
     source: str
     """The file it was read from, or "defaults"."""
+    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Error example name (the rule) -> the store's `title` and, when given, `detail` for it."""
 
     def alternative(self, mark_id: str) -> str:
         return self.choices[mark_id]
@@ -174,6 +198,11 @@ def parse_profile(document: Any, spec: ApiSpec, source: str) -> StoreProfile:
                 raise ProfileError(
                     f"{source}: {key}: unknown alternative {name!r}; its alternatives: {', '.join(valid)}"
                 )
+    texts = document.get("texts")
+    rules = sorted({example.name for example in spec.error_examples})
+    for name in texts if isinstance(texts, dict) else ():
+        if name not in rules:
+            raise ProfileError(f"{source}: texts: unknown error {name!r}; openapi.yaml's errors: {', '.join(rules)}")
     errors = list(jsonschema_rs.validator_for(profile_schema(spec)).iter_errors(document))
     if errors:
         error = errors[0]
@@ -193,7 +222,8 @@ def parse_profile(document: Any, spec: ApiSpec, source: str) -> StoreProfile:
                 messages[message] = chosen(item) or messages[message]
         else:
             choices[mark_id] = chosen(value) or choices[mark_id]
-    return StoreProfile(choices, messages, profile.defaults, source)
+    texts = {str(name): dict(text) for name, text in (document.get("texts") or {}).items()}
+    return StoreProfile(choices, messages, profile.defaults, source, texts)
 
 
 def is_per_message(value: Any) -> bool:

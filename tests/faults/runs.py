@@ -62,6 +62,7 @@ INDEPENDENT_PROFILE = {
     "shopper-token-refused-with-403": "400",
     "page-limit-above-100-refused": "clamped",
     "delete-of-a-missing-association-answers-204": "404",
+    "error-status-type": "string",
 }
 STORE_PROFILES = {
     "unknown-carts-404": {"new-cart-id-is-a-new-cart": "404"},

@@ -1,7 +1,7 @@
 """The mock with a store profile answers like a store that decided those points otherwise.
 
-tests/faults/proxy.py's `independent` server keeps every fact the vendor documents and decides eight of our
-assumptions its own way; it was written apart from the mock's rules. A profile naming its eight alternatives
+tests/faults/proxy.py's `independent` server keeps every fact the vendor documents and decides nine of our
+assumptions its own way; it was written apart from the mock's rules. A profile naming its nine alternatives
 makes the mock answer each probe below as that server does (status, and where the documented message sits);
 without the profile the mock differs on every probe, so the comparison shows the profile at work.
 """
@@ -89,6 +89,9 @@ PROBES: dict[str, Callable[[Target], Any]] = {
             params={"page[limit]": "101"},
             headers={"Authorization": f"Bearer {t.shopper}", ACCOUNT_TOKEN_HEADER: DEFAULTS["EP_ACCOUNT_TOKEN"]},
         )
+    ),
+    "error-status-type": lambda t: type(
+        t.http.get("/v2/carts", headers={"Authorization": f"Bearer {t.shopper}"}).json()["errors"][0]["status"]
     ),
     "error-message-in-title": lambda t: (
         t.associate("held-by-one").status_code,

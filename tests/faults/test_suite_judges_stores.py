@@ -17,6 +17,7 @@ import yaml
 
 from ep_cart_contract import twin
 from ep_cart_contract.live_safety import SAFE_CART_ID
+from ep_cart_contract.wording import PROFILE_NAME
 from ep_cart_spec import ASSOCIATION_PATH, load, read_profile
 from tests.faults.kit_error import NOTE
 from tests.faults.proxy import REAL_CART
@@ -367,8 +368,10 @@ def test_the_mock_replaying_the_independent_server_names_its_choices_and_follows
     fault_runs: FaultRuns, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Replayed against the mock as openapi.yaml describes it, the independent server's run differs where the
-    server decided otherwise; against the mock following the profile the same run learned, nothing the profile
-    expresses differs any more (what is left is the errors' texts, which no profile holds yet)."""
+    server decided otherwise; against the mock following the profile the same run learned, only the errors'
+    wording differs (the status type too, without the mark that learned it); that replay learns the server's
+    wording, and the mock given it differs only on answers openapi.yaml has no example for, which a profile cannot
+    name: a 405 to a method it does not describe, and the 404 the delete-404 alternative adds."""
     reports = fault_runs[RunKey("independent", "fail")].folder / "reports"
     status, defaults = twin_check(reports / "exchanges.har", tmp_path / "defaults")
     assert status == twin.DIFFER
@@ -383,6 +386,14 @@ def test_the_mock_replaying_the_independent_server_names_its_choices_and_follows
     assert learned["summary"]["comparable"] >= 0.95 * learned["summary"]["exchanges"] > 300
     assert learned["summary"]["identical"] > defaults["summary"]["identical"]
     assert "twin-check: " in capsys.readouterr().out
+    wording = learned["wording"]["learned"]
+    assert wording["shopper-token-required"] == {"title": "Bad Request", "detail": "Shopper token required"}, wording
+    status, worded = twin_check(
+        reports / "exchanges.har", tmp_path / "worded", "--store-profile", str(tmp_path / "learned" / PROFILE_NAME)
+    )
+    left = {(operation, store_status) for operation, store_status, _, _ in differing(worded)}
+    assert all(code == 405 or (operation.startswith("DELETE ") and code == 404) for operation, code in left), left
+    assert worded["summary"]["identical"] > learned["summary"]["identical"] + 150
 
 
 def test_the_mock_given_the_learned_profile_refuses_unknown_carts_as_that_store_does(

@@ -57,11 +57,12 @@ class Store:
         )
 
 
-def store(tmp_path: Path, marks: dict[str, Any] | None) -> Store:
+def store(tmp_path: Path, marks: dict[str, Any] | None, texts: dict[str, Any] | None = None) -> Store:
     settings = replace(Settings.from_env({}), test_controls=True)
     if marks is not None:
         profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}.yaml"
-        profile.write_text(__import__("yaml").safe_dump({"store-profile": 1, "marks": marks}), encoding="utf-8")
+        document = {"store-profile": 1, "marks": marks, **({"texts": texts} if texts else {})}
+        profile.write_text(__import__("yaml").safe_dump(document), encoding="utf-8")
         settings = replace(settings, store_profile=profile)
     tokens = TokenIssuer(3600)
     return Store(
@@ -161,6 +162,18 @@ def contact_email_on_an_account_cart(shop: Store) -> object:
     return answer.status_code, error(answer)["title"]
 
 
+def error_status_types(shop: Store) -> object:
+    """The type of `status` in a rule's error (no bearer token), a path the API does not have, a method it does
+    not allow, and the list's 403 without a shopper token."""
+    answers = [
+        shop.client.request("POST", "/v2/carts/typed/relationships/accounts", json={"data": []}),
+        shop.client.request("GET", "/v2/nothing-here", headers={"Authorization": f"Bearer {shop.admin}"}),
+        shop.client.request("PATCH", "/v2/carts", headers={"Authorization": f"Bearer {shop.admin}"}),
+        shop.carts({}),
+    ]
+    return tuple((answer.status_code, type(answer.json()["errors"][0]["status"]).__name__) for answer in answers)
+
+
 MORE_THAN_ONE = "Cannot associate more than one account"
 CONTACT_EMAIL_REFUSED = "Cannot add a contact email to carts with accounts"
 PROBES: dict[tuple[str, str], tuple[Callable[[Store], object], object, object]] = {
@@ -198,6 +211,16 @@ PROBES: dict[tuple[str, str], tuple[Callable[[Store], object], object, object]] 
     ("account-token-empty-refused", "absent"): (empty_account_token, 403, 200),
     ("customer-token-empty-refused", "absent"): (empty_customer_token, 400, 200),
     ("account-id-is-a-uuid", "any-string"): (account_id_not_a_uuid, (400, None), (200, "acct-1")),
+    ("error-status-type", "integer"): (
+        error_status_types,
+        ((401, "int"), (404, "int"), (405, "int"), (403, "int")),
+        ((401, "int"), (404, "int"), (405, "int"), (403, "int")),
+    ),
+    ("error-status-type", "string"): (
+        error_status_types,
+        ((401, "int"), (404, "int"), (405, "int"), (403, "int")),
+        ((401, "str"), (404, "str"), (405, "str"), (403, "str")),
+    ),
     ("error-message-in-title", "detail"): (
         second_account_on_a_cart,
         (403, MORE_THAN_ONE, "The cart is already associated with another account."),
@@ -257,6 +280,11 @@ BAD_PROFILES = {
         "unknown message 'no-such-message'",
     ),
     "wrong format version": ("store-profile: 2\n", "store-profile: 1 was expected"),
+    "unknown error in texts": (
+        "store-profile: 1\ntexts:\n  page-too-big: {title: Bad Request}\n",
+        "texts: unknown error 'page-too-big'; openapi.yaml's errors: account-member-credentials-invalid,",
+    ),
+    "text without a title": ("store-profile: 1\ntexts:\n  page-invalid: {detail: x}\n", "texts/page-invalid"),
 }
 
 
@@ -314,3 +342,50 @@ def test_an_unusable_profile_stops_the_suite_before_it_runs(case: str, tmp_path:
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not reports.exists()  # no run started
+
+
+def test_the_answers_written_by_hand_send_their_status_as_the_profile_says_too(tmp_path: Path) -> None:
+    """The two 404s no rule of the table gives (a cart nobody named, an association that is not there) and a
+    status a profile moved: with `error-status-type: string`, a string like every other error's."""
+    marks = {
+        "error-status-type": "string",
+        "new-cart-id-is-a-new-cart": "404",
+        "delete-of-a-missing-association-answers-204": "404",
+        "shopper-token-refused-with-403": "400",
+    }
+    shop = store(tmp_path, marks)
+    answers = [shop.associate("never-named"), delete_answer(shop), shop.carts({})]
+    assert [(answer.status_code, answer.json()["errors"][0]["status"]) for answer in answers] == [
+        (404, "404"),
+        (404, "404"),
+        (400, "400"),
+    ]
+
+
+def delete_answer(shop: Store) -> httpx.Response:
+    shop.client.request("GET", "/v2/carts/read-then-delete", headers={"Authorization": f"Bearer {shop.admin}"})
+    return shop.associate("read-then-delete", method="DELETE")
+
+
+def test_the_mock_answers_in_the_store_s_words_where_the_profile_has_them(tmp_path: Path) -> None:
+    """`texts` (learned by ep-cart-twin-check): an error the profile words is answered with the store's title, and
+    its detail when given; one whose message a mark moved to the detail, and whose status is sent as a string,
+    takes the words over those; an error the profile does not word keeps the mock's."""
+    texts = {
+        "shopper-token-required": {"title": "Bad Request", "detail": "Shopper token required"},
+        "more-than-one-account-in-request": {"title": "Forbidden"},
+    }
+    marks = {"shopper-token-refused-with-403": "400", "error-status-type": "string", "error-message-in-title": "detail"}
+    shop = store(tmp_path, marks, texts)
+    refused = shop.carts({})
+    assert (refused.status_code, refused.json()["errors"]) == (
+        400,
+        [{"status": "400", **texts["shopper-token-required"]}],
+    )
+    two = {"data": [{"id": ACCOUNT, "type": "account"}, {"id": OTHER_ACCOUNT, "type": "account"}]}
+    answer = shop.client.request(
+        "POST", "/v2/carts/two/relationships/accounts", json=two, headers={"Authorization": f"Bearer {shop.admin}"}
+    )
+    assert error(answer) == {"status": 403, "title": "Forbidden", "detail": MORE_THAN_ONE}
+    unsafe = shop.associate("not%20safe")
+    assert error(unsafe)["title"] == "Invalid cart ID"  # not worded by the profile: the mock's own

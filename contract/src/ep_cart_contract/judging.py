@@ -89,6 +89,8 @@ def observe(
     recorded = run.table.record(method, path, status, headers, content, lambda: run.redactor.scrub(request_curl()))
     if recorded is not None:
         judge_answer(run, method, recorded, status, content, request_curl)
+        if status >= 400:
+            judge_error_status_type(run, f"{method.upper()} {path}", status, content, request_curl)
 
 
 def judge_answer(
@@ -127,6 +129,47 @@ def judge_answer(
         )
     for source in sources:
         run.verdicts.record(title, source, holds=recorded.problem is None, evidence=evidence)
+
+
+ERROR_STATUS_MARK = "error-status-type"
+STATUS_TYPES = {str: "string", int: "integer"}
+
+
+def judge_error_status_type(
+    run: ContractRun, line: str, status: int, content: bytes, request_curl: Callable[[], str]
+) -> None:
+    """An error answer shows which type its `status` has (the vendor's sources give both: the mark
+    `error-status-type`). The run notes it, and holds the store to the type its store profile names, if any:
+    by default either is taken (the answer's schema is judged by judge_answer)."""
+    profile = run.store_profile
+    if profile is None:
+        return
+    try:
+        errors = json.loads(content)["errors"]
+        kinds = {STATUS_TYPES[type(error["status"])] for error in errors}
+    except (ValueError, TypeError, KeyError):
+        return  # no error body to read a type from: judge_answer judges the body itself
+    for kind in sorted(kinds):
+        profile.see_in_every_answer(ERROR_STATUS_MARK, kind, "either", line, status, content, run.redactor)
+    expected = profile.expected(ERROR_STATUS_MARK)
+    if expected == "either":
+        return
+    holds = kinds == {expected}
+    article = "an" if expected == "integer" else "a"
+    evidence = None
+    if not holds:
+        evidence = Evidence(
+            check=f"answer of {line.split('?')[0]}: every error's status is sent as {article} {expected}",
+            rule="errors/status",
+            expected=f"{ERROR_STATUS_MARK}: {expected}, as {profile.judged_by.source} says; the status was sent "
+            f"as {' and '.join(sorted(kinds))}",
+            status=status,
+            body=run.redactor.scrub(content.decode("utf-8", errors="replace"))[:1000],
+            request=run.redactor.scrub(request_curl()),
+            profile=profile.judged_by.source,
+        )
+    title = f"every error's status is sent as {article} {expected}, as the store profile says"
+    run.verdicts.record(title, run.verdicts.assumed(ERROR_STATUS_MARK), holds, evidence)
 
 
 def request_body_bytes(body: Any) -> bytes:

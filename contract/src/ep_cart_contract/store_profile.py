@@ -45,6 +45,16 @@ class Sighting:
         return {"request": self.request, "status": self.status, "body": self.body, "at": self.at}
 
 
+def sighting(alternative: str | None, line: str, status: int, content: bytes, redactor: Redactor) -> Sighting:
+    return Sighting(
+        alternative=alternative,
+        request=redactor.scrub(line),
+        status=status,
+        body=redactor.scrub(content.decode("utf-8", errors="replace"))[:300],
+        at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    )
+
+
 @dataclass
 class StoreProfileRun:
     spec: ApiSpec
@@ -76,13 +86,17 @@ class StoreProfileRun:
             return
         request = response.request
         line = f"{request.method} {request.url.raw_path.decode('ascii', errors='replace')}"
-        self.seen[key] = Sighting(
-            alternative=alternative,
-            request=redactor.scrub(line),
-            status=response.status_code,
-            body=redactor.scrub(response.content.decode("utf-8", errors="replace"))[:300],
-            at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        )
+        self.seen[key] = sighting(alternative, line, response.status_code, response.content, redactor)
+
+    def see_in_every_answer(
+        self, key: str, shown: str, mixed: str, line: str, status: int, content: bytes, redactor: Redactor
+    ) -> None:
+        """A point every answer of a kind shows (an error's status type): the alternative all of them showed so
+        far, or `mixed` once two differ. The evidence is the first answer that showed what is written."""
+        before = self.seen.get(key)
+        if before is not None and before.alternative in (shown, mixed):
+            return
+        self.seen[key] = sighting(shown if before is None else mixed, line, status, content, redactor)
 
     def entry(self, key: str) -> dict[str, Any]:
         """What the written profile says of one point."""
@@ -108,7 +122,11 @@ class StoreProfileRun:
                 marks[mark_id] = self.entry(mark_id)
         host = urlsplit(target).netloc or target
         store = {"target": host, "observed_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-        return {"store-profile": FORMAT, "store": store, "marks": marks}
+        document = {"store-profile": FORMAT, "store": store, "marks": marks}
+        if self.judged_by.texts:
+            # The store's wording, which no run learns (ep-cart-twin-check does): kept from the profile it was given.
+            document["texts"] = {rule: dict(text) for rule, text in self.judged_by.texts.items()}
+        return document
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per point for contract.json and the report page: default, profile's, observed, evidence."""

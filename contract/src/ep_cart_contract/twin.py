@@ -39,6 +39,7 @@ from ep_cart_contract.observations import ResponseTable
 from ep_cart_contract.redaction import CREDENTIAL_HEADERS, MASK, curl
 from ep_cart_contract.target import MockProcess, mock_env
 from ep_cart_contract.transport import RETRIED_STATUSES
+from ep_cart_contract.wording import PROFILE_NAME, Wording, learn, write_profile
 from ep_cart_spec import (
     ASSOCIATION_PATH,
     CART_PATH,
@@ -396,6 +397,8 @@ class Outcome:
     mock_status: int | None = None
     mock_body: str = ""
     curl: str = ""
+    errors: tuple[Any, Any] | None = None
+    """(the store's errors, the mock's) when both answered the same status with errors: what wording.py reads."""
 
 
 def not_comparable_because(entry: dict[str, Any]) -> str:
@@ -476,6 +479,8 @@ def check(recording: Recording, base_url: str, tokens: Callable[[httpx.Client], 
                 if answer is not None
                 else {"status": 0}
             )
+            if store_side["status"] == mock_side["status"] and "errors" in store_side and "errors" in mock_side:
+                outcome.errors = (store_side["errors"], mock_side["errors"])
             for aspect, _ in COMPARED:
                 if store_side.get(aspect) != mock_side.get(aspect):
                     outcome.differences.append(
@@ -505,7 +510,18 @@ def mock_tokens(client_id: str, client_secret: str) -> Callable[[httpx.Client], 
 # --- Reports --------------------------------------------------------------------------------------------------
 
 
-def results(recording: Recording, outcomes: list[Outcome], store_profile: str | None) -> dict[str, Any]:
+def learned_wording(outcomes: list[Outcome]) -> Wording:
+    """The store's wording of the errors where the mock's differed (wording.py)."""
+    return learn(
+        load(),
+        ((outcome.operation, *outcome.errors) for outcome in outcomes if outcome.comparable and outcome.errors),
+    )
+
+
+def results(
+    recording: Recording, outcomes: list[Outcome], store_profile: str | None, wording: Wording | None = None
+) -> dict[str, Any]:
+    wording = wording or Wording()
     comparable = [outcome for outcome in outcomes if outcome.comparable]
     differing = [outcome for outcome in comparable if outcome.differences]
     why_not = Counter(outcome.why_not for outcome in outcomes if not outcome.comparable)
@@ -535,6 +551,11 @@ def results(recording: Recording, outcomes: list[Outcome], store_profile: str | 
             }
             for (operation, status), counts in sorted(rows.items())
         ],
+        "wording": {
+            "learned": wording.texts,
+            "worded_more_than_one_way": wording.varied,
+            "rule_not_shown": wording.unknown,
+        },
         "compared": [{"aspect": name, "what": what} for name, what in COMPARED],
         "set_aside": [{"rule": name, "what": what} for name, what in SET_ASIDE],
         "differences": [
@@ -595,6 +616,23 @@ def markdown(report: Mapping[str, Any]) -> str:
         f"{row['not_comparable']} |"
         for row in report["by_operation"]
     ]
+    wording = report["wording"]
+    lines += ["", "## The store's wording of its errors", ""]
+    if wording["learned"]:
+        lines += [
+            f"Learned for {len(wording['learned'])} error(s), written to `{PROFILE_NAME}` beside this report: "
+            "give the mock that profile, and the next twin check, to answer with the store's words.",
+            "",
+        ]
+        lines += [f"- `{rule}`: {json.dumps(text, ensure_ascii=False)}" for rule, text in wording["learned"].items()]
+    else:
+        lines.append("- nothing to learn: no error differed in its words alone")
+    lines += [
+        f"- `{rule}`: its {' and '.join(fields)} worded more than one way in this run, not learned"
+        for rule, fields in wording["worded_more_than_one_way"].items()
+    ]
+    if wording["rule_not_shown"]:
+        lines.append(f"- {wording['rule_not_shown']} differing error(s) matched no single example of openapi.yaml")
     lines += ["", "## What is compared", ""]
     lines += [f"- **{item['aspect']}**: {item['what']}" for item in report["compared"]]
     lines += ["", "## What is set aside by nature", ""]
@@ -702,15 +740,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return CANNOT_CHECK
     finally:
         mock.stop()
-    report = results(recording, outcomes, str(options.store_profile) if options.store_profile else None)
+    wording = learned_wording(outcomes)
+    report = results(recording, outcomes, str(options.store_profile) if options.store_profile else None, wording)
     try:
         options.report_dir.mkdir(parents=True, exist_ok=True)
         (options.report_dir / "twin-check.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
         (options.report_dir / "twin-check.md").write_text(markdown(report), encoding="utf-8")
+        learned = write_profile(options.report_dir, options.store_profile, wording) if wording.texts else None
     except OSError as error:
         print(f"ep-cart-twin-check: the reports cannot be written: {error}", file=sys.stderr)
         return CANNOT_CHECK
     print("\n".join(summary_lines(report)))
+    if learned is not None:
+        print(f"the store's wording of {len(wording.texts)} error(s) learned: {learned} (give it to the mock)")
     print(f"report: {options.report_dir / 'twin-check.md'}, {options.report_dir / 'twin-check.json'}")
     if not report["summary"]["comparable"]:
         print("nothing was comparable: no fidelity is shown", file=sys.stderr)

@@ -26,7 +26,8 @@ class ErrorItem:
      """
     status: int | str
     """ The HTTP status code. The vendor sends it both as a string (`"400"`, S1) and as an integer
-    (`400`, S3's own example), so both are accepted.
+    (`400`, S3's own example), so both are accepted. Which one a store sends is an assumption of
+    its store profile: by default either; the bundled mock sends an integer.
      """
     detail: str | Unset = UNSET
     """ What went wrong, and what to do about it. """

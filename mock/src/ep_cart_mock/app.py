@@ -151,14 +151,14 @@ class MockApp:
 
         async def docs_page(request: Request) -> Response:
             if docs_bytes is None:
-                return to_response(error_answer("docs-not-built"))
+                return to_response(self.rules.shaped(error_answer("docs-not-built")))
             return Response(docs_bytes, media_type="text/html; charset=utf-8")
 
         async def http_error(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, HTTPException)
             if exc.status_code == 405:
-                return to_response(error_answer("method-not-allowed"), headers=exc.headers)
-            return to_response(error_answer("path-unknown"))
+                return to_response(self.rules.shaped(error_answer("method-not-allowed")), headers=exc.headers)
+            return to_response(self.rules.shaped(error_answer("path-unknown")))
 
         app = Starlette(
             routes=[

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from jsonschema_rs import ValidationError
@@ -220,6 +220,16 @@ def error_answer(rule_id: str, detail: str | None = None, meta: Mapping[str, Any
     return Answer(rule.status, {"errors": [item]}, rule)
 
 
+class Reshaped(NamedTuple):
+    """How a store profile changes one error rule's answer."""
+
+    status: int
+    moved: str | None = None
+    """The documented message moved from the title to the detail (under the status's reason phrase)."""
+    wording: Mapping[str, str] | None = None
+    """The store's own `title` (and `detail`), from the profile's `texts`."""
+
+
 class Rejected(Exception):
     """A check failed: `answer` is what the client gets."""
 
@@ -324,8 +334,10 @@ class AssociationRules:
     )
     """(account, offset, limit, base URL) -> (the versions it was made at, the page's JSON)."""
     _contact_email_version: int = field(init=False, repr=False, default=0)
-    _reshaped: dict[str, tuple[int, str | None]] = field(init=False, repr=False, default_factory=dict)
-    """Rule id -> (status, message moved to the detail or None): the error answers a profile changes."""
+    _reshaped: dict[str, Reshaped] = field(init=False, repr=False, default_factory=dict)
+    """Rule id -> how the profile changes that error answer."""
+    _status_as_string: bool = field(init=False, repr=False, default=False)
+    """`error-status-type: string`: every error's `status` is sent as a string (`"400"`)."""
     _account_token_validator: Any = field(init=False, repr=False)
     _unknown_carts_refused: bool = field(init=False, repr=False, default=False)
     """`new-cart-id-is-a-new-cart: '404'`: a POST to a cart nobody has named answers 404."""
@@ -356,15 +368,16 @@ class AssociationRules:
             self.spec.resolve(self.spec.parameter_schema(CARTS_PATH, "get", PAGE_LIMIT, "query"))["maximum"]
         )
         self._reshaped = self._reshaped_rules()
+        self._status_as_string = self.profile.alternative("error-status-type") == "string"
         self._unknown_carts_refused = self.profile.alternative("new-cart-id-is-a-new-cart") == "404"
 
-    def _reshaped_rules(self) -> dict[str, tuple[int, str | None]]:
+    def _reshaped_rules(self) -> dict[str, Reshaped]:
         """The error rules whose answer this profile changes: a status mark answered with another status, a
-        documented message moved from the title to the detail."""
+        documented message moved from the title to the detail, the store's own wording (`texts`)."""
         assert self.profile is not None
         marks = self.spec.assumptions
         messages = {text: message for mark in marks.values() for message, text in mark.messages}
-        reshaped: dict[str, tuple[int, str | None]] = {}
+        reshaped: dict[str, Reshaped] = {}
         for rule in RULE_TABLE:
             if rule.status < 400:
                 continue
@@ -374,19 +387,24 @@ class AssociationRules:
                 status = int(self.profile.alternative(mark.id))  # a mark whose alternatives are statuses
             message = messages.get(rule.title)
             moved = rule.title if message is not None and self.profile.message(message) == "detail" else None
-            if status != rule.status or moved is not None:
-                reshaped[rule.id] = (status, moved)
+            wording = self.profile.texts.get(rule.id)
+            if status != rule.status or moved is not None or wording is not None:
+                reshaped[rule.id] = Reshaped(status, moved, wording)
         return reshaped
 
-    def _shaped(self, answer: Answer) -> Answer:
-        """An error answer as this profile gives it (unchanged under the defaults: one failed look-up)."""
-        if answer.rule is None or answer.rule.id not in self._reshaped:
+    def shaped(self, answer: Answer) -> Answer:
+        """An error answer as this profile gives it (unchanged under the defaults: one failed look-up): another
+        status, the message moved to the detail, the status sent as a string."""
+        reshaped = self._reshaped.get(answer.rule.id) if answer.rule is not None else None
+        if reshaped is None and not self._status_as_string:
             return answer
-        status, moved = self._reshaped[answer.rule.id]
-        item = {**answer.body["errors"][0], "status": status}
+        status, moved, wording = reshaped or Reshaped(answer.status)
+        item = {**answer.body["errors"][0], "status": str(status) if self._status_as_string else status}
         if moved is not None:
             item["title"] = HTTPStatus(status).phrase
             item["detail"] = moved
+        if wording is not None:
+            item.update(wording)  # the store's title, and its detail when the profile gives one
         return Answer(status, {"errors": [item]}, answer.rule)
 
     def _account_token(self, token: str | None) -> str | None:
@@ -438,12 +456,12 @@ class AssociationRules:
                 raise reject("cart-has-contact-email", meta={"cart_id": request.cart_id})
             if request.method == "post" and self._unknown_carts_refused and not self.store.exists(request.cart_id):
                 item = {"status": 404, "title": "Cart not found", "detail": CART_NOT_FOUND}
-                return Answer(404, {"errors": [item]})
+                return self.shaped(Answer(404, {"errors": [item]}))
             if request.method == "delete":
                 return self._dissociate(request.cart_id, account_id)
             return self._associate(request.cart_id, account_id)
         except Rejected as rejected:
-            return self._shaped(rejected.answer)
+            return self.shaped(rejected.answer)
 
     def _authenticate(self, authorization: str | None) -> GrantType:
         scheme, _, token = (authorization or "").strip().partition(" ")
@@ -522,7 +540,7 @@ class AssociationRules:
         assert self.profile is not None
         if self.profile.alternative("delete-of-a-missing-association-answers-204") == "404":
             item = {"status": 404, "title": "Association not found", "detail": ASSOCIATION_NOT_FOUND}
-            return Answer(404, {"errors": [item]}, RULES["association-absent"])
+            return self.shaped(Answer(404, {"errors": [item]}, RULES["association-absent"]))
         return Answer(204, None, RULES["association-absent"])
 
     # --- GET /v2/carts/{cartID} and GET /v2/carts: the association's effect ---------------------------------
@@ -532,7 +550,7 @@ class AssociationRules:
             self._authenticate(request.authorization)
             self._check_cart_id(request.cart_id)
         except Rejected as rejected:
-            return self._shaped(rejected.answer)
+            return self.shaped(rejected.answer)
         cart, created = self.store.read(request.cart_id)
         rule = RULES["cart-created-by-read" if created else "cart-read"]
         return Answer(200, b'{"data":' + self.cart_json(cart, request.base_url) + b"}", rule)
@@ -550,7 +568,7 @@ class AssociationRules:
             if cart is None:
                 raise reject("contact-email-on-an-account-cart", meta={"cart_id": request.cart_id})
         except Rejected as rejected:
-            return self._shaped(rejected.answer)
+            return self.shaped(rejected.answer)
         if email is not None:
             self.contact_email_carts[cart.id] = email
             self._contact_email_version += 1
@@ -583,7 +601,7 @@ class AssociationRules:
             if account_id is None:
                 raise reject("account-token-unknown")
         except Rejected as rejected:
-            return self._shaped(rejected.answer)
+            return self.shaped(rejected.answer)
         return Answer(200, self._page_json(account_id, offset, limit, request.base_url), RULES["carts-listed"])
 
     def _page_json(self, account_id: str, offset: int, limit: int, base_url: str) -> bytes:
@@ -658,7 +676,7 @@ class AssociationRules:
             token = self.tokens.issue(grant)
             return Answer(200, token.as_response(self.tokens.ttl_seconds))
         except Rejected as rejected:
-            return self._shaped(rejected.answer)
+            return self.shaped(rejected.answer)
 
     # --- POST /v2/account-members/tokens ------------------------------------------------------------------
 
@@ -678,7 +696,7 @@ class AssociationRules:
             if member is None:
                 raise reject("account-member-credentials-invalid")
         except Rejected as rejected:
-            return self._shaped(rejected.answer)
+            return self.shaped(rejected.answer)
         issued = [self.account_tokens.issue(account_id) for account_id in member.account_ids]
         url = f"{request.base_url}{LOGIN_PATH}"
         body = {
