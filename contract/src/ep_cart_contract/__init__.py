@@ -36,7 +36,8 @@ Its modules:
 - report: contract.json and contract.html (the page from templates/contract.html, autoescaped).
 - exchanges: every request a run sent and its answer, with the check and the credentials' roles, written to
   exchanges.har (secrets masked);
-- twin: `ep-cart-twin-check`, a recording replayed against a fresh bundled mock and each answer compared.
+- twin: `ep-cart-twin-check`, a recording replayed against a fresh bundled mock and each answer compared;
+- wording: the store's wording of its errors, learned from a twin check into twin-profile.yaml.
 
 suite/ holds the test modules (test_conformance, test_scenarios, test_effect), and schemathesis.toml the
 settings both the suite and `st run` use.
