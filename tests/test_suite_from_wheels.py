@@ -17,6 +17,7 @@ import pytest
 from ep_cart_contract.cli import VARIABLES
 from tests.conftest import free_port, mock_env, stop_process_group
 from tests.faults.runs import FIXTURES, wait_until_listening
+from tests.faults.test_suite_catches_faults import EXPECTED_NAMES
 from tests.paths import ROOT
 from tests.test_readme import UV, run, without_network
 
@@ -120,50 +121,41 @@ def test_the_installed_mock_serves_the_api_page(venv: Path, tmp_path: Path) -> N
 
 
 def test_the_suite_from_its_wheels_fails_a_faulty_server_as_make_contract_test_does(venv: Path, tmp_path: Path) -> None:
-    """Both commands against one fault (every 200 turned into a 201), each in front of a mock of its own
-    (ep-cart-mock from the environment): both fail, with the same broken claims."""
-    outcomes = {}
-    for name, command in {
-        "wheels": [str(venv / "bin" / "ep-cart-contract")],
-        "checkout": [sys.executable, "-m", "ep_cart_contract"],  # what make contract-test calls
-    }.items():
-        folder = tmp_path / name
-        folder.mkdir()
-        upstream_port, proxy_port = free_port(), free_port()
-        upstream = subprocess.Popen(
-            [str(venv / "bin" / "ep-cart-mock"), "--port", str(upstream_port)],
-            env=outside_env(**FIXTURES),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        proxy = subprocess.Popen(
+    """The installed command against one fault (every 200 turned into a 201), in front of a mock of its own
+    (ep-cart-mock from the environment): it fails, naming what the checkout's run of the same fault names
+    (tests/faults/test_suite_catches_faults.py runs it, `make contract-test`'s command, and checks those names)."""
+    upstream_port, proxy_port = free_port(), free_port()
+    upstream = subprocess.Popen(
+        [str(venv / "bin" / "ep-cart-mock"), "--port", str(upstream_port)],
+        env=outside_env(**FIXTURES),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    proxy = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "tests.faults.proxy", "--upstream", f"http://127.0.0.1:{upstream_port}"),
+            *("--port", str(proxy_port), "--fault", "wrong-status", "--tokens-file", str(tmp_path / "tokens.txt")),
+        ],
+        cwd=ROOT,
+        env=mock_env(**FIXTURES),
+    )
+    try:
+        wait_until_listening(upstream_port)
+        wait_until_listening(proxy_port)
+        result = run(
             [
-                *(sys.executable, "-m", "tests.faults.proxy", "--upstream", f"http://127.0.0.1:{upstream_port}"),
-                *("--port", str(proxy_port), "--fault", "wrong-status", "--tokens-file", str(folder / "tokens.txt")),
+                str(venv / "bin" / "ep-cart-contract"),
+                *("--base-url", f"http://127.0.0.1:{proxy_port}", "--profile", "smoke"),
+                *("--report-dir", str(tmp_path / "reports"), "-q"),
             ],
-            cwd=ROOT,
-            env=mock_env(**FIXTURES),
+            tmp_path,
+            {**outside_env(**FIXTURES), "EP_RATE_LIMIT": "off"},
         )
-        try:
-            wait_until_listening(upstream_port)
-            wait_until_listening(proxy_port)
-            env = outside_env(**FIXTURES) if name == "wheels" else mock_env(**FIXTURES)
-            env["EP_RATE_LIMIT"] = "off"
-            result = run(
-                [
-                    *command,
-                    *("--base-url", f"http://127.0.0.1:{proxy_port}", "--profile", "smoke"),
-                    *("--report-dir", str(folder / "reports"), "-q"),
-                ],
-                tmp_path if name == "wheels" else ROOT,
-                env,
-            )
-        finally:
-            for process in (proxy, upstream):
-                process.terminate()
-                process.wait(timeout=10)
-        assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
-        assert "Undocumented status code" in result.stdout
-        outcomes[name] = broken_claims(folder / "reports" / "contract.json")
-    assert outcomes["wheels"], "the fault breaks claims"
-    assert outcomes["wheels"] == outcomes["checkout"]
+    finally:
+        for process in (proxy, upstream):
+            process.terminate()
+            process.wait(timeout=10)
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
+    for name in EXPECTED_NAMES["wrong-status"]:
+        assert name in result.stdout, name
+    assert broken_claims(tmp_path / "reports" / "contract.json"), "the fault breaks claims"
