@@ -102,7 +102,7 @@ test: $(SYNCED) $(REDOC) $(REDOCLY_BIN) ## Run every test of the project (the co
 	$(RUN) pytest $(PYTEST_SIDE_BY_SIDE) --junitxml=$(REPORTS)/junit.xml
 
 test-fast: $(SYNCED) $(REDOC) $(REDOCLY_BIN) ## The inner loop: every test but the slow end-to-end runs (marked slow), in about a minute
-	$(RUN) pytest $(PYTEST_SIDE_BY_SIDE) -m "not slow" -p no:cacheprovider
+	$(RUN) pytest $(PYTEST_SIDE_BY_SIDE) -m "not slow" -p no:cacheprovider tests contract/src/ep_cart_contract/suite
 
 contract-test: $(SYNCED) ## Check a server against openapi.yaml: the mock, or EP_BASE_URL (PROFILE=, ASSUMPTIONS=, STORE_PROFILE=)
 	@# The installed command, as a team runs it from its own repository (ep-cart-contract --help).
