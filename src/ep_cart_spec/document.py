@@ -40,6 +40,9 @@ class Assumption:
     messages: tuple[tuple[str, str], ...] = ()
     """(id, text) of each message decided on its own (`decided-per-message`): a profile picks an alternative per
     message. Empty for a mark decided once."""
+    answers: tuple[tuple[str, str, dict[str, Any]], ...] = ()
+    """(name, alternative, error) of each answer an alternative adds where the operation documents none
+    (`answers`: a 404 that `rules-out` leaves undocumented): the mock gives it, a store profile's texts name it."""
 
     @property
     def default(self) -> str | None:
@@ -137,6 +140,10 @@ class ApiSpec:
                         (str(key), " ".join(str(text).split())) for key, text in entry.get("alternatives", {}).items()
                     ),
                     messages=tuple((str(key), str(text)) for key, text in entry.get("decided-per-message", {}).items()),
+                    answers=tuple(
+                        (str(name), str(answer["alternative"]), dict(answer["value"]["errors"][0]))
+                        for name, answer in entry.get("answers", {}).items()
+                    ),
                 )
         return found
 
@@ -231,7 +238,8 @@ class ApiSpec:
     @cached_property
     def error_examples(self) -> tuple[ErrorExample, ...]:
         """Every named example of an error answer (its one error's title and detail), per operation and status:
-        the example's name is the rule that gives that answer (the mock's rule table is kept in step with it)."""
+        the example's name is the rule that gives that answer (the mock's rule table is kept in step with it).
+        The answers an alternative adds (a mark's `answers`) are named too, for the operations the mark is on."""
         found = []
         for path, method, operation in self.operations():
             for status, response in operation["responses"].items():
@@ -242,6 +250,10 @@ class ApiSpec:
                         item = errors[0]
                         detail = item.get("detail")
                         found.append(ErrorExample(name, path, method, int(status), str(item.get("title", "")), detail))
+            for mark_id in self.marks_under([operation]):
+                for name, _, item in self.assumptions[mark_id].answers:
+                    status = int(item["status"])
+                    found.append(ErrorExample(name, path, method, status, str(item["title"]), item.get("detail")))
         return tuple(found)
 
     def documented_statuses(self, path: str, method: str) -> set[int]:

@@ -344,21 +344,30 @@ def test_an_unusable_profile_stops_the_suite_before_it_runs(case: str, tmp_path:
     assert not reports.exists()  # no run started
 
 
-def test_the_answers_written_by_hand_send_their_status_as_the_profile_says_too(tmp_path: Path) -> None:
-    """The two 404s no rule of the table gives (a cart nobody named, an association that is not there) and a
-    status a profile moved: with `error-status-type: string`, a string like every other error's."""
+def test_the_answers_an_alternative_adds_are_the_spec_s_and_follow_the_profile_too(tmp_path: Path) -> None:
+    """The two 404s no operation documents (a cart nobody named, an association that is not there) are the
+    answers the marks name in openapi.yaml (`answers`); with `error-status-type: string` their status is a string
+    like every other error's, a status a profile moved too, and the profile's texts word them."""
     marks = {
         "error-status-type": "string",
         "new-cart-id-is-a-new-cart": "404",
         "delete-of-a-missing-association-answers-204": "404",
         "shopper-token-refused-with-403": "400",
     }
+    named = {name: item for mark in load().assumptions.values() for name, _, item in mark.answers}
+    assert set(named) == {"cart-not-found", "association-not-found"}
     shop = store(tmp_path, marks)
     answers = [shop.associate("never-named"), delete_answer(shop), shop.carts({})]
     assert [(answer.status_code, answer.json()["errors"][0]["status"]) for answer in answers] == [
         (404, "404"),
         (404, "404"),
         (400, "400"),
+    ]
+    assert answers[0].json()["errors"] == [{**named["cart-not-found"], "status": "404"}]
+    assert answers[1].json()["errors"] == [{**named["association-not-found"], "status": "404"}]
+    worded = store(tmp_path, marks, {"cart-not-found": {"title": "Not Found", "detail": "No such cart."}})
+    assert worded.associate("never-named").json()["errors"] == [
+        {"status": "404", "title": "Not Found", "detail": "No such cart."}
     ]
 
 

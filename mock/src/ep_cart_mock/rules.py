@@ -220,6 +220,15 @@ def error_answer(rule_id: str, detail: str | None = None, meta: Mapping[str, Any
     return Answer(rule.status, {"errors": [item]}, rule)
 
 
+def alternative_rules(spec: ApiSpec) -> dict[str, Rule]:
+    """Each answer an alternative adds (openapi.yaml: a mark's `answers`), as a rule of that mark."""
+    return {
+        name: Rule(name, int(item["status"]), str(item["title"]), str(item.get("detail", "")), "none", mark.id, ())
+        for mark in spec.assumptions.values()
+        for name, _, item in mark.answers
+    }
+
+
 class Reshaped(NamedTuple):
     """How a store profile changes one error rule's answer."""
 
@@ -334,6 +343,9 @@ class AssociationRules:
     )
     """(account, offset, limit, base URL) -> (the versions it was made at, the page's JSON)."""
     _contact_email_version: int = field(init=False, repr=False, default=0)
+    _alternative_rules: dict[str, Rule] = field(init=False, repr=False, default_factory=dict)
+    """The answers alternatives add (a mark's `answers` in openapi.yaml), by name: rules outside the table, read
+    from the spec, since no operation documents them."""
     _reshaped: dict[str, Reshaped] = field(init=False, repr=False, default_factory=dict)
     """Rule id -> how the profile changes that error answer."""
     _status_as_string: bool = field(init=False, repr=False, default=False)
@@ -367,6 +379,7 @@ class AssociationRules:
         self._page_limit_maximum = int(
             self.spec.resolve(self.spec.parameter_schema(CARTS_PATH, "get", PAGE_LIMIT, "query"))["maximum"]
         )
+        self._alternative_rules = alternative_rules(self.spec)
         self._reshaped = self._reshaped_rules()
         self._status_as_string = self.profile.alternative("error-status-type") == "string"
         self._unknown_carts_refused = self.profile.alternative("new-cart-id-is-a-new-cart") == "404"
@@ -378,7 +391,7 @@ class AssociationRules:
         marks = self.spec.assumptions
         messages = {text: message for mark in marks.values() for message, text in mark.messages}
         reshaped: dict[str, Reshaped] = {}
-        for rule in RULE_TABLE:
+        for rule in (*RULE_TABLE, *self._alternative_rules.values()):
             if rule.status < 400:
                 continue
             status = rule.status
@@ -391,6 +404,13 @@ class AssociationRules:
             if status != rule.status or moved is not None or wording is not None:
                 reshaped[rule.id] = Reshaped(status, moved, wording)
         return reshaped
+
+    def _alternative_answer(self, name: str) -> Answer:
+        """The answer an alternative adds where openapi.yaml documents none (a mark's `answers`), as it names it."""
+        rule = self._alternative_rules[name]
+        return Answer(
+            rule.status, {"errors": [{"status": rule.status, "title": rule.title, "detail": rule.detail}]}, rule
+        )
 
     def shaped(self, answer: Answer) -> Answer:
         """An error answer as this profile gives it (unchanged under the defaults: one failed look-up): another
@@ -455,8 +475,7 @@ class AssociationRules:
             if request.cart_id in self.contact_email_carts:
                 raise reject("cart-has-contact-email", meta={"cart_id": request.cart_id})
             if request.method == "post" and self._unknown_carts_refused and not self.store.exists(request.cart_id):
-                item = {"status": 404, "title": "Cart not found", "detail": CART_NOT_FOUND}
-                return self.shaped(Answer(404, {"errors": [item]}))
+                return self.shaped(self._alternative_answer("cart-not-found"))
             if request.method == "delete":
                 return self._dissociate(request.cart_id, account_id)
             return self._associate(request.cart_id, account_id)
@@ -539,8 +558,7 @@ class AssociationRules:
             return Answer(204, None, RULES["association-deleted"])
         assert self.profile is not None
         if self.profile.alternative("delete-of-a-missing-association-answers-204") == "404":
-            item = {"status": 404, "title": "Association not found", "detail": ASSOCIATION_NOT_FOUND}
-            return self.shaped(Answer(404, {"errors": [item]}, RULES["association-absent"]))
+            return self.shaped(self._alternative_answer("association-not-found"))
         return Answer(204, None, RULES["association-absent"])
 
     # --- GET /v2/carts/{cartID} and GET /v2/carts: the association's effect ---------------------------------
@@ -737,8 +755,6 @@ RELAXING_ALTERNATIVES = (
 """(mark, alternative) that takes the keyword the mark covers out of the schema the rules validate with."""
 STATUS = re.compile(r"[1-5][0-9][0-9]")
 """An alternative that is a status: each error rule resting on such a mark answers the profile's status."""
-ASSOCIATION_NOT_FOUND = "There is no association between this cart and this account."
-CART_NOT_FOUND = "There is no cart with this ID yet: reading it (GET /v2/carts/{cartID}) makes it (S3)."
 """The detail of the 404 that `new-cart-id-is-a-new-cart: '404'` answers to a POST on a cart nobody has named."""
 """The detail of the 404 that `delete-of-a-missing-association-answers-204: '404'` answers."""
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
