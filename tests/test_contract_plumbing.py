@@ -242,6 +242,8 @@ def test_an_error_s_status_type_is_learned_and_held_to_the_profile_s(
             if broken:
                 assert "error-status-type: integer, as " in claim.evidence[0].expected
                 assert claim.evidence[0].profile == str(profile)
+            observe("GET", CARTS_PATH, 403, {"content-type": "application/json"}, b'{"errors": []}')
+            assert claim.checked == len(bodies), "an empty errors list shows no type (judge_answer judges it)"
 
 
 @pytest.mark.parametrize("secret", ["pw1", "x", "abcde"])

@@ -72,7 +72,7 @@ def test_the_suite_runs_from_its_wheels_against_the_mock_it_starts(venv: Path, t
         assert text in shown.stdout, f"--help does not name {text}"
 
     reports = project / "contract-reports"
-    # The smoke profile: the default one runs in make test's own session (the suite's modules, collected there).
+    # The smoke profile: the default one runs in tests/test_contract_leaves_no_trace.py (from the checkout).
     suite = [str(venv / "bin" / "ep-cart-contract"), "--profile", "smoke", "--report-dir", str(reports)]
     result = run(without_network(suite), project, env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:] + kit_failures(reports)
@@ -158,4 +158,10 @@ def test_the_suite_from_its_wheels_fails_a_faulty_server_as_make_contract_test_d
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
     for name in EXPECTED_NAMES["wrong-status"]:
         assert name in result.stdout, name
+    # What ran is the checkout's suite: the installed modules are the checkout's, every one of them.
+    installed = next(venv.glob("lib/python*/site-packages/ep_cart_contract/suite"))
+    checkout = ROOT / "contract" / "src" / "ep_cart_contract" / "suite"
+    assert {path.name: path.read_bytes() for path in installed.glob("*.py")} == {
+        path.name: path.read_bytes() for path in checkout.glob("*.py")
+    }
     assert broken_claims(tmp_path / "reports" / "contract.json"), "the fault breaks claims"

@@ -29,6 +29,12 @@ pytestmark = pytest.mark.slow  # a whole run of the contract suite (make test-fa
 
 Entry = dict[str, Any]
 PAGE_DETAIL = "page[limit] must be a whole number from 1 to 100, page[offset] a whole number from 0."
+CART_UPDATE_INVALID = {"status": 400, "title": "Invalid cart update", "detail": "data.contact: not an object"}
+TWO_ACCOUNTS = {
+    "status": 403,
+    "title": "Cannot associate more than one account",
+    "detail": "The cart is already associated with another account.",
+}
 
 
 STORE = {
@@ -350,8 +356,20 @@ def test_only_the_wording_a_store_kept_is_learned() -> None:
         ("GET /v2/carts", [{"status": "400", "title": "Bad Request", "detail": "limit -1"}], [mock_page]),
         ("PUT /v2/carts/{cartID}", [mock_email], [mock_email]),
         ("GET /v2/carts", [{"status": 400, "title": "Odd"}], [{"status": 400, "title": "No such example"}]),
+        # No detail at all: learned as none (the mock then sends none).
+        ("PUT /v2/carts/{cartID}", [{"status": 400, "title": "Bad Request"}], [CART_UPDATE_INVALID]),
+        # Words that would lose the vendor's message (S2) are not learned: the suite holds the store to it.
+        ("POST /v2/carts/{cartID}/relationships/accounts", [{"status": 403, "title": "Forbidden"}], [TWO_ACCOUNTS]),
     ]
     learned = learn(load(), answers)
-    assert learned.texts == {"page-invalid": {"title": "Bad Request"}}
-    assert learned.varied == {"page-invalid": ["detail"]}
+    assert learned.texts == {
+        "page-invalid": {"title": "Bad Request"},
+        "cart-update-invalid": {"title": "Bad Request", "detail": None},
+    }
+    assert learned.varied == {
+        "page-invalid": ["its detail was worded more than one way"],
+        "cart-associated-with-other-account": [
+            "its words would lose the vendor's message 'Cannot associate more than one account'"
+        ],
+    }
     assert learned.unknown == 1

@@ -85,7 +85,7 @@ def profile_schema(spec: ApiSpec) -> dict[str, Any]:
             marks[mark_id] = value_of(alternatives)
     text = {
         "type": "object",
-        "properties": {"title": {"type": "string", "minLength": 1}, "detail": {"type": "string"}},
+        "properties": {"title": {"type": "string", "minLength": 1}, "detail": {"type": ["string", "null"]}},
         "required": ["title"],
         "additionalProperties": False,
     }
@@ -123,8 +123,8 @@ class StoreProfile:
     """The same keys (marks and messages) -> the default alternative."""
     source: str
     """The file it was read from, or "defaults"."""
-    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    """Error example name (the rule) -> the store's `title` and, when given, `detail` for it."""
+    texts: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    """Error example name (the rule) -> the store's `title` and, when given, `detail` for it (null: none)."""
 
     def alternative(self, mark_id: str) -> str:
         return self.choices[mark_id]
@@ -203,6 +203,12 @@ def parse_profile(document: Any, spec: ApiSpec, source: str) -> StoreProfile:
     for name in texts if isinstance(texts, dict) else ():
         if name not in rules:
             raise ProfileError(f"{source}: texts: unknown error {name!r}; openapi.yaml's errors: {', '.join(rules)}")
+    for name, text in texts.items() if isinstance(texts, dict) else ():
+        lost = lost_message(spec, name, text) if isinstance(text, dict) else None
+        if lost is not None:
+            raise ProfileError(
+                f"{source}: texts: {name} would lose the vendor's message {lost!r} (S2): give it as its title or detail"
+            )
     errors = list(jsonschema_rs.validator_for(profile_schema(spec)).iter_errors(document))
     if errors:
         error = errors[0]
@@ -224,6 +230,23 @@ def parse_profile(document: Any, spec: ApiSpec, source: str) -> StoreProfile:
             choices[mark_id] = chosen(value) or choices[mark_id]
     texts = {str(name): dict(text) for name, text in (document.get("texts") or {}).items()}
     return StoreProfile(choices, messages, profile.defaults, source, texts)
+
+
+def normalized_message(text: str | None) -> str:
+    """Case, surrounding white space and trailing punctuation do not matter when matching a vendor message."""
+    return (text or "").strip().rstrip(".!;:,").strip().casefold()
+
+
+def lost_message(spec: ApiSpec, name: str, text: Mapping[str, Any]) -> str | None:
+    """The vendor's message (S2, a `decided-per-message` text) the error `name` carries that these words would
+    lose, being in neither their title nor their detail; None when it carries none, or they keep it."""
+    messages = {message for mark in spec.assumptions.values() for _, message in mark.messages}
+    for example in spec.error_examples:
+        if example.name == name and example.title in messages:
+            fields = [normalized_message(str(text.get(key) or "")) for key in ("title", "detail")]
+            if not any(normalized_message(example.title) in field for field in fields):
+                return example.title
+    return None
 
 
 def is_per_message(value: Any) -> bool:

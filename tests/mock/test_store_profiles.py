@@ -285,6 +285,10 @@ BAD_PROFILES = {
         "texts: unknown error 'page-too-big'; openapi.yaml's errors: account-member-credentials-invalid,",
     ),
     "text without a title": ("store-profile: 1\ntexts:\n  page-invalid: {detail: x}\n", "texts/page-invalid"),
+    "text that loses a vendor message": (
+        "store-profile: 1\ntexts:\n  data-not-array: {title: Forbidden, detail: Send an array}\n",
+        "texts: data-not-array would lose the vendor's message 'Invalid json payload' (S2)",
+    ),
 }
 
 
@@ -379,10 +383,11 @@ def delete_answer(shop: Store) -> httpx.Response:
 def test_the_mock_answers_in_the_store_s_words_where_the_profile_has_them(tmp_path: Path) -> None:
     """`texts` (learned by ep-cart-twin-check): an error the profile words is answered with the store's title, and
     its detail when given; one whose message a mark moved to the detail, and whose status is sent as a string,
-    takes the words over those; an error the profile does not word keeps the mock's."""
+    takes the words over those; a detail of null is none; an error the profile does not word keeps the mock's."""
     texts = {
         "shopper-token-required": {"title": "Bad Request", "detail": "Shopper token required"},
-        "more-than-one-account-in-request": {"title": "Forbidden"},
+        "more-than-one-account-in-request": {"title": "Forbidden", "detail": MORE_THAN_ONE},
+        "cart-id-unsafe": {"title": "Bad Request", "detail": None},
     }
     marks = {"shopper-token-refused-with-403": "400", "error-status-type": "string", "error-message-in-title": "detail"}
     shop = store(tmp_path, marks, texts)
@@ -397,4 +402,6 @@ def test_the_mock_answers_in_the_store_s_words_where_the_profile_has_them(tmp_pa
     )
     assert error(answer) == {"status": 403, "title": "Forbidden", "detail": MORE_THAN_ONE}
     unsafe = shop.associate("not%20safe")
-    assert error(unsafe)["title"] == "Invalid cart ID"  # not worded by the profile: the mock's own
+    assert unsafe.json()["errors"] == [{"status": "400", "title": "Bad Request", "meta": {"value": "not safe"}}]
+    body = shop.associate("json", headers={"Content-Type": "text/plain"})
+    assert error(body)["title"] == "Unsupported content type"  # not worded by the profile: the mock's own

@@ -20,6 +20,7 @@ from ep_cart_contract.run import active_run
 from ep_cart_contract.scenario_client import ScenarioClient, explain
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source, assumed, describe_failure, vendor
 from ep_cart_spec import load
+from ep_cart_spec.profiles import normalized_message
 
 MESSAGE_MARK = "error-message-in-title"
 MESSAGE_IDS = {text: message for message, text in load().assumptions[MESSAGE_MARK].messages}
@@ -72,9 +73,8 @@ def check(
     pytest.xfail(message)
 
 
-def normalized(text: str | None) -> str:
-    """Case, surrounding white space and trailing punctuation do not matter when matching a vendor message."""
-    return (text or "").strip().rstrip(".!;:,").strip().casefold()
+normalized = normalized_message
+"""Case, surrounding white space and trailing punctuation do not matter when matching a vendor message."""
 
 
 def expect_error(

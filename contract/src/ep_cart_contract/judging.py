@@ -149,6 +149,8 @@ def judge_error_status_type(
         kinds = {STATUS_TYPES[type(error["status"])] for error in errors}
     except (ValueError, TypeError, KeyError):
         return  # no error body to read a type from: judge_answer judges the body itself
+    if not kinds:
+        return  # no error in it (judge_answer judges the empty list)
     for kind in sorted(kinds):
         profile.see_in_every_answer(ERROR_STATUS_MARK, kind, "either", line, status, content, run.redactor)
     expected = profile.expected(ERROR_STATUS_MARK)

@@ -10,6 +10,7 @@ written as such (the default stands).
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,8 @@ class StoreProfileRun:
     judged_by: StoreProfile
     seen: dict[str, Sighting] = field(default_factory=dict)
     """Mark id (or message id, for a mark decided per message) -> the first answer that showed it."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    """The suite's two layers note what they see from threads of their own."""
 
     def expected(self, key: str) -> str:
         """The alternative the run holds the store to, for a mark or a message."""
@@ -82,21 +85,23 @@ class StoreProfileRun:
 
     def see(self, key: str, alternative: str | None, response: httpx.Response, redactor: Redactor) -> None:
         """Note what an answer showed of a point (the first answer that showed it is the evidence)."""
-        if key in self.seen and self.seen[key].alternative is not None:
-            return
         request = response.request
         line = f"{request.method} {request.url.raw_path.decode('ascii', errors='replace')}"
-        self.seen[key] = sighting(alternative, line, response.status_code, response.content, redactor)
+        with self._lock:
+            if key in self.seen and self.seen[key].alternative is not None:
+                return
+            self.seen[key] = sighting(alternative, line, response.status_code, response.content, redactor)
 
     def see_in_every_answer(
         self, key: str, shown: str, mixed: str, line: str, status: int, content: bytes, redactor: Redactor
     ) -> None:
         """A point every answer of a kind shows (an error's status type): the alternative all of them showed so
         far, or `mixed` once two differ. The evidence is the first answer that showed what is written."""
-        before = self.seen.get(key)
-        if before is not None and before.alternative in (shown, mixed):
-            return
-        self.seen[key] = sighting(shown if before is None else mixed, line, status, content, redactor)
+        with self._lock:
+            before = self.seen.get(key)
+            if before is not None and before.alternative in (shown, mixed):
+                return
+            self.seen[key] = sighting(shown if before is None else mixed, line, status, content, redactor)
 
     def entry(self, key: str) -> dict[str, Any]:
         """What the written profile says of one point."""

@@ -81,9 +81,9 @@ SET_ASIDE = (
     ("carts not of the run", "a list's carts that no request of the run named, and its totals, which count them"),
     ("other fields", "whatever of an answer the comparison does not name (cart names, prices, account names)"),
     (
-        "words of an undescribed method's answer",
-        "the title and detail of the answer to a method openapi.yaml does not describe (a 405): no example names "
-        "it, so no profile can word it; its status and media type are compared",
+        "errors of an undescribed request",
+        "the errors (status, title, detail) of the answer to a method or path openapi.yaml does not describe (a 405, "
+        "a 404): no example names that answer, so no profile can word it; its status and media type are compared",
     ),
 )
 HOP_HEADERS = frozenset({"host", "content-length", "connection", "accept-encoding", "transfer-encoding"})
@@ -559,7 +559,7 @@ def results(
         ],
         "wording": {
             "learned": wording.texts,
-            "worded_more_than_one_way": wording.varied,
+            "not_learned": wording.varied,
             "rule_not_shown": wording.unknown,
         },
         "compared": [{"aspect": name, "what": what} for name, what in COMPARED],
@@ -633,10 +633,7 @@ def markdown(report: Mapping[str, Any]) -> str:
         lines += [f"- `{rule}`: {json.dumps(text, ensure_ascii=False)}" for rule, text in wording["learned"].items()]
     else:
         lines.append("- nothing to learn: no error differed in its words alone")
-    lines += [
-        f"- `{rule}`: its {' and '.join(fields)} worded more than one way in this run, not learned"
-        for rule, fields in wording["worded_more_than_one_way"].items()
-    ]
+    lines += [f"- `{rule}`: not all learned ({'; '.join(reasons)})" for rule, reasons in wording["not_learned"].items()]
     if wording["rule_not_shown"]:
         lines.append(f"- {wording['rule_not_shown']} differing error(s) matched no single example of openapi.yaml")
     lines += ["", "## What is compared", ""]

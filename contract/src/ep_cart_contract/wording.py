@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from ep_cart_spec import ApiSpec
+from ep_cart_spec.profiles import lost_message
 
 PROFILE_NAME = "twin-profile.yaml"
 
@@ -30,10 +31,11 @@ PROFILE_NAME = "twin-profile.yaml"
 class Wording:
     """What one twin check learned of the store's wording."""
 
-    texts: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Rule (example name) -> the store's title and, when it never varied, its detail."""
+    texts: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    """Rule (example name) -> the store's title and, when it never varied, its detail (None: it sends none)."""
     varied: dict[str, list[str]] = field(default_factory=dict)
-    """Rule -> the fields (title, detail) the store worded more than one way: not learned."""
+    """Rule -> why its words were not all learned: the fields (title, detail) the store worded more than one way,
+    or a vendor message the words would lose."""
     unknown: int = 0
     """Errors worded otherwise whose rule the mock's answer did not show."""
 
@@ -79,12 +81,19 @@ def learn(api: ApiSpec, answers: Iterable[tuple[str, Any, Any]]) -> Wording:
     for rule in sorted(differs):
         fields = seen[rule]
         once = {name: next(iter(values)) for name, values in fields.items() if len(values) == 1}
-        text = {name: value for name, value in once.items() if value}
-        varied = sorted(name for name, values in fields.items() if len(values) > 1)
+        varied = [
+            f"its {name} was worded more than one way" for name, values in sorted(fields.items()) if len(values) > 1
+        ]
         if varied:
             wording.varied[rule] = varied
-        if "title" in text:
-            wording.texts[rule] = text
+        if not once.get("title"):
+            continue
+        text = {name: value for name, value in once.items()}  # a detail of None: the store sends none
+        lost = lost_message(api, rule, text)
+        if lost is not None:
+            wording.varied.setdefault(rule, []).append(f"its words would lose the vendor's message {lost!r}")
+            continue
+        wording.texts[rule] = text
     return wording
 
 

@@ -235,7 +235,7 @@ class Reshaped(NamedTuple):
     status: int
     moved: str | None = None
     """The documented message moved from the title to the detail (under the status's reason phrase)."""
-    wording: Mapping[str, str] | None = None
+    wording: Mapping[str, str | None] | None = None
     """The store's own `title` (and `detail`), from the profile's `texts`."""
 
 
@@ -425,6 +425,8 @@ class AssociationRules:
             item["detail"] = moved
         if wording is not None:
             item.update(wording)  # the store's title, and its detail when the profile gives one
+            if "detail" in wording and wording["detail"] is None:
+                del item["detail"]  # the store sends none
         return Answer(status, {"errors": [item]}, answer.rule)
 
     def _account_token(self, token: str | None) -> str | None:
@@ -755,8 +757,6 @@ RELAXING_ALTERNATIVES = (
 """(mark, alternative) that takes the keyword the mark covers out of the schema the rules validate with."""
 STATUS = re.compile(r"[1-5][0-9][0-9]")
 """An alternative that is a status: each error rule resting on such a mark answers the profile's status."""
-"""The detail of the 404 that `new-cart-id-is-a-new-cart: '404'` answers to a POST on a cart nobody has named."""
-"""The detail of the 404 that `delete-of-a-missing-association-answers-204: '404'` answers."""
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 CONTACT_EMAIL = "guest@example.com"
 """The contact email the mock's contact-email carts show (any address would do; the vendor's example is S3's)."""
