@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,8 +14,9 @@ import httpx
 import pytest
 
 from ep_cart_contract.cli import VARIABLES
-from tests.conftest import free_port, mock_env, stop_process_group
-from tests.faults.runs import FIXTURES, wait_until_listening
+from ep_cart_contract.target import serve_on_a_free_port
+from tests.conftest import mock_env, stop_process_group
+from tests.faults.runs import FIXTURES, start_proxy
 from tests.faults.test_suite_catches_faults import EXPECTED_NAMES
 from tests.paths import ROOT
 from tests.test_readme import UV, run, without_network
@@ -96,22 +96,20 @@ def test_the_suite_runs_from_its_wheels_against_the_mock_it_starts(venv: Path, t
 def test_the_installed_mock_serves_the_api_page(venv: Path, tmp_path: Path) -> None:
     """`ep-cart-mock` from the wheels, outside the checkout: `/docs` is the rendered page, which the wheel carries
     (one self-contained file: it works offline), and start-up advertises only what it serves."""
-    port = free_port()
     log = tmp_path / "mock.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(venv / "bin" / "ep-cart-mock"), "--port", str(port)],
-            cwd=tmp_path,
-            env=outside_env(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process, port, out = serve_on_a_free_port(
+        "the installed mock",
+        lambda port: [str(venv / "bin" / "ep-cart-mock"), "--port", str(port)],
+        outside_env(),
+        log,
+        cwd=tmp_path,
+        new_session=True,
+    )
     try:
-        wait_until_listening(port)
         page = httpx.get(f"http://127.0.0.1:{port}/docs", timeout=10)
     finally:
         assert stop_process_group(process) == []
+        out.close()
     assert page.status_code == 200, page.text[:500]
     assert page.headers["content-type"] == "text/html; charset=utf-8"
     assert "Elastic Path Account Cart Associations" in page.text
@@ -124,24 +122,17 @@ def test_the_suite_from_its_wheels_fails_a_faulty_server_as_make_contract_test_d
     """The installed command against one fault (every 200 turned into a 201), in front of a mock of its own
     (ep-cart-mock from the environment): it fails, naming what the checkout's run of the same fault names
     (tests/faults/test_suite_catches_faults.py runs it, `make contract-test`'s command, and checks those names)."""
-    upstream_port, proxy_port = free_port(), free_port()
-    upstream = subprocess.Popen(
-        [str(venv / "bin" / "ep-cart-mock"), "--port", str(upstream_port)],
-        env=outside_env(**FIXTURES),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    upstream, upstream_port, upstream_log = serve_on_a_free_port(
+        "the installed mock",
+        lambda port: [str(venv / "bin" / "ep-cart-mock"), "--port", str(port)],
+        outside_env(**FIXTURES),
+        tmp_path / "upstream.log",
     )
-    proxy = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "tests.faults.proxy", "--upstream", f"http://127.0.0.1:{upstream_port}"),
-            *("--port", str(proxy_port), "--fault", "wrong-status", "--tokens-file", str(tmp_path / "tokens.txt")),
-        ],
-        cwd=ROOT,
-        env=mock_env(**FIXTURES),
+    tokens = tmp_path / "tokens.txt"
+    proxy, proxy_port, proxy_log = start_proxy(
+        "wrong-status", tokens, tmp_path / "proxy.log", mock_env(**FIXTURES), f"http://127.0.0.1:{upstream_port}"
     )
     try:
-        wait_until_listening(upstream_port)
-        wait_until_listening(proxy_port)
         result = run(
             [
                 str(venv / "bin" / "ep-cart-contract"),
@@ -155,6 +146,8 @@ def test_the_suite_from_its_wheels_fails_a_faulty_server_as_make_contract_test_d
         for process in (proxy, upstream):
             process.terminate()
             process.wait(timeout=10)
+        proxy_log.close()
+        upstream_log.close()
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
     for name in EXPECTED_NAMES["wrong-status"]:
         assert name in result.stdout, name

@@ -512,7 +512,16 @@ def main() -> None:
         args.upstream, args.fault, os.environ["EP_CLIENT_ID"], os.environ["EP_CLIENT_SECRET"], args.tokens_file
     )
     # A request that never gets an answer (delete-never-answers) must not hold up the shutdown.
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+    # At INFO, uvicorn says where it listens: tests.faults.runs.start_proxy waits for that line (the port is its own).
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        log_level="info",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+    )
 
 
 if __name__ == "__main__":

@@ -18,14 +18,15 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 import pytest
 import yaml
 
+from ep_cart_contract.target import serve_on_a_free_port
 from ep_cart_spec import DEFAULTS
-from tests.conftest import contract_suite, free_port, mock_env
+from tests.conftest import contract_suite, mock_env
 from tests.paths import ROOT
 
 CANARIES = {
@@ -108,7 +109,6 @@ def files_written_since(started: float) -> dict[Path, str]:
 def run_suite_against(key: RunKey, folder: Path) -> SuiteRun:
     """The whole suite (smoke profile) against the fault's proxy, in front of a mock of the run's own (in the
     proxy's process: its log is the run's upstream.log)."""
-    port = free_port()
     tokens_file = folder / "tokens.txt"
     tokens_file.touch()
     requests_file = folder / "tokens.txt.methods"
@@ -119,27 +119,10 @@ def run_suite_against(key: RunKey, folder: Path) -> SuiteRun:
         document = {"store-profile": 1, "marks": STORE_PROFILES[key.store_profile]}
         profile.write_text(yaml.safe_dump(document), encoding="utf-8")
         judged_by = {"EP_STORE_PROFILE": str(profile)}
-    proxy_log = (folder / "proxy.log").open("wb")  # its own errors, read when a run fails by the proxy's doing
-    proxy = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.faults.proxy",
-            "--port",
-            str(port),
-            "--fault",
-            key.fault,
-            "--tokens-file",
-            str(tokens_file),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=proxy_log,
-        stderr=subprocess.STDOUT,
-    )
+    # Its log holds its own errors, read when a run fails by the proxy's doing.
+    proxy, port, proxy_log = start_proxy(key.fault, tokens_file, folder / "proxy.log", env)
     started = time.time()
     try:
-        wait_until_listening(port)
         junit = folder / "junit.xml"
         began = time.monotonic()
         broken_kit = ["-p", "tests.faults.hook_that_raises"] if key.fault == "none" and key.mode == "kit-error" else []
@@ -268,6 +251,16 @@ def fault_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     runs = FaultRuns(keys, tmp_path_factory)
     yield runs
     runs.close()
+
+
+def start_proxy(
+    fault: str, tokens_file: Path, log_path: Path, env: dict[str, str], upstream: str | None = None
+) -> tuple[subprocess.Popen[bytes], int, BinaryIO]:
+    """tests/faults/proxy.py with `fault`, listening on a port of its own (ep_cart_contract.target's
+    serve_on_a_free_port: a port another process took between the look and the bind is never this proxy's)."""
+    command = [sys.executable, "-m", "tests.faults.proxy", "--fault", fault, "--tokens-file", str(tokens_file)]
+    command += ["--upstream", upstream] if upstream else []
+    return serve_on_a_free_port("the faulty proxy", lambda port: [*command, "--port", str(port)], env, log_path, ROOT)
 
 
 def wait_until_listening(port: int) -> None:

@@ -8,8 +8,6 @@ without the profile the mock differs on every probe, so the comparison shows the
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +18,8 @@ import pytest
 import yaml
 
 from ep_cart_spec import ACCOUNT_TOKEN_HEADER, DEFAULTS
-from tests.conftest import MockProcess, free_port, get_token, mock_env
-from tests.faults.runs import INDEPENDENT_PROFILE, wait_until_listening
-from tests.paths import ROOT
+from tests.conftest import MockProcess, get_token, mock_env
+from tests.faults.runs import INDEPENDENT_PROFILE, start_proxy, wait_until_listening
 
 pytestmark = pytest.mark.slow
 
@@ -104,12 +101,10 @@ PROBES: dict[str, Callable[[Target], Any]] = {
 def independent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("independent")
     upstream = MockProcess(mock_env(EP_TEST_CONTROLS="1"), folder / "upstream.log")
-    port = free_port()
     tokens_file = folder / "tokens.txt"
     tokens_file.touch()
-    command = [sys.executable, "-m", "tests.faults.proxy", "--upstream", upstream.base_url, "--port", str(port)]
-    proxy = subprocess.Popen(
-        [*command, "--fault", "independent", "--tokens-file", str(tokens_file)], cwd=ROOT, env=mock_env(**KEYS)
+    proxy, port, log = start_proxy(
+        "independent", tokens_file, folder / "proxy.log", mock_env(**KEYS), upstream.base_url
     )
     try:
         wait_until_listening(port)
@@ -117,6 +112,7 @@ def independent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proxy.terminate()
         proxy.wait(timeout=10)
+        log.close()
         upstream.stop()
 
 

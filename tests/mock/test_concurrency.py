@@ -18,7 +18,7 @@ from ep_cart_mock.app import create_app
 from ep_cart_mock.config import Settings
 from ep_cart_mock.store import AssociateOutcome, InMemoryCartStore
 from ep_cart_spec import DEFAULTS
-from tests.conftest import free_port, token_form
+from tests.conftest import token_form
 
 ACCOUNTS = [DEFAULTS["EP_ACCOUNT_ID"], DEFAULTS["EP_OTHER_ACCOUNT_ID"]]
 CARTS = [f"busy-cart-{index}" for index in range(4)]
@@ -51,16 +51,15 @@ class RecordingStore(InMemoryCartStore):
 def served_store() -> Iterator[tuple[str, RecordingStore]]:
     """The real app on a real port, in a thread of this process, so the test can read its store after."""
     store = RecordingStore()
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(Settings.from_env({}), store=store), port=port, log_level="error")
-    )
+    # Port 0: the server binds a port of its own (one looked up free first could be taken before the bind).
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings.from_env({}), store=store), port=0, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
     yield f"http://127.0.0.1:{port}", store
     server.should_exit = True
     thread.join(timeout=10)

@@ -9,8 +9,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import httpx
@@ -26,20 +27,63 @@ def free_port() -> int:
         return port
 
 
+PORT_TAKEN = "address already in use"
+TRIES = 5
+
+
+def serve_on_a_free_port(
+    name: str,
+    command: Callable[[int], list[str]],
+    env: dict[str, str],
+    log_path: Path,
+    cwd: Path | None = None,
+    new_session: bool = False,
+) -> tuple[subprocess.Popen[bytes], int, BinaryIO]:
+    """A uvicorn server started as `command(port)`, on a port that was free, once it says it listens there (its
+    log, stdout and stderr, in `log_path`). A free port can be taken between the look and the bind, by another
+    process doing the same: that server exits saying so, and another port is tried; answering on the port is not
+    enough, since the server answering may be the one that took it."""
+    log = log_path.open("wb")
+    for _ in range(TRIES):
+        port = free_port()
+        began = log.tell()
+        process = subprocess.Popen(
+            command(port), env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=new_session
+        )
+        listening = f"Uvicorn running on http://127.0.0.1:{port} "
+        deadline = time.monotonic() + 30
+        while True:
+            log.flush()
+            text = log_path.read_bytes()[began:].decode("utf-8", errors="replace")
+            if listening in text:
+                return process, port, log
+            if process.poll() is not None:
+                if PORT_TAKEN in text:
+                    break  # another process took the port: try another
+                log.close()
+                raise RuntimeError(f"{name} exited with {process.returncode}:\n{text[-3000:]}")
+            if time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                log.close()
+                raise RuntimeError(f"{name} did not listen within 30 s:\n{text[-3000:]}")
+            time.sleep(0.02)
+    log.close()
+    raise RuntimeError(f"{name} found no free port in {TRIES} tries")
+
+
 class MockProcess:
     """`python -m ep_cart_mock` in a subprocess, as `make mock` runs it; its log is kept for assertions."""
 
     def __init__(self, env: dict[str, str], log_path: Path, arguments: list[str] | None = None) -> None:
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        self._log = log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "ep_cart_mock", "--port", str(self.port), *(arguments or [])],
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+        self.process, self.port, self._log = serve_on_a_free_port(
+            "the mock",
+            lambda port: [sys.executable, "-m", "ep_cart_mock", "--port", str(port), *(arguments or [])],
+            env,
+            log_path,
         )
+        self.base_url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while True:
             if self.process.poll() is not None:
