@@ -358,7 +358,9 @@ def test_the_answers_an_alternative_adds_are_the_spec_s_and_follow_the_profile_t
         "delete-of-a-missing-association-answers-204": "404",
         "shopper-token-refused-with-403": "400",
     }
-    named = {name: item for mark in load().assumptions.values() for name, _, item in mark.answers}
+    named: dict[str, dict[str, Any]] = {
+        name: item for mark in load().assumptions.values() for name, _, item in mark.answers
+    }
     assert set(named) == {"cart-not-found", "association-not-found"}
     shop = store(tmp_path, marks)
     answers = [shop.associate("never-named"), delete_answer(shop), shop.carts({})]
@@ -384,7 +386,7 @@ def test_the_mock_answers_in_the_store_s_words_where_the_profile_has_them(tmp_pa
     """`texts` (learned by ep-cart-twin-check): an error the profile words is answered with the store's title, and
     its detail when given; one whose message a mark moved to the detail, and whose status is sent as a string,
     takes the words over those; a detail of null is none; an error the profile does not word keeps the mock's."""
-    texts = {
+    texts: dict[str, dict[str, str | None]] = {
         "shopper-token-required": {"title": "Bad Request", "detail": "Shopper token required"},
         "more-than-one-account-in-request": {"title": "Forbidden", "detail": MORE_THAN_ONE},
         "cart-id-unsafe": {"title": "Bad Request", "detail": None},

@@ -3,7 +3,7 @@
 Both layers note every association request as it leaves (`sending`) and report every answer through
 `judging.observe`; a `200` to a POST is an association this run created, a `204` to a DELETE with the same
 account removes it. A POST whose answer never came (the run was interrupted while it waited) may have
-associated too. At the end of the run, failed or interrupted included, the plugin deletes both as
+associated too, and so may one answered after a lost try, until a DELETE of the same association answers 204. At the end of the run, failed or interrupted included, the plugin deletes both as
 administrator and lists what it could not remove.
 """
 
@@ -45,8 +45,10 @@ def accounts_in(body: bytes) -> list[str]:
 class AssociationLedger:
     def __init__(self) -> None:
         self._open: dict[Association, None] = {}
-        self._unanswered: dict[Association, int] = {}
+        self._in_flight: dict[Association, int] = {}
         """POSTs sent and not yet answered, counted (both layers may send the same one at once)."""
+        self._maybe: dict[Association, None] = {}
+        """POSTs answered after a lost try, which may have associated: until a DELETE of it answers 204."""
         self._created = 0
         self._lock = threading.Lock()
 
@@ -57,38 +59,43 @@ class AssociationLedger:
         with self._lock:
             for account in accounts_in(body):
                 association = Association(cart_id, account)
-                self._unanswered[association] = self._unanswered.get(association, 0) + 1
+                self._in_flight[association] = self._in_flight.get(association, 0) + 1
 
     def observe(
         self, method: str, cart_id: str, status: int, body: bytes, *, may_have_been_applied: bool = False
     ) -> None:
         """An answer came. `may_have_been_applied`: an earlier try of the same request may have associated (the
-        transport retried it), whatever this answer says: it stays to be removed."""
+        transport retried it), whatever this answer says: it stays to be removed, until a DELETE of the same
+        association answers 204 (it is absent then, whatever the lost try did)."""
         for account in accounts_in(body):
             self._observe(method, status, Association(cart_id, account), may_have_been_applied)
 
     def _observe(self, method: str, status: int, association: Association, may_have_been_applied: bool) -> None:
         with self._lock:
-            if method.upper() == "POST" and may_have_been_applied:
-                self._unanswered.setdefault(association, 1)  # an earlier try may have associated: removed at the end
-            elif method.upper() == "POST" and association in self._unanswered:
-                self._unanswered[association] -= 1
-                if not self._unanswered[association]:
-                    del self._unanswered[association]
-            if method.upper() == "POST" and status == 200 and association not in self._open:
-                self._open[association] = None
-                self._created += 1
+            if method.upper() == "POST":
+                if association in self._in_flight:
+                    self._in_flight[association] -= 1
+                    if not self._in_flight[association]:
+                        del self._in_flight[association]
+                if may_have_been_applied:
+                    self._maybe[association] = None
+                if status == 200 and association not in self._open:
+                    self._open[association] = None
+                    self._created += 1
             elif method.upper() == "DELETE" and status == 204:
+                # Absent now. A POST still in flight may yet land: it stays.
                 self._open.pop(association, None)
+                self._maybe.pop(association, None)
 
     def has_account(self, cart_id: object) -> bool:
         """Does the run know the cart has an account: an association it made that is still there (or may be)?"""
         return any(association.cart_id == cart_id for association in self.open())
 
     def open(self) -> list[Association]:
-        """What the run created and has not removed, then what it asked for and never heard back about."""
+        """What the run created and has not removed, then what it asked for and may have associated: never heard
+        back about, or heard back about after a lost try."""
         with self._lock:
-            return list(self._open) + [association for association in self._unanswered if association not in self._open]
+            return list(dict.fromkeys([*self._open, *self._in_flight, *self._maybe]))
 
     def clean_up(self, delete: Callable[[Association], str | None]) -> CleanupResult:
         """Delete every association still open; `delete` answers None when it is gone, else why not."""
@@ -98,7 +105,8 @@ class AssociationLedger:
             with self._lock:
                 if problem is None:
                     self._open.pop(association, None)
-                    self._unanswered.pop(association, None)
+                    self._in_flight.pop(association, None)
+                    self._maybe.pop(association, None)
                 else:
                     result.left.append((association, problem))
         with self._lock:
