@@ -57,6 +57,7 @@ from ep_cart_spec import (
     TOKEN_PATH,
     ApiSpec,
     Assumption,
+    cart_id_of,
 )
 from tests.conftest import contract_suite, mock_env
 from tests.paths import SPEC_PATH
@@ -1189,3 +1190,19 @@ def test_collect_only_lists_the_suite_and_judges_nothing(tmp_path: Path) -> None
     assert re.search(r"^\d+ tests collected", result.stdout, re.M), result.stdout[-2000:]
     assert "vendor contract:" not in result.stdout
     assert not (tmp_path / "reports" / "contract.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "cart_id"),
+    [
+        ("/v2/carts/ct-1-cart/relationships/accounts", "ct-1-cart"),
+        ("/v2/carts/ct-1-cart", "ct-1-cart"),
+        ("/v2/carts/a%20b/relationships/accounts", "a b"),
+        ("/v2/carts", None),
+        ("/v2/carts/", None),
+        ("/oauth/access_token", None),
+        ("/v2/account-members/tokens", None),
+    ],
+)
+def test_the_cart_id_of_a_path_is_read_in_one_place(path: str, cart_id: str | None) -> None:
+    assert cart_id_of(path) == cart_id

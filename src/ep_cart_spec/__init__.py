@@ -28,6 +28,7 @@ from ep_cart_spec.names import (
     RULES_BEYOND_THE_SCHEMA,
     TOKEN_PATH,
     VENDOR_METHODS_LEFT_OUT,
+    cart_id_of,
 )
 from ep_cart_spec.profiles import ProfileError, StoreProfile, default_profile, profile_schema, read_profile
 from ep_cart_spec.variables import DEFAULTS, DESCRIPTIONS, FIXTURE_VARIABLES, SECRET_VARIABLES
@@ -76,6 +77,7 @@ __all__ = [
     "Assumption",
     "ProfileError",
     "StoreProfile",
+    "cart_id_of",
     "default_profile",
     "load",
     "pointer_to",

@@ -1,6 +1,7 @@
 """The names openapi.yaml gives what every part refers to: its paths, the vendor's headers, and its extensions."""
 
 import re
+from urllib.parse import unquote
 
 ASSOCIATION_PATH = "/v2/carts/{cartID}/relationships/accounts"
 CART_PATH = "/v2/carts/{cartID}"
@@ -8,6 +9,17 @@ CARTS_PATH = "/v2/carts"
 TOKEN_PATH = "/oauth/access_token"
 LOGIN_PATH = "/v2/account-members/tokens"
 """An account member's login (S7): the account tokens."""
+
+
+def cart_id_of(path: str) -> str | None:
+    """The cart ID a request's path names in `{cartID}` (CART_PATH, ASSOCIATION_PATH), percent-decoded; None for
+    a path that names none. The one place the kit reads it from a path."""
+    parts = path.split("/")
+    if len(parts) > 3 and "/".join(parts[:3]) == CARTS_PATH and parts[3]:
+        return unquote(parts[3])
+    return None
+
+
 ACCOUNT_TOKEN_HEADER = "EP-Account-Management-Authentication-Token"
 """The account's token (S1), on the association and on the account's list of carts."""
 CUSTOMER_TOKEN_HEADER = "x-moltin-customer-token"

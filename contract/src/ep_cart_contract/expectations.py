@@ -19,7 +19,7 @@ from ep_cart_contract.redaction import curl_command
 from ep_cart_contract.run import active_run
 from ep_cart_contract.scenario_client import ScenarioClient, explain
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source, assumed, describe_failure, vendor
-from ep_cart_spec import load
+from ep_cart_spec import cart_id_of, load
 from ep_cart_spec.profiles import normalized_message
 
 MESSAGE_MARK = "error-message-in-title"
@@ -277,7 +277,7 @@ def on_a_read_cart(response: Response[Any] | httpx.Response) -> bool:
     request = run.last_request[0] if run.last_request else None
     if request is None or request.method != "POST" or not request.url.path.endswith("/relationships/accounts"):
         return False
-    return request.url.path.split("/")[3] in run.read_carts
+    return cart_id_of(request.url.path) in run.read_carts
 
 
 def expect_status(response: Response[Any], status: int, rests_on: Source, *, new_cart: bool = False) -> Any:

@@ -19,7 +19,6 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
-from urllib.parse import unquote
 
 import pytest
 import requests
@@ -46,7 +45,7 @@ from ep_cart_contract.transport import (
     backoff,
 )
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source
-from ep_cart_spec import ASSOCIATION_PATH, Assumption
+from ep_cart_spec import ASSOCIATION_PATH, Assumption, cart_id_of
 
 
 def is_positive(case: schemathesis.Case[Any]) -> bool:
@@ -58,7 +57,7 @@ def sending(method: str, path: str, body: bytes) -> None:
     """A request leaves (the scenarios' client): an association it asks for is noted before its answer comes."""
     run = active_run()
     if run.table.template_of(path) == ASSOCIATION_PATH:
-        cart_id = unquote(path.split("/")[3])
+        cart_id = cart_id_of(path) or ""
         if is_valid_cart_id(cart_id):  # only a valid cart ID can have an association
             run.ledger.sending(method, cart_id, body)
 
@@ -81,7 +80,7 @@ def observe(
     template = run.table.template_of(path)
     if template == ASSOCIATION_PATH:
         applied = story.may_answer_a_repeat or status in MAY_HAVE_BEEN_APPLIED
-        run.ledger.observe(method, unquote(path.split("/")[3]), status, request_body, may_have_been_applied=applied)
+        run.ledger.observe(method, cart_id_of(path) or "", status, request_body, may_have_been_applied=applied)
     if status in RETRIED_STATUSES:
         return  # what the store answered once the retries ran out: its availability (call_case), not its contract
     if story.may_answer_a_repeat and f"{method.upper()} {template}" in ANSWER_CHANGES_ON_REPEAT:

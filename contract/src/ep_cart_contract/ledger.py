@@ -3,8 +3,9 @@
 Both layers note every association request as it leaves (`sending`) and report every answer through
 `judging.observe`; a `200` to a POST is an association this run created, a `204` to a DELETE with the same
 account removes it. A POST whose answer never came (the run was interrupted while it waited) may have
-associated too, and so may one answered after a lost try, until a DELETE of the same association answers 204. At the end of the run, failed or interrupted included, the plugin deletes both as
-administrator and lists what it could not remove.
+associated too, and so may one answered after a lost try, until a DELETE of the same association answers 204.
+At the end of the run, failed or interrupted included, the plugin deletes them all as administrator and lists
+what it could not remove.
 """
 
 from __future__ import annotations
