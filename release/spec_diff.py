@@ -40,7 +40,7 @@ from typing import Any
 
 import yaml
 
-from ep_cart_spec import HTTP_METHODS
+from ep_cart_spec import HTTP_METHODS, pointer_parts
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = "openapi.yaml"
@@ -115,7 +115,7 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 def readable(pointer: str) -> str:
     """A JSON pointer of the spec as a reader names the place: "POST /v2/carts responses/200"."""
-    parts = [part.replace("~1", "/").replace("~0", "~") for part in pointer.removeprefix("#/").split("/") if part]
+    parts = [part for part in pointer_parts(pointer if pointer.startswith(("/", "#")) else f"/{pointer}") if part]
     if len(parts) >= 2 and parts[0] == "paths":
         if len(parts) >= 3 and parts[2] in HTTP_METHODS:
             return " ".join([parts[2].upper(), parts[1], "/".join(parts[3:])]).strip()

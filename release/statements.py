@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ep_cart_spec import follow_references
+
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 FACT_KEYWORDS = (
     "format",
@@ -90,14 +92,11 @@ class Extractor:
     """While a response's content is extracted: the marks covering that response."""
 
     def resolve(self, node: Any) -> Any:
-        seen = 0
-        while isinstance(node, dict) and "$ref" in node and seen < 50:
-            target: Any = self.document
-            for part in str(node["$ref"]).removeprefix("#/").split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            node = target
-            seen += 1
-        return node
+        """`node` with its local `$ref`s followed; a vendor's `$ref` that comes round again is left as it is."""
+        try:
+            return follow_references(self.document, node)
+        except ValueError:
+            return node
 
     def operation(self, path: str, method: str, label: str) -> None:
         """The statements of the operation at `path`, `method`, named `label` (the kit's name for it)."""

@@ -40,7 +40,7 @@ from typing import Any
 
 import yaml
 
-from ep_cart_spec import ApiSpec, Assumption, load
+from ep_cart_spec import ApiSpec, Assumption, load, pointer_to
 from release.statements import Statement, extract, find_operation
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -350,9 +350,7 @@ def settled(change_key: str, after: dict[str, str] | None, ours: Statement | Non
         status = where.split()[1]
         method, path = operation.split(" ", 1)
         for mark in marks.values():
-            on_operation = mark.pointer.startswith(
-                f"/paths/{path.replace('~', '~0').replace('/', '~1')}/{method.lower()}"
-            )
+            on_operation = mark.pointer.startswith(pointer_to("paths", path, method.lower()))
             if on_operation and status in mark.rules_out:
                 alternative = dict(mark.alternatives).get(status)
                 return f"{mark.id}: the vendor now documents {status}, which the mark rules out" + (

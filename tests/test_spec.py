@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from ep_cart_spec import ASSOCIATION_PATH, RULES_BEYOND_THE_SCHEMA, ApiSpec, walk
+from ep_cart_spec import (
+    ASSOCIATION_PATH,
+    RULES_BEYOND_THE_SCHEMA,
+    ApiSpec,
+    follow_references,
+    pointer_parts,
+    pointer_to,
+    walk,
+)
 from ep_cart_spec import names as spec_module
 from tests.conftest import SPEC_PATH
 from tests.paths import ROOT
@@ -268,11 +276,11 @@ MARK_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 def described_ancestor(api: ApiSpec, pointer: str) -> dict[str, Any]:
     """The object at `pointer`, or its nearest ancestor, that has a description."""
-    parts = pointer.split("/")[1:]
+    parts = pointer_parts(pointer)
     while True:
         node: Any = api.document
         for part in parts:
-            node = node[int(part)] if isinstance(node, list) else node[part.replace("~1", "/").replace("~0", "~")]
+            node = node[int(part)] if isinstance(node, list) else node[part]
         if isinstance(node, dict) and "description" in node:
             return node
         if not parts:
@@ -292,8 +300,8 @@ def test_every_mark_is_well_formed(api: ApiSpec) -> None:
 def test_every_mark_covers_what_its_object_has(api: ApiSpec) -> None:
     for mark in api.assumptions.values():
         target: Any = api.document
-        for part in mark.pointer.split("/")[1:]:
-            target = target[int(part)] if isinstance(target, list) else target[part.replace("~1", "/")]
+        for part in pointer_parts(mark.pointer):
+            target = target[int(part)] if isinstance(target, list) else target[part]
         for covered in mark.covers:
             if covered.isdigit():
                 assert covered in target["responses"], f"{mark.id}: the operation has no {covered} response"
@@ -356,3 +364,19 @@ def test_the_guide_s_table_of_alternatives_is_the_spec_s() -> None:
         listed = [key for key, _ in mark.alternatives[1:]] + [message for message, _ in mark.messages]
         expected.append((mark_id, mark.default, listed, mark.reason))
     assert found == expected
+
+
+def test_json_pointers_and_references_are_read_in_one_place() -> None:
+    """ep_cart_spec's pointer functions (jsonpointer, RFC 6901) are the kit's one reading and writing of a
+    pointer: a key with `/` and `~` goes there and back, and a `$ref` that comes round again is refused rather than
+    followed for ever."""
+    keys = ["paths", "/v2/carts/{cartID}", "x~y", "0"]
+    assert pointer_to(*keys) == "/paths/~1v2~1carts~1{cartID}/x~0y/0"
+    assert pointer_parts(pointer_to(*keys)) == keys
+    assert pointer_parts("#/components/schemas/CartID") == ["components", "schemas", "CartID"]
+    document = {"a": {"$ref": "#/b"}, "b": {"$ref": "#/a"}, "c": {"$ref": "#/d~1e"}, "d/e": {"type": "string"}}
+    assert follow_references(document, document["c"]) == {"type": "string"}
+    with pytest.raises(ValueError, match="comes round again"):
+        follow_references(document, document["a"])
+    with pytest.raises(ValueError, match="names nothing"):
+        follow_references(document, {"$ref": "#/nowhere"})

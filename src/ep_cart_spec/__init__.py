@@ -15,7 +15,7 @@ Its modules: `names` (paths, headers, extensions), `document` (ApiSpec: operatio
 import functools
 from pathlib import Path
 
-from ep_cart_spec.document import ApiSpec, Assumption, pointer_to, walk
+from ep_cart_spec.document import ApiSpec, Assumption, at_pointer, follow_references, pointer_parts, pointer_to, walk
 from ep_cart_spec.names import (
     ACCOUNT_TOKEN_HEADER,
     ASSOCIATION_PATH,
@@ -77,9 +77,12 @@ __all__ = [
     "Assumption",
     "ProfileError",
     "StoreProfile",
+    "at_pointer",
     "cart_id_of",
     "default_profile",
+    "follow_references",
     "load",
+    "pointer_parts",
     "pointer_to",
     "profile_schema",
     "read_profile",

@@ -13,6 +13,7 @@ from typing import Any
 
 import jsonschema_rs
 import yaml
+from jsonpointer import JsonPointer, JsonPointerException, resolve_pointer
 
 from ep_cart_spec.names import HTTP_METHODS, MARK, NO_OP_COVERS, VENDOR_METHODS_LEFT_OUT
 
@@ -68,7 +69,33 @@ class ErrorExample:
 
 def pointer_to(*keys: object) -> str:
     """The JSON pointer of a node reached through `keys` (RFC 6901: `~` as `~0`, `/` as `~1`)."""
-    return "".join("/" + str(key).replace("~", "~0").replace("/", "~1") for key in keys)
+    return str(JsonPointer.from_parts([str(key) for key in keys]).path)
+
+
+def pointer_parts(pointer: str) -> list[str]:
+    """The keys a JSON pointer goes through (a `#` in front, as a `$ref` has it, is taken off)."""
+    return list(JsonPointer(pointer.removeprefix("#")).parts)
+
+
+def at_pointer(document: Any, pointer: str) -> Any:
+    """The node of `document` a JSON pointer (or a local `$ref`) names; KeyError-like JsonPointerException if none."""
+    return resolve_pointer(document, pointer.removeprefix("#"))
+
+
+def follow_references(document: Any, node: Any) -> Any:
+    """`node`, its local `$ref`s followed until a node without one; a `$ref` that comes round again stops there
+    (ValueError), as does one that names nothing."""
+    seen: set[str] = set()
+    while isinstance(node, dict) and "$ref" in node:
+        reference = str(node["$ref"])
+        if reference in seen:
+            raise ValueError(f"$ref {reference} comes round again")
+        seen.add(reference)
+        try:
+            node = at_pointer(document, reference)
+        except JsonPointerException as error:
+            raise ValueError(f"$ref {reference} names nothing: {error}") from None
+    return node
 
 
 def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -102,13 +129,9 @@ class ApiSpec:
         return jsonschema_rs.validator_for(root, validate_formats=True)
 
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
-        """Follow a local `$ref` (one level at a time, until a node without one)."""
-        while "$ref" in node:
-            target: Any = self.document
-            for part in node["$ref"].removeprefix("#/").split("/"):
-                target = target[part]
-            node = target
-        return node
+        """Follow a local `$ref` (until a node without one; a cycle is a ValueError)."""
+        resolved: dict[str, Any] = follow_references(self.document, node)
+        return resolved
 
     @cached_property
     def assumptions(self) -> dict[str, Assumption]:
