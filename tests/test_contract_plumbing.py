@@ -3,7 +3,6 @@ documented-response table. (tests/faults runs the whole suite against broken ser
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import gc
 import http.server
@@ -952,64 +951,6 @@ def test_the_schemathesis_layer_retries_transient_failures_too(failures: list[st
     story = transport.story_of_requests(response)
     assert story.retried == len(failures)
     assert story.may_answer_a_repeat is repeat
-
-
-def engine_imports(package: Path) -> dict[str, set[str]]:
-    """Module -> the engine's modules it imports, at any depth of its code (a function's own imports too), type
-    checking's aside (they never run)."""
-    graph: dict[str, set[str]] = {}
-    for path in sorted(package.glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        typing_only = {
-            id(node)
-            for block in ast.walk(tree)
-            if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
-            for node in ast.walk(block)
-        }
-        found: set[str] = set()
-        for node in ast.walk(tree):
-            if id(node) in typing_only:
-                continue
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ep_cart_contract"):
-                names = (
-                    [node.module]
-                    if node.module != "ep_cart_contract"
-                    else [f"ep_cart_contract.{a.name}" for a in node.names]
-                )
-                found |= {name.split(".")[1] for name in names if name and "." in name}
-            elif isinstance(node, ast.Import):
-                found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("ep_cart_contract.")}
-        graph[path.stem] = found - {path.stem}
-    return graph
-
-
-def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
-    circles: list[list[str]] = []
-
-    def visit(module: str, trail: list[str]) -> None:
-        for imported in sorted(graph.get(module, set())):
-            if imported in trail:
-                circle = trail[trail.index(imported) :]
-                if circle[0] == min(circle) and circle not in circles:
-                    circles.append(circle)
-            else:
-                visit(imported, [*trail, imported])
-
-    for module in sorted(graph):
-        visit(module, [module])
-    return circles
-
-
-def test_the_engine_has_no_import_circles() -> None:
-    import ep_cart_contract
-
-    graph = engine_imports(Path(ep_cart_contract.__file__).parent)
-    assert graph["run"], "the graph is read: run imports the engine's state modules"
-    assert import_circles(graph) == []
-
-
-def test_an_import_circle_is_found() -> None:
-    assert import_circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
 def test_the_engines_docstring_lists_its_modules_as_they_are() -> None:

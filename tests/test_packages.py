@@ -4,12 +4,14 @@ registered (not re-exported by a conftest), with one run per session."""
 
 from __future__ import annotations
 
-import ast
+import os
+import subprocess
+import sys
 import tomllib
-from collections.abc import Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import grimp
 import pytest
 
 from ep_cart_contract import cli, plugin
@@ -19,61 +21,65 @@ from tests.paths import ROOT
 
 pytest_plugins = ["pytester"]
 
-PACKAGES = {
-    "ep_cart_spec": ROOT / "src" / "ep_cart_spec",
-    "ep_cart_mock": ROOT / "mock" / "src" / "ep_cart_mock",
-    "ep_cart_contract": ROOT / "contract" / "src" / "ep_cart_contract",
-}
-MAY_IMPORT = {
-    "ep_cart_spec": set(),
-    "ep_cart_mock": {"ep_cart_spec", "ep_cart_associations_client"},
-    "ep_cart_contract": {"ep_cart_spec", "ep_cart_associations_client"},
-}
-"""Which of the kit's packages each may import (besides itself)."""
-KIT = {*PACKAGES, "ep_cart_associations_client", "tests"}
+IMPORT_RULES = 4
+"""The contracts of pyproject.toml's [tool.importlinter]: the spec package a leaf, the mock and the suite never
+importing each other, no part importing the tests, no import circle in the engine (imports for type checking
+only aside: they never run)."""
 
 
-def imported_packages(folder: Path) -> Iterator[tuple[Path, int, str]]:
-    """Every top-level package a module under `folder` imports, with where: (file, line, package)."""
-    for path in sorted(folder.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    yield path, node.lineno, alias.name.partition(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                yield path, node.lineno, node.module.partition(".")[0]
+def lint_imports(cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`lint-imports` (import-linter) with the pyproject.toml of `cwd`, leaving no cache behind."""
+    command = [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
-def forbidden_imports(package: str, folder: Path) -> list[str]:
-    allowed = MAY_IMPORT[package] | {package}
-    return [
-        f"{path.relative_to(folder.parent)}:{line} imports {name}"
-        for path, line, name in imported_packages(folder)
-        if name in KIT and name not in allowed
-    ]
+def test_the_kit_keeps_its_import_rules() -> None:
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert f"Contracts: {IMPORT_RULES} kept, 0 broken." in result.stdout
 
 
-@pytest.mark.parametrize("package", sorted(PACKAGES))
-def test_each_package_imports_only_what_its_edge_allows(package: str) -> None:
-    """The mock and the suite never import each other, and the spec package imports no other part."""
-    assert forbidden_imports(package, PACKAGES[package]) == []
+def test_a_broken_import_rule_is_named(tmp_path: Path) -> None:
+    """The check can fail: the same rules over packages that break each (the engine importing the mock, the spec
+    importing the engine, a module of the kit importing the tests, two engine modules importing each other) are
+    each named, with the import that breaks it; an import for type checking only is no circle."""
+    rules = (ROOT / "pyproject.toml").read_text(encoding="utf-8").split("# The import rules of the kit's parts", 1)[1]
+    (tmp_path / "pyproject.toml").write_text("#" + rules, encoding="utf-8")
+    modules = {
+        "ep_cart_spec/__init__.py": "import ep_cart_contract.run\n",
+        "ep_cart_mock/__init__.py": "",
+        "ep_cart_associations_client/__init__.py": "",
+        "tests/__init__.py": "",
+        "ep_cart_contract/__init__.py": "",
+        "ep_cart_contract/run.py": "from ep_cart_contract import preflight\n",
+        "ep_cart_contract/preflight.py": "from ep_cart_contract import run\n",
+        "ep_cart_contract/tokens.py": (
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from ep_cart_contract import ledger\n"
+        ),
+        "ep_cart_contract/ledger.py": "from ep_cart_contract import tokens\n",
+        "ep_cart_contract/target.py": "import json\n\nfrom ep_cart_mock import app\nfrom tests import conftest\n",
+    }
+    for name, text in modules.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = lint_imports(tmp_path, {**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
+    assert f"Contracts: 0 kept, {IMPORT_RULES} broken." in result.stdout, result.stdout[-3000:]
+    report = " ".join(result.stdout.split())
+    for crossing in (
+        "ep_cart_spec -> ep_cart_contract.run",
+        "ep_cart_contract.target -> ep_cart_mock",
+        "ep_cart_contract.target -> tests",
+        ".run -> .preflight",
+    ):
+        assert crossing in report, (crossing, result.stdout[-3000:])
+    assert "ledger" not in report, "an import for type checking only is no circle"
 
 
 @pytest.mark.parametrize("package", ["ep_cart_mock", "ep_cart_contract"])
 def test_the_mock_and_the_suite_read_the_spec_through_its_package(package: str) -> None:
-    assert "ep_cart_spec" in {name for _, _, name in imported_packages(PACKAGES[package])}
-
-
-def test_the_edge_check_names_a_crossing_import(tmp_path: Path) -> None:
-    """The check can fail: a module of the engine that imports the mock is named, with its line."""
-    engine = tmp_path / "ep_cart_contract"
-    engine.mkdir()
-    (engine / "target.py").write_text("import json\n\nfrom ep_cart_mock.config import Settings\n", encoding="utf-8")
-    (engine / "run.py").write_text("import ep_cart_mock.app as app\n", encoding="utf-8")
-    assert forbidden_imports("ep_cart_contract", engine) == [
-        "ep_cart_contract/run.py:1 imports ep_cart_mock",
-        "ep_cart_contract/target.py:3 imports ep_cart_mock",
-    ]
+    graph = grimp.build_graph(package, "ep_cart_spec", cache_dir=None)
+    assert graph.direct_import_exists(importer=package, imported="ep_cart_spec", as_packages=True)
 
 
 def project(path: Path) -> dict[str, object]:
@@ -105,7 +111,7 @@ def test_every_package_takes_the_specs_version() -> None:
 def test_the_plugin_is_registered_by_its_entry_point() -> None:
     registered = {entry.name: entry.value for entry in entry_points(group="pytest11")}
     assert registered["ep_cart_contract"] == "ep_cart_contract.plugin"
-    suite = PACKAGES["ep_cart_contract"] / "suite"
+    suite = ROOT / "contract" / "src" / "ep_cart_contract" / "suite"
     assert not list(suite.rglob("conftest.py")), "the suite's hooks and fixtures are the plugin's, in no conftest"
 
 
