@@ -199,7 +199,11 @@ def test_no_request_ever_produced_a_traceback_or_a_5xx(server: MockProcess, toke
     assert not [status for status in statuses if status.startswith("5")]
 
 
-def test_log_paths_are_escaped_and_short(server: MockProcess) -> None:
+def test_log_paths_are_escaped_and_short(server: MockProcess, token: str) -> None:
+    """Its own requests (it passed only after the tests above, in the same process): a path of 20,000 characters,
+    and one with a character out of ASCII."""
+    for name in ("very long", "unicode, percent-encoded"):
+        send(server.port, build(next(case for case in CASES if case.name == name), token))
     long_lines = [line for line in server.log().splitlines() if len(line) > 400]
     assert not long_lines
     assert "\\u" in server.log() or "\\x" in server.log()  # odd characters are escaped, not written raw
