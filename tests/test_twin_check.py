@@ -366,7 +366,7 @@ def test_only_the_wording_a_store_kept_is_learned() -> None:
         "page-invalid": {"title": "Bad Request"},
         "cart-update-invalid": {"title": "Bad Request", "detail": None},
     }
-    assert learned.varied == {
+    assert learned.not_learned == {
         "page-invalid": ["its detail was worded more than one way"],
         "cart-associated-with-other-account": [
             "its words would lose the vendor's message 'Cannot associate more than one account'"

@@ -559,7 +559,7 @@ def results(
         ],
         "wording": {
             "learned": wording.texts,
-            "not_learned": wording.varied,
+            "not_learned": wording.not_learned,
             "rule_not_shown": wording.unknown,
         },
         "compared": [{"aspect": name, "what": what} for name, what in COMPARED],

@@ -33,7 +33,7 @@ class Wording:
 
     texts: dict[str, dict[str, str | None]] = field(default_factory=dict)
     """Rule (example name) -> the store's title and, when it never varied, its detail (None: it sends none)."""
-    varied: dict[str, list[str]] = field(default_factory=dict)
+    not_learned: dict[str, list[str]] = field(default_factory=dict)
     """Rule -> why its words were not all learned: the fields (title, detail) the store worded more than one way,
     or a vendor message the words would lose."""
     unknown: int = 0
@@ -85,13 +85,13 @@ def learn(api: ApiSpec, answers: Iterable[tuple[str, Any, Any]]) -> Wording:
             f"its {name} was worded more than one way" for name, values in sorted(fields.items()) if len(values) > 1
         ]
         if varied:
-            wording.varied[rule] = varied
+            wording.not_learned[rule] = varied
         if not once.get("title"):
             continue
         text = {name: value for name, value in once.items()}  # a detail of None: the store sends none
         lost = lost_message(api, rule, text)
         if lost is not None:
-            wording.varied.setdefault(rule, []).append(f"its words would lose the vendor's message {lost!r}")
+            wording.not_learned.setdefault(rule, []).append(f"its words would lose the vendor's message {lost!r}")
             continue
         wording.texts[rule] = text
     return wording
