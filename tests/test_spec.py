@@ -380,3 +380,34 @@ def test_json_pointers_and_references_are_read_in_one_place() -> None:
         follow_references(document, document["a"])
     with pytest.raises(ValueError, match="names nothing"):
         follow_references(document, {"$ref": "#/nowhere"})
+
+
+def test_the_association_is_read_from_the_spec() -> None:
+    """Product code spells the association through `ep_cart_spec.association()`: its members' type and token
+    header are the spec's, so a spec that changed them changes every request the kit builds."""
+    from copy import deepcopy
+
+    from ep_cart_spec import association
+    from ep_cart_spec.relationship import Relationship
+
+    relationship = association()
+    assert (relationship.path, relationship.member_type, relationship.token_header) == (
+        ASSOCIATION_PATH,
+        "account",
+        ACCOUNT_TOKEN_HEADER,
+    )
+    assert relationship.name == "accounts"
+    assert relationship.path_of("a b/c") == "/v2/carts/a%20b%2Fc/relationships/accounts"
+    assert relationship.body(["x"]) == {"data": [{"id": "x", "type": "account"}]}
+    assert relationship.member_ids({"data": [{"id": "x"}, {"id": "x"}, {"id": 1}, "y", {"id": "z"}]}) == ["x", "z"]
+    assert relationship.member_ids({"data": {"id": "x"}}) == []
+    assert relationship.is_path("/v2/carts/abc/relationships/accounts")
+    assert not relationship.is_path("/v2/carts/abc/relationships/customers")
+    assert not relationship.is_path("/v2/carts/a/b/relationships/accounts")
+
+    spec = ApiSpec.load(SPEC_PATH)
+    document = deepcopy(spec.document)
+    document["components"]["schemas"]["AccountType"]["const"] = "customer"
+    assert Relationship.of(ApiSpec(text="", document=document), ASSOCIATION_PATH).member_type == "customer"
+    with pytest.raises(KeyError, match="not a relationship"):
+        Relationship.of(spec, "/v2/carts/{cartID}")

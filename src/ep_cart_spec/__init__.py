@@ -9,7 +9,8 @@ generates its cases from and judges by.
 
 Its modules: `names` (paths, headers, extensions), `document` (ApiSpec: operations, validators, marks),
 `profiles` (store profiles: which alternative of each mark a store uses, their schema, reading them),
-`variables` (the EP_* fixture variables and the mock's defaults).
+`variables` (the EP_* fixture variables and the mock's defaults), `relationship` (the association's path, members
+and bodies, read from the spec).
 """
 
 import functools
@@ -31,6 +32,7 @@ from ep_cart_spec.names import (
     cart_id_of,
 )
 from ep_cart_spec.profiles import ProfileError, StoreProfile, default_profile, profile_schema, read_profile
+from ep_cart_spec.relationship import Relationship
 from ep_cart_spec.variables import DEFAULTS, DESCRIPTIONS, FIXTURE_VARIABLES, SECRET_VARIABLES
 
 PACKAGE = Path(__file__).resolve().parent
@@ -55,6 +57,13 @@ def load() -> ApiSpec:
     return ApiSpec.load(SPEC_PATH)
 
 
+@functools.cache
+def association() -> Relationship:
+    """The association of an account with a cart, as the kit's spec describes it: its path, its members' type,
+    the header that acts for a member, its bodies. The one place product code learns how to spell it."""
+    return Relationship.of(load(), ASSOCIATION_PATH)
+
+
 __all__ = [
     "ACCOUNT_TOKEN_HEADER",
     "ASSOCIATION_PATH",
@@ -76,7 +85,9 @@ __all__ = [
     "ApiSpec",
     "Assumption",
     "ProfileError",
+    "Relationship",
     "StoreProfile",
+    "association",
     "at_pointer",
     "cart_id_of",
     "default_profile",
