@@ -677,12 +677,12 @@ def test_every_account_a_request_named_is_removed() -> None:
     ledger.sending("POST", "cart-unanswered", two)
     ledger.sending("POST", "cart-accepted", two)
     ledger.observe("POST", "cart-accepted", 200, two)
-    opened = sorted((association.cart_id, association.account_id) for association in ledger.open())
+    opened = sorted((association.cart_id, association.member_id) for association in ledger.open())
     assert opened == sorted(
         (cart, account) for cart in ("cart-accepted", "cart-unanswered") for account in (ACCOUNT_ID, OTHER_ID)
     )
     deleted: list[tuple[str, str]] = []
-    ledger.clean_up(lambda association: deleted.append((association.cart_id, association.account_id)) or None)  # type: ignore[func-returns-value]
+    ledger.clean_up(lambda association: deleted.append((association.cart_id, association.member_id)) or None)  # type: ignore[func-returns-value]
     assert sorted(deleted) == opened
     assert ledger.open() == []
 

@@ -19,9 +19,10 @@ from ep_cart_contract.redaction import curl_command
 from ep_cart_contract.run import active_run
 from ep_cart_contract.scenario_client import ScenarioClient, explain
 from ep_cart_contract.verdicts import VENDOR, Evidence, Source, assumed, describe_failure, vendor
-from ep_cart_spec import cart_id_of, load
+from ep_cart_spec import association, cart_id_of, load
 from ep_cart_spec.profiles import normalized_message
 
+ASSOCIATION = association()
 MESSAGE_MARK = "error-message-in-title"
 MESSAGE_IDS = {text: message for message, text in load().assumptions[MESSAGE_MARK].messages}
 """The vendor's documented messages (S2), each a point a store profile decides on its own."""
@@ -275,7 +276,7 @@ def on_a_read_cart(response: Response[Any] | httpx.Response) -> bool:
     DELETE's 404 is not about the cart: it stays `delete-of-a-missing-association-answers-204`'s alternative."""
     run = active_run()
     request = run.last_request[0] if run.last_request else None
-    if request is None or request.method != "POST" or not request.url.path.endswith("/relationships/accounts"):
+    if request is None or request.method != "POST" or not ASSOCIATION.is_path(request.url.path):
         return False
     return cart_id_of(request.url.path) in run.read_carts
 

@@ -15,11 +15,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ep_cart_spec import association as spec_association
+
 
 @dataclass(frozen=True)
 class Association:
     cart_id: str
-    account_id: str
+    member_id: str
+    """The ID of the relationship's member (the account) the request named."""
 
 
 @dataclass
@@ -30,17 +33,14 @@ class CleanupResult:
     """What could not be removed, with why."""
 
 
-def accounts_in(body: bytes) -> list[str]:
-    """Every account ID a request body names, as sent (the suite cleans up with the same values): a store that
-    wrongly takes a body of two accounts (S2 documents 403) may have associated both."""
+def members_in(body: bytes) -> list[str]:
+    """Every member (account) ID a request body names, as sent (the suite cleans up with the same values): a
+    store that wrongly takes a body of two accounts (S2 documents 403) may have associated both."""
     try:
-        entries = json.loads(body)["data"]
-    except (ValueError, KeyError, IndexError, TypeError):
+        document = json.loads(body)
+    except ValueError:
         return []
-    if not isinstance(entries, list):
-        return []
-    found = [entry.get("id") for entry in entries if isinstance(entry, dict)]
-    return list(dict.fromkeys(account for account in found if isinstance(account, str)))
+    return spec_association().member_ids(document)
 
 
 class AssociationLedger:
@@ -58,8 +58,8 @@ class AssociationLedger:
         if method.upper() != "POST":
             return
         with self._lock:
-            for account in accounts_in(body):
-                association = Association(cart_id, account)
+            for member in members_in(body):
+                association = Association(cart_id, member)
                 self._in_flight[association] = self._in_flight.get(association, 0) + 1
 
     def observe(
@@ -68,8 +68,8 @@ class AssociationLedger:
         """An answer came. `may_have_been_applied`: an earlier try of the same request may have associated (the
         transport retried it), whatever this answer says: it stays to be removed, until a DELETE of the same
         association answers 204 (it is absent then, whatever the lost try did)."""
-        for account in accounts_in(body):
-            self._observe(method, status, Association(cart_id, account), may_have_been_applied)
+        for member in members_in(body):
+            self._observe(method, status, Association(cart_id, member), may_have_been_applied)
 
     def _observe(self, method: str, status: int, association: Association, may_have_been_applied: bool) -> None:
         with self._lock:

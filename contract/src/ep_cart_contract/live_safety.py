@@ -3,7 +3,6 @@ leaves (no vendor method the spec leaves out, and only this run's carts)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any, TypeGuard
 
 from ep_cart_contract.run import active_run
@@ -14,8 +13,14 @@ CART_ID_MAX_LENGTH: int = _CART_ID_SCHEMA["maxLength"]
 _CART_ID = load().validator(_CART_ID_SCHEMA)
 VENDOR_METHODS_LEFT_OUT = load().vendor_methods_left_out()
 """Path -> the vendor's methods there that openapi.yaml leaves out: never sent to a live store."""
-SAFE_CART_ID = re.compile(r"[A-Za-z0-9_-]+")
-"""A value that could name a real cart (S5); anything else cannot address one."""
+_SAFE_CART_ID = load().validator({key: _CART_ID_SCHEMA[key] for key in ("type", "pattern", "minLength")})
+"""A value that could name a real cart (S5), whatever its length (the spec's limit is an assumption); anything
+else cannot address one."""
+
+
+def is_safe_cart_id(value: object) -> TypeGuard[str]:
+    """Made of the characters a cart ID may hold (the spec's pattern): it could name a real cart."""
+    return isinstance(value, str) and _SAFE_CART_ID.is_valid(value)
 
 
 class LiveSafetyError(RuntimeError):
@@ -54,6 +59,6 @@ def guard_live_request(method: str, path: str, path_parameters: dict[str, Any] |
     if method.lower() in VENDOR_METHODS_LEFT_OUT.get(path, set()):
         raise LiveSafetyError(f"refusing to send {method.upper()} {path} to a live store: openapi.yaml leaves it out")
     cart_id = (path_parameters or {}).get("cartID")
-    if isinstance(cart_id, str) and SAFE_CART_ID.fullmatch(cart_id):
+    if is_safe_cart_id(cart_id):
         assert path_parameters is not None
         path_parameters["cartID"] = own_cart_id(cart_id)

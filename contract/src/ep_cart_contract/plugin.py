@@ -37,7 +37,9 @@ from ep_cart_contract.scenario_client import ScenarioClient
 from ep_cart_contract.tokens import FixtureProblem, delete_as_administrator
 from ep_cart_contract.transport import OperationUnresponsive, StoreUnavailable
 from ep_cart_contract.verdicts import VENDOR, Evidence, describe_failure
+from ep_cart_spec import association
 
+ASSOCIATION = association()
 FINISHED_KEY = pytest.StashKey[RunResults]()
 SUITE_DIR = Path(suite.__file__).resolve().parent
 """The suite's test modules (ep_cart_contract/suite/), shipped with the engine."""
@@ -363,7 +365,7 @@ def run_results(run: ContractRun, session: pytest.Session, cleanup: CleanupResul
             left=[
                 {
                     "cart_id": left.cart_id,
-                    "account_id": left.account_id,
+                    "account_id": left.member_id,
                     "why": why,
                     "curl": removal_curl(run, left),
                 }
@@ -379,10 +381,10 @@ def run_results(run: ContractRun, session: pytest.Session, cleanup: CleanupResul
 def removal_curl(run: ContractRun, association: Association) -> str:
     """The command that removes an association the clean-up left (an administrator's token to fill in)."""
     base = run.started_target_url() or "$EP_BASE_URL"
-    body = json.dumps({"data": [{"id": association.account_id, "type": "account"}]})
+    body = json.dumps(ASSOCIATION.body([association.member_id]))
     return curl(
         "DELETE",
-        f"{base}/v2/carts/{association.cart_id}/relationships/accounts",
+        base + ASSOCIATION.path_of(association.cart_id),
         [("Authorization", "Bearer $ADMINISTRATOR_TOKEN"), ("Content-Type", "application/json")],
         body,
     ).replace("'Authorization: [masked]'", "'Authorization: Bearer $ADMINISTRATOR_TOKEN'")

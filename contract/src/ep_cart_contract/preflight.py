@@ -24,7 +24,7 @@ from ep_cart_contract.logins import TOKEN_VARIABLES, credentials_hint, member_fo
 from ep_cart_contract.run import ContractRun
 from ep_cart_contract.tokens import FixtureProblem, account_token, bearer_token
 from ep_cart_contract.transport import OperationUnresponsive, StoreUnavailable
-from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CARTS_PATH
+from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CARTS_PATH, association
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ def carts_of(response: requests.Response) -> list[dict[str, Any]]:
 
 def accounts_named(cart: dict[str, Any]) -> set[str]:
     try:
-        entries = cart["relationships"]["accounts"]["data"] or []
+        entries = cart["relationships"][association().name]["data"] or []
     except (KeyError, TypeError):
         return set()
     return {str(entry.get("id")).lower() for entry in entries if isinstance(entry, dict) and entry.get("id")}

@@ -45,8 +45,9 @@ from ep_cart_contract.transport import (
     TransportGaveUp,
     story_of_httpx,
 )
-from ep_cart_spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, LOGIN_PATH, TOKEN_PATH
+from ep_cart_spec import ASSOCIATION_PATH, CART_PATH, CARTS_PATH, LOGIN_PATH, TOKEN_PATH, association
 
+ASSOCIATION = association()
 T = TypeVar("T")
 
 
@@ -230,7 +231,7 @@ class ScenarioClient:
         delete: bool = False,
     ) -> Response[Any]:
         body = AccountCartAssociationRequest(
-            data=[AccountIdentifier(id=uuid.UUID(account), type_="account") for account in account_ids]
+            data=[AccountIdentifier.from_dict(ASSOCIATION.identifier(account)) for account in account_ids]
         )
         client: Client | AuthenticatedClient = self.anonymous() if token is None else self.bearer(token)
         operation = delete_account_cart_association if delete else create_account_cart_association
@@ -297,9 +298,7 @@ class ScenarioClient:
         client = self.bearer(token).get_httpx_client()
         return self.call(
             f"{method.upper()} {ASSOCIATION_PATH}",
-            lambda: client.request(
-                method, f"/v2/carts/{cart_id}/relationships/accounts", content=content, headers=headers
-            ),
+            lambda: client.request(method, ASSOCIATION.path_of(cart_id), content=content, headers=headers),
         )
 
 

@@ -10,7 +10,7 @@ from ep_cart_contract.ledger import Association
 from ep_cart_contract.logins import Member, member_for
 from ep_cart_contract.run import ContractRun
 from ep_cart_contract.transport import OperationUnresponsive, StoreUnavailable
-from ep_cart_spec import LOGIN_PATH, TOKEN_PATH
+from ep_cart_spec import LOGIN_PATH, TOKEN_PATH, association
 
 
 class FixtureProblem(RuntimeError):
@@ -45,6 +45,7 @@ def bearer_token(run: ContractRun, base_url: str, grant_type: str = "client_cred
     return token
 
 
+ASSOCIATION = association()
 TOKEN_REFRESH_SECONDS = 600
 """Well inside the vendor's token lifetime (expires_in 3600, S6)."""
 
@@ -134,9 +135,9 @@ def delete_as_administrator(run: ContractRun, base_url: str) -> Callable[[Associ
                 token.append(bearer_token(run, base_url))
             response = run.send(
                 "DELETE",
-                f"{base_url}/v2/carts/{association.cart_id}/relationships/accounts",
+                base_url + ASSOCIATION.path_of(association.cart_id),
                 even_if_down=True,
-                json={"data": [{"id": association.account_id, "type": "account"}]},
+                json=ASSOCIATION.body([association.member_id]),
                 headers={"Authorization": f"Bearer {token[0]}"},
             )
         except (StoreUnavailable, OperationUnresponsive, RuntimeError) as error:
@@ -154,4 +155,4 @@ def clean_up_outside_pytest(run: ContractRun) -> None:
     if run.ledger.open() and run.seen_base_url:
         result = run.ledger.clean_up(delete_as_administrator(run, run.seen_base_url[0]))
         for association, why in result.left:
-            print(f"LEFT: cart {association.cart_id} account {association.account_id}: {why}")
+            print(f"LEFT: cart {association.cart_id} {ASSOCIATION.member_type} {association.member_id}: {why}")

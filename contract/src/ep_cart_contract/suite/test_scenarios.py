@@ -8,6 +8,7 @@ scenario associates is removed at the end of the run (ep_cart_contract.ledger).
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -33,8 +34,10 @@ from ep_cart_contract.expectations import (
 from ep_cart_contract.run import active_run
 from ep_cart_contract.scenario_client import ScenarioClient, last_answer
 from ep_cart_contract.verdicts import assumed, vendor
+from ep_cart_spec import association
 
 # S2's messages, exactly as the vendor writes them (code spans, no trailing period).
+ASSOCIATION = association()
 TYPE_MESSAGE = "The type does not exist or is not listed as account"
 MORE_THAN_ONE_MESSAGE = "Cannot associate more than one account"
 PERMISSION_MESSAGE = "Account does not have the required permissions to fulfill this request"
@@ -262,7 +265,7 @@ def test_missing_body_returns_400(api: ScenarioClient, admin: str) -> None:
 @pytest.mark.parametrize("delete", [False, True], ids=["POST", "DELETE"])
 def test_account_id_that_is_not_a_uuid_returns_400(api: ScenarioClient, admin: str, delete: bool) -> None:
     mark = "account-id-is-a-uuid"
-    content = b'{"data": [{"id": "not-an-account-id", "type": "account"}]}'
+    content = json.dumps(ASSOCIATION.body(["not-an-account-id"])).encode()
     cart = made_cart(api, admin, "bad-id")
     response = api.raw("DELETE" if delete else "POST", cart, token=admin, content=content)
     # Refused: a UUID is required. Taken (an association made, or a missing one removed): any string will do.
@@ -274,7 +277,7 @@ def test_account_id_that_is_not_a_uuid_returns_400(api: ScenarioClient, admin: s
         # happens to read such a cart).
         read = api.raw_read(cart, token=admin)
         try:
-            named = [entry.get("id") for entry in read.json()["data"]["relationships"]["accounts"]["data"]]
+            named = [entry.get("id") for entry in read.json()["data"]["relationships"][ASSOCIATION.name]["data"]]
         except (ValueError, KeyError, TypeError, AttributeError):
             named = []
         check(named == ["not-an-account-id"], "the cart names the account as it was sent", S1_S3, read, "that ID")
@@ -287,7 +290,7 @@ def test_account_id_that_is_not_a_uuid_returns_400(api: ScenarioClient, admin: s
 def test_data_as_an_object_returns_403_invalid_json_payload(
     api: ScenarioClient, admin: str, account: str, method: str
 ) -> None:
-    content = b'{"data": {"id": "%s", "type": "account"}}' % account.encode()
+    content = json.dumps({"data": ASSOCIATION.identifier(account)}).encode()
     response = api.raw(method, made_cart(api, admin, "object"), token=admin, content=content)
     expect_error(response, 403, S2, INVALID_PAYLOAD_MESSAGE)
 
