@@ -44,7 +44,7 @@ from ep_cart_contract.run import ContractRun, using
 from ep_cart_contract.scenario_client import ScenarioClient
 from ep_cart_contract.settings import ContractConfigError, ContractSettings
 from ep_cart_contract.transport import OperationUnresponsive
-from ep_cart_contract.verdicts import Verdicts
+from ep_cart_contract.verdicts import VENDOR, Verdicts
 from ep_cart_spec import (
     ACCOUNT_TOKEN_HEADER,
     ASSOCIATION_PATH,
@@ -1147,3 +1147,15 @@ def test_collect_only_lists_the_suite_and_judges_nothing(tmp_path: Path) -> None
 )
 def test_the_cart_id_of_a_path_is_read_in_one_place(path: str, cart_id: str | None) -> None:
     assert cart_id_of(path) == cart_id
+
+
+@pytest.mark.parametrize("mode", ["fail", "report"])
+@pytest.mark.parametrize("kind", [VENDOR, "assumption"])
+@pytest.mark.parametrize("guards_access", [False, True])
+def test_one_rule_decides_which_broken_claim_turns_the_run_red(mode: str, kind: str, guards_access: bool) -> None:
+    """The exit status, the test's failure and the report's order all read verdicts.decides_the_exit: in report
+    mode only the vendor's contract and who may act for which account decide."""
+    from ep_cart_contract.verdicts import decides_the_exit
+
+    expected = mode != "report" or kind == VENDOR or guards_access
+    assert decides_the_exit(kind, guards_access, mode) is expected

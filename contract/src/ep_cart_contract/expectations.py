@@ -18,7 +18,7 @@ from ep_cart_associations_client.types import Response, Unset
 from ep_cart_contract.redaction import curl_command
 from ep_cart_contract.run import active_run
 from ep_cart_contract.scenario_client import ScenarioClient, explain
-from ep_cart_contract.verdicts import VENDOR, Evidence, Source, assumed, describe_failure, vendor
+from ep_cart_contract.verdicts import Evidence, Source, assumed, decides_the_exit, describe_failure, vendor
 from ep_cart_spec import association, cart_id_of, load
 from ep_cart_spec.profiles import normalized_message
 
@@ -66,7 +66,7 @@ def check(
     if evidence is None:
         return
     message = "\n".join(describe_failure(claim, evidence))
-    if claim.kind == VENDOR or claim.guards_access or run.settings.assumptions_mode != "report":
+    if decides_the_exit(claim.kind, claim.guards_access, run.settings.assumptions_mode):
         pytest.fail(message, pytrace=False)
     if soft:
         run.soft_failures.append(f"{claim.title} ({claim.where})")

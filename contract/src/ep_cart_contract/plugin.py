@@ -36,7 +36,7 @@ from ep_cart_contract.run import ContractRun, active_run, begin, current_run, en
 from ep_cart_contract.scenario_client import ScenarioClient
 from ep_cart_contract.tokens import FixtureProblem, delete_as_administrator
 from ep_cart_contract.transport import OperationUnresponsive, StoreUnavailable
-from ep_cart_contract.verdicts import VENDOR, Evidence, describe_failure
+from ep_cart_contract.verdicts import Evidence, decides_the_exit, describe_failure
 from ep_cart_spec import association
 
 ASSOCIATION = association()
@@ -461,7 +461,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     deciding = {claim["key"] for claim in results.failed_claims if results.decides(claim)}
     for claim in sorted(run.verdicts.broken(), key=lambda claim: claim.key not in deciding):
         evidence = claim.evidence or [Evidence("", "", "", None, "", "")]
-        red = claim.kind == VENDOR or claim.guards_access or meta["assumptions_mode"] != "report"
+        red = decides_the_exit(claim.kind, claim.guards_access, meta["assumptions_mode"])
         for line in describe_failure(claim, evidence[0]):
             reporter.write_line(line, red=red, yellow=not red)
     reporter.write_line(f"report: {', '.join(data.get('written', []))}")

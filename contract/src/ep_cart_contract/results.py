@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ep_cart_contract.observations import ResponseRow
-from ep_cart_contract.verdicts import VENDOR
+from ep_cart_contract.verdicts import decides_the_exit
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class RunResults:
     def decides(self, claim: dict[str, Any]) -> bool:
         """Whether this broken claim decides the exit status (in report mode only the vendor's contract and who
         may act for which account do)."""
-        return claim["kind"] == VENDOR or claim["guards_access"] or self.run.assumptions_mode != "report"
+        return decides_the_exit(claim["kind"], claim["guards_access"], self.run.assumptions_mode)
 
     @property
     def failed_claims(self) -> list[dict[str, Any]]:

@@ -38,6 +38,7 @@ from ep_cart_contract.transport import (
     GAVE_UP,
     RETRIED_STATUSES,
     TRANSIENT_ERRORS,
+    OperationUnresponsive,
     StoreUnavailable,
     UnresponsiveOperations,
     failure_of,
@@ -164,10 +165,7 @@ class ContractRun:
         request still failing after its retries, or sent once the store is taken as down (unless `even_if_down`:
         the clean-up), raises StoreUnavailable. Any other answer is handed back, for the caller to read."""
         label = self.label_of(method, url)
-        if label in self.unresponsive:
-            raise self.unresponsive.fail(label)
-        if not even_if_down:
-            self.availability.check(label)
+        self.may_send(label, even_if_down=even_if_down)
         try:
             response = self.token_session.request(method, url, timeout=self.settings.request_timeout, **kwargs)
         except requests.RequestException as error:
@@ -176,13 +174,28 @@ class ContractRun:
             raise self.availability.failed(label, f"{response.status_code} {GAVE_UP}")
         return response
 
+    def may_send(self, label: str, *, even_if_down: bool = False) -> None:
+        """The run's one policy before a request of operation `label` leaves, for both layers and the run's own
+        requests: an operation that stopped answering is sent nothing more (raises OperationUnresponsive), and
+        nothing is sent once the store is taken as down (raises StoreUnavailable), unless `even_if_down` (the
+        clean-up)."""
+        if label in self.unresponsive:
+            raise self.unresponsive.fail(label)
+        if not even_if_down:
+            self.availability.check(label)
+
+    def timed_out(self, label: str) -> OperationUnresponsive:
+        """A request of `label` got no answer within EP_REQUEST_TIMEOUT: the operation fails, now and for the rest
+        of the run. The error to raise."""
+        self.unresponsive.mark(label, self.settings.request_timeout)
+        return self.unresponsive.fail(label)
+
     def failure_after_retries(self, label: str, error: BaseException) -> str:
         """What a request's error, once the retries ran out, was: a read timeout fails the operation for good (it
         is sent nothing more; raised), an error that is no transient failure is raised as it is, and a transient
         one is described ("connection refused after 5 tries"), for the caller to judge or call unavailable."""
         if is_read_timeout(error):
-            self.unresponsive.mark(label, self.settings.request_timeout)
-            raise self.unresponsive.fail(label) from None
+            raise self.timed_out(label) from None
         if not isinstance(error, TRANSIENT_ERRORS):
             raise error
         return f"{failure_of(error)} {GAVE_UP}"

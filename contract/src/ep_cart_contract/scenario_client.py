@@ -153,10 +153,8 @@ class ScenarioClient:
         requests meanwhile (then its status is judged, or no answer at all is a broken claim); an association
         write answered after a try that may have been applied raises AnswerLost (the plugin runs the scenario
         again, on new carts)."""
-        if operation in self.run.unresponsive:
-            raise self.run.unresponsive.fail(operation)
         try:
-            self.run.availability.check(operation)
+            self.run.may_send(operation)
             result = action()
         except StoreUnavailable as error:
             unavailable(error)
@@ -166,9 +164,8 @@ class ScenarioClient:
             failed_for_good(self.run, operation, f"{error.failure} {GAVE_UP}", where)
         except httpx.TimeoutException:
             record_unanswered(self.run, "read timeout")
-            self.run.unresponsive.mark(operation, self.run.settings.request_timeout)
             where = curl_command(self.run.last_request[0]) if self.run.last_request else self.base_url
-            failure = self.run.unresponsive.fail(operation)
+            failure = self.run.timed_out(operation)
             failure.add_note(where)
             raise failure from None
         response = self.run.last_response[0]

@@ -23,6 +23,13 @@ MAX_EVIDENCE = 3
 """Kept per claim: enough to reproduce, without one broken rule filling the report."""
 
 
+def decides_the_exit(kind: Kind | str, guards_access: bool, assumptions_mode: str) -> bool:
+    """The one rule of which broken claim decides the exit status (a red night), for the run's exit, the test that
+    fails or is only reported, and the order and colour of the report: a claim of the vendor's contract, an
+    assumption about who may act for which account, and, unless EP_ASSUMPTIONS=report, any assumption."""
+    return kind == VENDOR or guards_access or assumptions_mode != "report"
+
+
 @dataclass(frozen=True)
 class Source:
     """What a claim rests on: the vendor's material, or one of our marks."""
@@ -178,11 +185,8 @@ class Verdicts:
         return [claim for claim in self.claims.values() if not claim.held and kind in (None, claim.kind)]
 
     def fails_run(self, assumptions_mode: str) -> bool:
-        """Default mode: any broken claim. Report mode: a broken vendor claim, or a broken assumption about
-        who may act for which account (never only reported)."""
-        if assumptions_mode != "report":
-            return bool(self.broken())
-        return bool(self.broken(VENDOR)) or any(claim.guards_access for claim in self.broken(ASSUMPTION))
+        """Whether a broken claim decides the exit status (decides_the_exit)."""
+        return any(decides_the_exit(claim.kind, claim.guards_access, assumptions_mode) for claim in self.broken())
 
     def summary_lines(self) -> list[str]:
         vendor, assumed = self.of_kind(VENDOR), self.of_kind(ASSUMPTION)
