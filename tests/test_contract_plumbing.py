@@ -35,7 +35,7 @@ from ep_cart_contract import (  # noqa: F401  (hooks registers its schemathesis 
 )
 from ep_cart_contract.availability import AnswerLost
 from ep_cart_contract.classify import ABSENT, Classifier, SentRequest
-from ep_cart_contract.expectations import NEW_CART, expect_status, normalized
+from ep_cart_contract.expectations import NEW_CART, Expectations, normalized
 from ep_cart_contract.judging import marks_shown, observe
 from ep_cart_contract.ledger import AssociationLedger
 from ep_cart_contract.observations import ResponseTable
@@ -189,9 +189,8 @@ def test_what_a_generated_request_carries_as_its_bearer_token_masks_nothing(carr
         return httpx.Response(401, json={"errors": [{"status": 401, "title": "Unauthorized"}]})
 
     client = ScenarioClient("http://store.example", run, transport.PoliteTransport(None, httpx.MockTransport(handler)))
-    with using(run):
-        client.list_carts(token=carried.removeprefix("Bearer "))
-        client.associate("c-1", ["0f9e7a52-3c7d-4b8e-9a51-6c2d1e4f8a01"], token=carried.removeprefix("Bearer "))
+    client.list_carts(token=carried.removeprefix("Bearer "))
+    client.associate("c-1", ["0f9e7a52-3c7d-4b8e-9a51-6c2d1e4f8a01"], token=carried.removeprefix("Bearer "))
     target = "target: http://127.0.0.1:44753, reports/contract.json, GET /v2/carts 200"
     assert run.redactor.scrub(target) == target
 
@@ -200,10 +199,10 @@ def test_the_tokens_a_store_hands_out_are_masked_whichever_layer_asked() -> None
     """The token endpoint's `access_token` and each token a member's login answers (S7), seen by either layer."""
     issued = b'{"access_token": "bearer-token-from-the-store", "token_type": "Bearer", "expires_in": 3600}'
     login = json.dumps({"data": [{"type": "account_management_authentication_token", "token": "account-tok-1"}]})
-    with using(ContractRun.from_env({})) as run:
-        observe("POST", TOKEN_PATH, 200, {}, issued)
-        observe("POST", LOGIN_PATH, 201, {}, login.encode())
-        assert run.redactor.scrub("bearer-token-from-the-store account-tok-1") == f"{MASK} {MASK}"
+    run = ContractRun.from_env({})
+    observe(run, "POST", TOKEN_PATH, 200, {}, issued)
+    observe(run, "POST", LOGIN_PATH, 201, {}, login.encode())
+    assert run.redactor.scrub("bearer-token-from-the-store account-tok-1") == f"{MASK} {MASK}"
 
 
 def error_body(*statuses: object) -> bytes:
@@ -228,22 +227,22 @@ def test_an_error_s_status_type_is_learned_and_held_to_the_profile_s(
     profile = tmp_path / "profile.yaml"
     profile.write_text("store-profile: 1\nmarks:\n  error-status-type: integer\n", encoding="utf-8")
     for environ, judged in (({}, False), ({"EP_STORE_PROFILE": str(profile)}, True)):
-        with using(ContractRun.from_env(environ)) as run:
-            for body in bodies:
-                observe("GET", CARTS_PATH, 403, {"content-type": "application/json"}, body)
-            assert run.store_profile is not None
-            assert run.store_profile.entry("error-status-type")["alternative"] == learned
-            claim = run.verdicts.claims.get("assumption:error-status-type")
-            if not judged:
-                assert claim is None
-                continue
-            assert claim is not None
-            assert (claim.kind, claim.checked, claim.broken) == ("assumption", len(bodies), broken)
-            if broken:
-                assert "error-status-type: integer, as " in claim.evidence[0].expected
-                assert claim.evidence[0].profile == str(profile)
-            observe("GET", CARTS_PATH, 403, {"content-type": "application/json"}, b'{"errors": []}')
-            assert claim.checked == len(bodies), "an empty errors list shows no type (judge_answer judges it)"
+        run = ContractRun.from_env(environ)
+        for body in bodies:
+            observe(run, "GET", CARTS_PATH, 403, {"content-type": "application/json"}, body)
+        assert run.store_profile is not None
+        assert run.store_profile.entry("error-status-type")["alternative"] == learned
+        claim = run.verdicts.claims.get("assumption:error-status-type")
+        if not judged:
+            assert claim is None
+            continue
+        assert claim is not None
+        assert (claim.kind, claim.checked, claim.broken) == ("assumption", len(bodies), broken)
+        if broken:
+            assert "error-status-type: integer, as " in claim.evidence[0].expected
+            assert claim.evidence[0].profile == str(profile)
+        observe(run, "GET", CARTS_PATH, 403, {"content-type": "application/json"}, b'{"errors": []}')
+        assert claim.checked == len(bodies), "an empty errors list shows no type (judge_answer judges it)"
 
 
 @pytest.mark.parametrize("secret", ["pw1", "x", "abcde"])
@@ -262,9 +261,8 @@ def test_a_generated_authorization_header_of_a_few_characters_masks_nothing() ->
     client = ScenarioClient(
         "http://store.example", run, transport.PoliteTransport(None, httpx.MockTransport(lambda _: refused))
     )
-    with using(run):
-        for token in ("<", "a"):
-            client.list_carts(token=token)
+    for token in ("<", "a"):
+        client.list_carts(token=token)
     assert run.redactor.scrub("<?xml version='1.0'?><a/>") == "<?xml version='1.0'?><a/>"
 
 
@@ -341,7 +339,7 @@ def test_an_unreachable_server_is_the_store_unavailable_after_the_retries() -> N
     no claim, and the run's availability says so."""
     run = ContractRun.from_env({})
     client = ScenarioClient("http://127.0.0.1:9", run, transport.PoliteTransport(None, sleep=lambda _: None))
-    with using(run), pytest.raises(pytest.skip.Exception, match=r"the store was unavailable: POST /oauth/access_token"):
+    with pytest.raises(pytest.skip.Exception, match=r"the store was unavailable: POST /oauth/access_token"):
         client.token_response("implicit")
     assert run.availability.as_json()["failed"] == [
         {"operation": "POST /oauth/access_token", "failure": "connection refused after 5 tries", "requests": 1}
@@ -408,7 +406,7 @@ def test_an_association_answered_after_a_lost_try_is_not_judged_as_the_first() -
     run = ContractRun.from_env({})
     polite = transport.PoliteTransport(None, httpx.MockTransport(handler), sleep=lambda _: None)
     client = ScenarioClient("http://store.example", run, polite)
-    with using(run), pytest.raises(AnswerLost, match="may have been applied"):
+    with pytest.raises(AnswerLost, match="may have been applied"):
         client.associate("ct-cart-1", [DEFAULTS["EP_ACCOUNT_ID"]], token="admin-token")
     assert not run.verdicts.broken()
     assert [association.cart_id for association in run.ledger.open()] == ["ct-cart-1"]
@@ -730,10 +728,9 @@ LIVE = ContractSettings.from_env(
 
 
 @pytest.fixture
-def live_run() -> Iterator[ContractRun]:
-    """A run against a live store is the run of the moment."""
-    with using(ContractRun.with_settings(LIVE)) as run:
-        yield run
+def live_run() -> ContractRun:
+    """A run against a live store."""
+    return ContractRun.with_settings(LIVE)
 
 
 def test_the_spec_lists_the_vendor_methods_it_leaves_out() -> None:
@@ -748,7 +745,6 @@ def test_the_spec_lists_the_vendor_methods_it_leaves_out() -> None:
     ("cart_id", "kept_valid"),
     [("team-real-cart", True), ("x" * 255, True), ("x" * 300, False), ("0f9e7a52-3c7d", True)],
 )
-@pytest.mark.usefixtures("live_run")
 def test_live_requests_go_to_the_runs_own_carts(cart_id: str, kept_valid: bool) -> None:
     for method, path in (
         ("POST", ASSOCIATION_PATH),
@@ -757,7 +753,7 @@ def test_live_requests_go_to_the_runs_own_carts(cart_id: str, kept_valid: bool) 
         ("PUT", CART_PATH),
     ):
         parameters = {"cartID": cart_id}
-        live_safety.guard_live_request(method, path, parameters)
+        live_safety.guard_live_request(LIVE, method, path, parameters)
         assert parameters["cartID"].startswith(LIVE.run_prefix)
         assert live_safety.is_valid_cart_id(parameters["cartID"]) is kept_valid
 
@@ -771,18 +767,16 @@ def test_a_cart_id_gets_the_prefix_once_and_only_its_own_scenarios_are_kept() ->
 
 
 @pytest.mark.parametrize("cart_id", ["", "a/b", "a b", "caf\u00e9", "x\n"])
-@pytest.mark.usefixtures("live_run")
 def test_a_value_that_cannot_name_a_cart_stays_as_generated(cart_id: str) -> None:
     parameters = {"cartID": cart_id}
-    live_safety.guard_live_request("POST", ASSOCIATION_PATH, parameters)
+    live_safety.guard_live_request(LIVE, "POST", ASSOCIATION_PATH, parameters)
     assert parameters == {"cartID": cart_id}
 
 
 @pytest.mark.parametrize(("method", "path"), [("POST", CARTS_PATH), ("DELETE", CART_PATH)])
-@pytest.mark.usefixtures("live_run")
 def test_vendor_methods_left_out_are_never_sent_live(method: str, path: str) -> None:
     with pytest.raises(live_safety.LiveSafetyError, match=f"refusing to send {method} "):
-        live_safety.guard_live_request(method, path, {"cartID": "x"})
+        live_safety.guard_live_request(LIVE, method, path, {"cartID": "x"})
 
 
 def test_the_scenarios_update_only_the_runs_own_carts_on_a_live_store(live_run: ContractRun) -> None:
@@ -813,9 +807,8 @@ def test_the_mock_s_contact_email_cart_is_no_override_unless_the_shell_sets_it()
 
 
 def test_against_the_mock_requests_stay_as_generated() -> None:
-    with using(ContractRun.from_env({})):
-        parameters = {"cartID": "team-real-cart"}
-        live_safety.guard_live_request("DELETE", CART_PATH, parameters)
+    parameters = {"cartID": "team-real-cart"}
+    live_safety.guard_live_request(ContractSettings.from_env({}), "DELETE", CART_PATH, parameters)
     assert parameters == {"cartID": "team-real-cart"}
 
 
@@ -860,12 +853,12 @@ def test_a_new_cart_is_counted_held_only_on_the_success_that_shows_it(status: in
     run = ContractRun.from_env({})
     verdicts = run.verdicts
     failed = pytest.fail.Exception
-    with using(run):
-        if status == 200:
-            expect_status(answer(status), 200, verdicts.vendor("S1"), new_cart=True)
-        else:
-            with pytest.raises(failed):
-                expect_status(answer(status), 200, verdicts.vendor("S1"), new_cart=True)
+    expect = Expectations(run)
+    if status == 200:
+        expect.status(answer(status), 200, verdicts.vendor("S1"), new_cart=True)
+    else:
+        with pytest.raises(failed):
+            expect.status(answer(status), 200, verdicts.vendor("S1"), new_cart=True)
     assert new_cart_claim(verdicts) == counted
 
 
@@ -897,12 +890,13 @@ def test_the_schemathesis_layer_counts_only_the_marks_an_answer_shows(
     status: int, positive: bool, body: Any, shown: list[str]
 ) -> None:
     case = FakeCase("POST", ASSOCIATION_PATH, positive, body)
-    assert sorted(marks_shown(case, status)) == sorted(shown)  # type: ignore[arg-type]
+    assert sorted(marks_shown(ContractRun.from_env({}), case, status)) == sorted(shown)  # type: ignore[arg-type]
 
 
 def test_an_undocumented_method_shows_its_mark_only_when_refused_with_405() -> None:
-    assert marks_shown(FakeCase("PATCH", CART_PATH, True, None), 405) == ["undocumented-requests-refused"]  # type: ignore[arg-type]
-    assert marks_shown(FakeCase("PATCH", CART_PATH, True, None), 401) == []  # type: ignore[arg-type]
+    run, case = ContractRun.from_env({}), FakeCase("PATCH", CART_PATH, True, None)
+    assert marks_shown(run, case, 405) == ["undocumented-requests-refused"]  # type: ignore[arg-type]
+    assert marks_shown(run, case, 401) == []  # type: ignore[arg-type]
 
 
 @contextlib.contextmanager
@@ -1001,14 +995,13 @@ def test_a_request_failing_alone_is_judged_and_a_store_failing_everything_is_una
         run = ContractRun.with_settings(ContractSettings.from_env(live))
         run.token_session = requests.Session()  # no retries: the unit test need not wait for them
         client = ScenarioClient(url, run, transport.PoliteTransport(None, sleep=lambda _: None))
-        with using(run):
-            if unavailable:
-                with pytest.raises(pytest.skip.Exception, match="the store was unavailable: GET /v2/carts: 503"):
-                    client.list_carts(token="t0ken")
-                assert run.availability.unavailable
-            else:
-                assert client.list_carts(token="t0ken").status_code == 503
-                assert not run.availability.unavailable
+        if unavailable:
+            with pytest.raises(pytest.skip.Exception, match="the store was unavailable: GET /v2/carts: 503"):
+                client.list_carts(token="t0ken")
+            assert run.availability.unavailable
+        else:
+            assert client.list_carts(token="t0ken").status_code == 503
+            assert not run.availability.unavailable
 
 
 def test_a_probes_transient_answer_beside_a_real_failure_does_not_hide_it() -> None:
@@ -1027,7 +1020,8 @@ def test_a_probes_transient_answer_beside_a_real_failure_does_not_hide_it() -> N
     def validate() -> None:
         raise FailureGroup([transient, real], "two")
 
-    with using(ContractRun.from_env({})) as run, pytest.raises(FailureGroup) as raised:
+    run = ContractRun.from_env({})
+    with pytest.raises(FailureGroup) as raised:
         judging.validate_patiently(run, label, validate)
     # By identity: schemathesis's failures of one kind compare equal.
     assert [id(failure) for failure in raised.value.exceptions] == [id(real)]
@@ -1038,9 +1032,9 @@ def test_an_association_answer_that_may_be_to_a_repeat_is_neither_counted_nor_ju
     the answer to a repeat. It breaks no claim, and the association stays to be removed."""
     story = transport.RetryStory((transport.Try("connection closed without an answer", True),))
     body = json.dumps({"data": [{"id": DEFAULTS["EP_ACCOUNT_ID"], "type": "account"}]}).encode()
-    with using(ContractRun.from_env({})) as run:
-        judging.observe("POST", "/v2/carts/ct-1/relationships/accounts", 204, {}, b"", body, str, story)
-        judging.observe("DELETE", "/v2/carts/ct-1/relationships/accounts", 404, {}, b"{}", body, str, story)
+    run = ContractRun.from_env({})
+    judging.observe(run, "POST", "/v2/carts/ct-1/relationships/accounts", 204, {}, b"", body, str, story)
+    judging.observe(run, "DELETE", "/v2/carts/ct-1/relationships/accounts", 404, {}, b"{}", body, str, story)
     assert not run.verdicts.claims
     assert not run.table.undocumented
     assert [association.cart_id for association in run.ledger.open()] == ["ct-1"]
@@ -1159,3 +1153,24 @@ def test_one_rule_decides_which_broken_claim_turns_the_run_red(mode: str, kind: 
 
     expected = mode != "report" or kind == VENDOR or guards_access
     assert decides_the_exit(kind, guards_access, mode) is expected
+
+
+def test_two_runs_side_by_side_keep_their_own_answers() -> None:
+    """The run is handed to each part, not looked up: two runs in one process, with no run of the moment at all,
+    each count and keep only their own client's answers (the scenario client once reached the run through
+    `active_run()`, and recorded into whichever run was the moment's)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"errors": [{"status": 401, "title": "Unauthorized"}]})
+
+    runs = {host: ContractRun.from_env({}) for host in ("a.example", "b.example")}
+    for host, run in runs.items():
+        client = ScenarioClient(f"http://{host}", run, transport.PoliteTransport(None, httpx.MockTransport(handler)))
+        client.list_carts(token="t0ken")
+        if host == "a.example":
+            client.read_cart("cart-1", token="t0ken")
+    for host, run in runs.items():
+        assert run.last_response is not None, host
+        assert run.last_response.request.url.host == host
+        answered = sum(seen.count for seen in run.table.observed.values())
+        assert answered == (2 if host == "a.example" else 1), host

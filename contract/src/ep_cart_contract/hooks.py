@@ -31,7 +31,7 @@ from ep_cart_contract.live_safety import (
 )
 from ep_cart_contract.logins import TOKEN_VARIABLES, member_for
 from ep_cart_contract.redaction import curl
-from ep_cart_contract.run import STANDALONE_FINISHERS, active_run
+from ep_cart_contract.run import STANDALONE_FINISHERS, ContractRun, active_run
 from ep_cart_contract.tokens import FixtureProblem, account_token, cached_bearer_token, clean_up_outside_pytest
 from ep_cart_contract.transport import OperationUnresponsive, StoreUnavailable
 from ep_cart_spec import (
@@ -46,6 +46,14 @@ from ep_cart_spec import (
 
 if clean_up_outside_pytest not in STANDALONE_FINISHERS:
     STANDALONE_FINISHERS.append(clean_up_outside_pytest)  # a bare `st run` removes what it associated
+
+
+def the_run() -> ContractRun:
+    """The run these hooks act for, and the one place they reach it: schemathesis calls its hooks with no way to
+    reach a pytest session. Under pytest, the session's run (the plugin's); under a bare `st run`, the process's.
+    Each hook asks once and hands it on."""
+    return active_run()
+
 
 NO_TOKEN_YET = "Bearer (none yet: the token endpoint did not answer)"
 """What a case carries when its token could not be had as it was generated (schemathesis generates the examples
@@ -62,7 +70,7 @@ class ClientCredentialsToken:
 
     def get(self, case: schemathesis.Case[Any], context: Any) -> str | None:
         try:
-            return cached_bearer_token(active_run(), case_base_url(case), self.grant_type)
+            return cached_bearer_token(the_run(), case_base_url(case), self.grant_type)
         except (StoreUnavailable, OperationUnresponsive, RuntimeError):
             return None
 
@@ -78,11 +86,11 @@ class ImplicitToken(ClientCredentialsToken):
     grant_type = "implicit"
 
 
-def token_now(case: schemathesis.Case[Any]) -> None:
+def token_now(run: ContractRun, case: schemathesis.Case[Any]) -> None:
     """A case generated without a token gets one now; StoreUnavailable if the store still does not answer."""
     if case.headers is not None and case.headers.get("Authorization") == NO_TOKEN_YET:
         grant = ImplicitToken.grant_type if case.path in (CARTS_PATH, LOGIN_PATH) else "client_credentials"
-        case.headers["Authorization"] = f"Bearer {cached_bearer_token(active_run(), case_base_url(case), grant)}"
+        case.headers["Authorization"] = f"Bearer {cached_bearer_token(run, case_base_url(case), grant)}"
 
 
 # --- Real IDs and tokens mixed into positive cases ---------------------------------------------------------
@@ -98,23 +106,22 @@ def pick(case: schemathesis.Case[Any], choices: int) -> int:
     return hashlib.sha256(key.encode()).digest()[0] % choices
 
 
-def token_to_mix(case: schemathesis.Case[Any], variable: str) -> str | None:
+def token_to_mix(run: ContractRun, case: schemathesis.Case[Any], variable: str) -> str | None:
     """The account token to mix into a case, or None (the case stays as generated) when there is none to be had:
     a broken fixture or a store that does not answer is the preflight's to name, once, before any test; the
     coverage phase calls these hooks while pytest collects, where a raised error would be a collection error."""
     try:
-        return account_token(active_run(), variable, case_base_url(case))
+        return account_token(run, variable, case_base_url(case))
     except (FixtureProblem, StoreUnavailable, OperationUnresponsive):
         return None
 
 
-def mix_association(case: schemathesis.Case[Any]) -> None:
-    run = active_run()
+def mix_association(run: ContractRun, case: schemathesis.Case[Any]) -> None:
     account_ids = [run.settings.values.get("EP_ACCOUNT_ID"), run.settings.values.get("EP_OTHER_ACCOUNT_ID")]
     choice = pick(case, 4)
     entries = case.body.get("data") if isinstance(case.body, dict) else None
     entry: Any = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else None
-    token = token_to_mix(case, TOKEN_VARIABLES[choice]) if choice in (0, 1) else None
+    token = token_to_mix(run, case, TOKEN_VARIABLES[choice]) if choice in (0, 1) else None
     if choice in (0, 1) and entry is not None and account_ids[choice] and token:
         # As the account itself: its ID in the body and its token in the header.
         entry["id"] = account_ids[choice]
@@ -129,11 +136,11 @@ def case_base_url(case: schemathesis.Case[Any]) -> str:
     return str(case.operation.schema.get_base_url()).rstrip("/")
 
 
-def mix_login(case: schemathesis.Case[Any]) -> None:
+def mix_login(run: ContractRun, case: schemathesis.Case[Any]) -> None:
     """As the configured member (all three of profile, username and password, never the username alone: a live
     store may lock a member out after wrong passwords), or as generated."""
     login = case.body.get("data") if isinstance(case.body, dict) else None
-    values = active_run().settings.values
+    values = run.settings.values
     member = member_for("EP_ACCOUNT_TOKEN", values)
     if not isinstance(login, dict) or member is None or pick(case, 2):
         return
@@ -142,20 +149,20 @@ def mix_login(case: schemathesis.Case[Any]) -> None:
     login["password"] = values[member.password_variable]
 
 
-def mix_token_request(case: schemathesis.Case[Any]) -> None:
+def mix_token_request(run: ContractRun, case: schemathesis.Case[Any]) -> None:
     if not isinstance(case.body, dict) or pick(case, 2):
         return
-    values = active_run().settings.values
+    values = run.settings.values
     case.body["client_id"] = values.get("EP_CLIENT_ID", case.body.get("client_id"))
     if case.body.get("grant_type") == "client_credentials":
         case.body["client_secret"] = values.get("EP_CLIENT_SECRET", case.body.get("client_secret"))
 
 
-def mix_carts_request(case: schemathesis.Case[Any]) -> None:
+def mix_carts_request(run: ContractRun, case: schemathesis.Case[Any]) -> None:
     """As the account or the other account (their token; before_call then drops a customer token, see
     one_shopper_token), or as generated."""
     choice = pick(case, 3)
-    token = token_to_mix(case, TOKEN_VARIABLES[choice]) if choice < 2 else None
+    token = token_to_mix(run, case, TOKEN_VARIABLES[choice]) if choice < 2 else None
     if token:
         case.headers[ACCOUNT_TOKEN_HEADER] = token
 
@@ -164,23 +171,25 @@ def mix_carts_request(case: schemathesis.Case[Any]) -> None:
 def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> schemathesis.Case[Any]:
     if not is_positive(case):
         return case
+    run = the_run()
+    prefix = run.settings.run_prefix
     if case.path == CARTS_PATH:
-        mix_carts_request(case)
+        mix_carts_request(run, case)
     elif case.path == CART_PATH:
         cart_id = case.path_parameters.get("cartID")
         if isinstance(cart_id, str):
-            case.path_parameters["cartID"] = own_cart_id(cart_id)
+            case.path_parameters["cartID"] = own_cart_id(cart_id, prefix)
     elif case.path == ASSOCIATION_PATH:
         cart_id = case.path_parameters.get("cartID")
-        if is_runs_cart_id(cart_id):
+        if is_runs_cart_id(cart_id, prefix):
             return case  # filled from an earlier request through a link: keep it as the link made it
         if isinstance(cart_id, str):
-            case.path_parameters["cartID"] = own_cart_id(cart_id)
-        mix_association(case)
+            case.path_parameters["cartID"] = own_cart_id(cart_id, prefix)
+        mix_association(run, case)
     elif case.path == TOKEN_PATH:
-        mix_token_request(case)
+        mix_token_request(run, case)
     elif case.path == LOGIN_PATH:
-        mix_login(case)
+        mix_login(run, case)
     return case
 
 
@@ -192,7 +201,7 @@ def after_load_schema(context: schemathesis.HookContext, schema: Any) -> None:
     """Against a live store, the coverage phase's undocumented-method probes leave out every method the vendor
     has on some path and the spec leaves out (POST /v2/carts would create a cart, DELETE /v2/carts/{cartID} would
     delete one). The mock gets every probe."""
-    if active_run().settings.live:
+    if the_run().settings.live:
         coverage = schema.config.phases.coverage
         left_out = set().union(*VENDOR_METHODS_LEFT_OUT.values())
         coverage.unexpected_methods = set(coverage.unexpected_methods) - left_out
@@ -210,14 +219,15 @@ def one_shopper_token(case: schemathesis.Case[Any]) -> None:
 @schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], **kwargs: Any) -> None:
     interrupts.raise_if_dropped()
-    token_now(case)
+    run = the_run()
+    token_now(run, case)
     one_shopper_token(case)
-    guard_live_request(case.method, case.path, case.path_parameters)
+    guard_live_request(run.settings, case.method, case.path, case.path_parameters)
     cart_id = (case.path_parameters or {}).get("cartID")
     if case.path == ASSOCIATION_PATH and is_valid_cart_id(cart_id) and isinstance(case.body, dict | list):
         # Noted before it leaves: a run interrupted while it waits still removes what the POST may have made
         # (only a valid cart ID can have an association, and it reads the same in the URL the answer names).
-        active_run().ledger.sending(case.method, cart_id, json.dumps(case.body).encode())
+        run.ledger.sending(case.method, cart_id, json.dumps(case.body).encode())
 
 
 @schemathesis.hook
@@ -225,11 +235,12 @@ def after_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], 
     headers = {name: values[0] for name, values in response.headers.items() if values}
     request = response.request
     url = urlsplit(request.url or "")
-    run = active_run()
-    if not run.seen_base_url:
-        run.seen_base_url.append(f"{url.scheme}://{url.netloc}")
+    run = the_run()
+    if run.seen_base_url is None:
+        run.seen_base_url = f"{url.scheme}://{url.netloc}"
     body = request_body_bytes(request.body)
     observe(
+        run,
         case.method,
         url.path,
         response.status_code,

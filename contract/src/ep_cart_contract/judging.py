@@ -33,7 +33,7 @@ from ep_cart_contract.exchanges import issued_tokens, text_headers
 from ep_cart_contract.live_safety import is_valid_cart_id
 from ep_cart_contract.observations import Recorded
 from ep_cart_contract.redaction import curl
-from ep_cart_contract.run import ContractRun, active_run
+from ep_cart_contract.run import ContractRun
 from ep_cart_contract.transport import (
     GAVE_UP,
     MAX_RETRIES,
@@ -53,9 +53,8 @@ def is_positive(case: schemathesis.Case[Any]) -> bool:
     return meta is not None and meta.generation.mode == GenerationMode.POSITIVE
 
 
-def sending(method: str, path: str, body: bytes) -> None:
+def sending(run: ContractRun, method: str, path: str, body: bytes) -> None:
     """A request leaves (the scenarios' client): an association it asks for is noted before its answer comes."""
-    run = active_run()
     if run.table.template_of(path) == ASSOCIATION_PATH:
         cart_id = cart_id_of(path) or ""
         if is_valid_cart_id(cart_id):  # only a valid cart ID can have an association
@@ -63,6 +62,7 @@ def sending(method: str, path: str, body: bytes) -> None:
 
 
 def observe(
+    run: ContractRun,
     method: str,
     path: str,
     status: int,
@@ -75,7 +75,6 @@ def observe(
     """Every answer either layer gets: any token it hands out is masked from now on (never what the request
     carried), it is counted in the documented-response table, and an association it created or removed is noted
     in the run's ledger."""
-    run = active_run()
     run.redactor.add(*issued_tokens(path, content))
     template = run.table.template_of(path)
     if template == ASSOCIATION_PATH:
@@ -111,8 +110,8 @@ def judge_answer(
             with contextlib.suppress(ValueError):
                 blamed = run.classifier.blame_response(recorded.template, method.lower(), status, json.loads(content))
                 sources = [run.verdicts.assumed(mark.id) for mark in blamed] or sources
-    decided = [source for source in sources if profile_decides(source)]
-    sources = [source for source in sources if not profile_decides(source)]
+    decided = [source for source in sources if profile_decides(run, source)]
+    sources = [source for source in sources if not profile_decides(run, source)]
     if recorded.problem is not None and decided and not sources:
         # Only the store profile's alternatives explain it: the table says so instead of "not conforming".
         run.table.explain(recorded, [source.assumption.id for source in decided if source.assumption is not None])
@@ -183,12 +182,11 @@ def operation_label(case: schemathesis.Case[Any]) -> str:
     return f"{case.method.upper()} {case.path}"
 
 
-def call_case(case: schemathesis.Case[Any], send: Callable[[], Any]) -> Any:
+def call_case(run: ContractRun, case: schemathesis.Case[Any], send: Callable[[], Any]) -> Any:
     """Send a case, unless its operation stopped answering (the first read timeout fails the operation for good)
     or the store is taken as down. What still fails after the transport's retries skips the test as the store
     unavailable (availability.py), unless the store answers other requests meanwhile: then it is this request's
     answer, judged (a status), or a broken claim (no answer at all)."""
-    run = active_run()
     label = operation_label(case)
     run.exchanges.in_phase(case.meta.phase.name.value if case.meta is not None else None)
     try:
@@ -245,9 +243,8 @@ def unavailable(error: StoreUnavailable) -> NoReturn:
     pytest.skip(f"the store was unavailable: {error}")
 
 
-def is_documented(case: schemathesis.Case[Any]) -> bool:
+def is_documented(run: ContractRun, case: schemathesis.Case[Any]) -> bool:
     """An operation of openapi.yaml (schemathesis also sends undocumented methods to documented paths)."""
-    run = active_run()
     return case.method.lower() in run.api.document["paths"].get(case.path, {})
 
 
@@ -266,10 +263,9 @@ STATUS_CHECKS = frozenset({"status_code_conformance", "positive_data_acceptance"
 """Schemathesis checks that fail on the answer's status alone."""
 
 
-def sources_of(case: schemathesis.Case[Any], response: Any, failure: Failure) -> list[Source]:
+def sources_of(run: ContractRun, case: schemathesis.Case[Any], response: Any, failure: Failure) -> list[Source]:
     """What a failure broke: the vendor's contract, the marks of the operation it rests on (see classify.py),
     or nothing at all ([]) when it comes from what openapi.yaml leaves out or cannot express."""
-    run = active_run()
     check = failure.checks[0] if failure.checks else ""
     operation_method = case.operation.method.lower()
     body = None if case.body is NOT_SET else case.body
@@ -290,12 +286,12 @@ def sources_of(case: schemathesis.Case[Any], response: Any, failure: Failure) ->
     if check in MARK_OF_CHECK:
         return [run.verdicts.assumed(MARK_OF_CHECK[check])]
     marks: list[Assumption] = []
-    if check in STATUS_CHECKS and is_documented(case):
+    if check in STATUS_CHECKS and is_documented(run, case):
         # An answer whose status one of our decisions left out (`rules-out`): that decision did not hold.
         marks = run.classifier.marks_ruling_out(case.path, case.method.lower(), response.status_code)
-    elif check == "negative_data_rejection" and is_documented(case):
+    elif check == "negative_data_rejection" and is_documented(run, case):
         marks = run.classifier.blame_accepted_request(sent_request(case))
-    elif check == "response_schema_conformance" and is_documented(case):
+    elif check == "response_schema_conformance" and is_documented(run, case):
         with contextlib.suppress(ValueError):
             marks = run.classifier.blame_response(case.path, case.method.lower(), response.status_code, response.json())
     if marks:
@@ -306,12 +302,11 @@ def sources_of(case: schemathesis.Case[Any], response: Any, failure: Failure) ->
 ADMINISTRATOR = "account-token-scopes-administrator"
 
 
-def profile_decides(source: Source, case: schemathesis.Case[Any] | None = None) -> bool:
+def profile_decides(run: ContractRun, source: Source, case: schemathesis.Case[Any] | None = None) -> bool:
     """A failure resting on a mark the run's store profile decides otherwise is that alternative at work: the
     store profile's own scenario holds the store to it (expectations.expect_alternative), not this check. So
     is a failure on the account token's own marks in a request sent as administrator, where the profile says an
     administrator stays one whatever account token comes with it: such a store does not read that header."""
-    run = active_run()
     profile = run.store_profile
     if source.kind == VENDOR or profile is None or source.assumption is None:
         return False
@@ -329,12 +324,11 @@ def account_token_marks(run: ContractRun) -> set[str]:
     return set(run.api.marks_under(run.api.document["components"]["schemas"]["AccountToken"]))
 
 
-def marks_shown(case: schemathesis.Case[Any], status: int) -> list[str]:
+def marks_shown(run: ContractRun, case: schemathesis.Case[Any], status: int) -> list[str]:
     """The marks a conforming answer is evidence for: those of the documented response it is (a 401 only for
     its own), and, when it refuses a generated invalid request, those that made the request invalid. A 5xx
     shows nothing, and neither does a 401 for anything but itself: the server never judged the request."""
-    run = active_run()
-    if not is_documented(case):
+    if not is_documented(run, case):
         return [MARK_OF_CHECK["unsupported_method"]] if status == 405 else []
     path, method = case.path, case.method.lower()
     if status >= 500 or status not in run.api.documented_statuses(path, method):
@@ -346,11 +340,10 @@ def marks_shown(case: schemathesis.Case[Any], status: int) -> list[str]:
     return shown
 
 
-def judge(case: schemathesis.Case[Any], response: Any, validate: Callable[[], None]) -> None:
+def judge(run: ContractRun, case: schemathesis.Case[Any], response: Any, validate: Callable[[], None]) -> None:
     """Validate with schemathesis's checks; record each failure as the claims it breaks, and raise unless every
     failure is an assumption that EP_ASSUMPTIONS=report only reports, or no claim at all (what the spec
     cannot say, answered the vendor's way)."""
-    run = active_run()
     label = operation_label(case)
     vendor_title = f"schemathesis checks of {label}"
     story = run.availability.story_of(getattr(response, "request", None))
@@ -369,7 +362,9 @@ def judge(case: schemathesis.Case[Any], response: Any, validate: Callable[[], No
         must_raise = False
         notes, remaining = [], []
         for failure in group.exceptions:
-            sources = [source for source in sources_of(case, response, failure) if not profile_decides(source, case)]
+            sources = [
+                source for source in sources_of(run, case, response, failure) if not profile_decides(run, source, case)
+            ]
             if sources:
                 remaining.append(failure)
             for source in sources:
@@ -392,7 +387,7 @@ def judge(case: schemathesis.Case[Any], response: Any, validate: Callable[[], No
                 )
                 notes.append(f"{failure.title}: {source.label}")
         if not remaining:
-            passed(case, response.status_code, vendor_title)
+            passed(run, case, response.status_code, vendor_title)
             return
         if must_raise:
             reduced = group if len(remaining) == len(group.exceptions) else type(group)(remaining, group.message)
@@ -402,7 +397,7 @@ def judge(case: schemathesis.Case[Any], response: Any, validate: Callable[[], No
                 raise
             raise reduced from None
         return
-    passed(case, response.status_code, vendor_title)
+    passed(run, case, response.status_code, vendor_title)
 
 
 PROBE_STATUS = re.compile(r"got `(\d{3}) ")
@@ -450,8 +445,7 @@ def probe_status(failure: BaseException) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def passed(case: schemathesis.Case[Any], status: int, vendor_title: str) -> None:
+def passed(run: ContractRun, case: schemathesis.Case[Any], status: int, vendor_title: str) -> None:
     """An answer that broke no claim: the vendor's checks held, and so did the marks it shows."""
-    run = active_run()
     run.verdicts.record(vendor_title, run.verdicts.vendor("openapi.yaml, vendor constraints"), holds=True)
-    run.verdicts.touch([run.verdicts.assumed(mark) for mark in marks_shown(case, status)], vendor_title)
+    run.verdicts.touch([run.verdicts.assumed(mark) for mark in marks_shown(run, case, status)], vendor_title)

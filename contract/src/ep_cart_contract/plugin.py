@@ -24,7 +24,7 @@ import pytest
 
 from ep_cart_contract import exits, interrupts, suite
 from ep_cart_contract.availability import AnswerLost
-from ep_cart_contract.expectations import issued_token, needs
+from ep_cart_contract.expectations import Expectations, issued_token
 from ep_cart_contract.judging import profile_decides, unavailable
 from ep_cart_contract.ledger import Association, CleanupResult
 from ep_cart_contract.logins import TOKEN_VARIABLES, member_for
@@ -32,7 +32,7 @@ from ep_cart_contract.preflight import preflight
 from ep_cart_contract.redaction import curl
 from ep_cart_contract.report import write_reports
 from ep_cart_contract.results import Cleanup, RunInfo, RunResults
-from ep_cart_contract.run import ContractRun, active_run, begin, current_run, end
+from ep_cart_contract.run import ContractRun, SessionRun, begin, end
 from ep_cart_contract.scenario_client import ScenarioClient
 from ep_cart_contract.tokens import FixtureProblem, delete_as_administrator
 from ep_cart_contract.transport import OperationUnresponsive, StoreUnavailable
@@ -48,7 +48,22 @@ SUITE_DIR = Path(suite.__file__).resolve().parent
 def pytest_configure(config: pytest.Config) -> None:
     """A session is a run: made when the suite first needs it (a session that never runs the suite makes none).
     Ctrl-C is remembered, so one Python drops on its way is raised again (interrupts.py)."""
-    begin(ContractRun.from_env)
+    config.stash[RUN_KEY] = begin(ContractRun.from_env)
+
+
+RUN_KEY = pytest.StashKey[SessionRun]()
+"""Where the session keeps its run (pytest's per-session state): made when first needed."""
+
+
+def session_run(config: pytest.Config) -> ContractRun:
+    """The session's run, made now if it was not yet."""
+    return config.stash[RUN_KEY].get()
+
+
+def made_run(config: pytest.Config) -> ContractRun | None:
+    """The session's run if the session made one (a session that never ran the suite made none)."""
+    place = config.stash.get(RUN_KEY, None)
+    return place.run if place is not None else None
 
 
 INTERRUPTS_KEY = pytest.StashKey[bool]()
@@ -67,7 +82,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     interrupts.install()
     session.config.stash[INTERRUPTS_KEY] = True
-    run = active_run()
+    run = session_run(session.config)
     seed = run.settings.seed if run.settings.seed is not None else session.config.getoption("hypothesis_seed", None)
     run.seed = None if seed is None else str(seed)
     run.exchanges.now_sending("preflight")
@@ -82,9 +97,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 @pytest.fixture(scope="session")
-def contract_run() -> ContractRun:
+def contract_run(pytestconfig: pytest.Config) -> ContractRun:
     """The session's run: its settings, verdicts, ledger and the rest."""
-    return active_run()
+    return session_run(pytestconfig)
 
 
 @pytest.fixture(scope="session")
@@ -109,15 +124,21 @@ def shopper(api: ScenarioClient) -> str:
     return issued_token(api, "implicit")
 
 
+@pytest.fixture(scope="session")
+def expect(contract_run: ContractRun) -> Expectations:
+    """What the scenarios expect of the answers, each a claim recorded in the session's run."""
+    return Expectations(contract_run)
+
+
 @pytest.fixture
-def account(contract_run: ContractRun) -> str:
-    needs("EP_ACCOUNT_ID", "EP_ACCOUNT_TOKEN")
+def account(contract_run: ContractRun, expect: Expectations) -> str:
+    expect.needs("EP_ACCOUNT_ID", "EP_ACCOUNT_TOKEN")
     return contract_run.settings.values["EP_ACCOUNT_ID"]
 
 
 @pytest.fixture
-def other_account(contract_run: ContractRun) -> str:
-    needs("EP_OTHER_ACCOUNT_ID", "EP_OTHER_ACCOUNT_TOKEN")
+def other_account(contract_run: ContractRun, expect: Expectations) -> str:
+    expect.needs("EP_OTHER_ACCOUNT_ID", "EP_OTHER_ACCOUNT_TOKEN")
     return contract_run.settings.values["EP_OTHER_ACCOUNT_ID"]
 
 
@@ -134,7 +155,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     """A scenario (a test function of the suite) that raises AnswerLost runs again from the start: each run makes
     new carts, so the first association is first again. After SCENARIO_TRIES, it is skipped as the store
     unavailable. Everything else runs as pytest runs it."""
-    run = current_run()
+    run = made_run(pyfuncitem.config)
     if run is None or Path(pyfuncitem.path).parent != SUITE_DIR or Path(pyfuncitem.path).name in PROPERTY_MODULES:
         return None
     function = pyfuncitem.obj
@@ -159,7 +180,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.config.stash.get(INTERRUPTS_KEY, False):
         interrupts.raise_if_dropped()
-    run = current_run()
+    run = made_run(item.config)
     if run is not None:
         run.soft_failures.clear()
         run.broken_before_test = run.verdicts.broken_checks()
@@ -168,7 +189,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
-    run = current_run()
+    run = made_run(item.config)
     outcome = yield
     if run is None:
         return
@@ -231,7 +252,7 @@ def runs_the_suite(session: pytest.Session) -> bool:
     it judges nothing and writes no report)."""
     if session.config.option.collectonly:
         return False
-    run = current_run()
+    run = made_run(session.config)
     stopped = run is not None and run.stopped_before_tests is not None
     return stopped or any(SUITE_DIR in Path(item.path).parents for item in session.items)
 
@@ -255,7 +276,7 @@ def record_unobserved(run: ContractRun) -> None:
         return
     for documented in run.table.unobserved():
         source = run.verdicts.status_source(documented.path, documented.method, documented.status)
-        if profile_decides(source):
+        if profile_decides(run, source):
             continue  # the store profile answers it otherwise (a 401 where openapi.yaml has this 400)
         run.verdicts.record(
             f"{documented.label} {documented.status} is observed",
@@ -274,7 +295,7 @@ def record_unobserved(run: ContractRun) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    run = current_run()
+    run = made_run(session.config)
     if run is None or not runs_the_suite(session):
         return  # the session never ran the suite
     # An interrupt dropped after the last request and test that would have raised it again: still an interrupted run.
@@ -392,7 +413,7 @@ def removal_curl(run: ContractRun, association: Association) -> str:
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     results = config.stash.get(FINISHED_KEY, None)
-    run = current_run()
+    run = made_run(config)
     if results is None or run is None:
         return
     data = results.as_json()
@@ -473,7 +494,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def pytest_unconfigure(config: pytest.Config) -> None:
     if config.stash.get(INTERRUPTS_KEY, False):
         interrupts.uninstall()
-    run = end()
+    place = config.stash.get(RUN_KEY, None)
+    run = end(place) if place is not None else None
     if run is None:
         return
     run.stop_target()

@@ -3,8 +3,13 @@ associations, the secrets to mask, the operations that stopped answering, the se
 
 The pytest plugin makes one per session, when the suite first needs it, and ends it when pytest does; a bare
 `st run` gets one when its hooks first need it, ended as the process exits. Nothing else keeps state: two runs
-in one process share no verdicts, ledgers or tokens. Schemathesis calls its hooks with no way to reach a pytest
-session, so the run of the moment is the one `active_run()` returns.
+in one process share no verdicts, ledgers or tokens.
+
+Every part is handed the run it works for: the plugin keeps its session's run in the session's config (pytest's
+per-session state, `plugin.RUN_KEY`) and gives it to the scenarios as the `contract_run`, `api` and `expect`
+fixtures; the scenario client, the expectations, the judge and the clean-up take it as an argument. Schemathesis
+calls its hooks with no way to reach a pytest session, so they alone (`hooks.the_run`, and the schemathesis test
+module, which builds its schema at import) ask for the run of the moment: the one `active_run()` returns.
 """
 
 from __future__ import annotations
@@ -68,10 +73,11 @@ class ContractRun:
     """For the run's own requests (tokens, logins, the preflight's reads, the clean-up): send them with `send`."""
     soft_failures: list[str] = field(default_factory=list)
     """The current scenario's assumptions that did not hold but, with EP_ASSUMPTIONS=report, are only reported."""
-    last_request: list[httpx.Request] = field(default_factory=list)
+    last_request: httpx.Request | None = None
     """The request behind the scenarios' latest answer (they send one at a time), for failure messages."""
-    last_response: list[httpx.Response] = field(default_factory=list)
-    seen_base_url: list[str] = field(default_factory=list)
+    last_response: httpx.Response | None = None
+    """The scenarios' latest answer."""
+    seen_base_url: str | None = None
     """The server a bare `st run` talked to (schemathesis does not tell its hooks)."""
     mock: MockProcess | None = None
     """The bundled mock, when the run started one."""
@@ -256,37 +262,43 @@ class ContractRun:
 # --- The run of the moment -----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Frame:
-    """A session's place for its run: how to make it, and the run once made."""
+@dataclass(eq=False)
+class SessionRun:
+    """A session's place for its run: how to make it, and the run once made. The pytest plugin keeps it in the
+    session's config (its stash); the schemathesis hooks reach the innermost one through `active_run()`."""
 
     make: Callable[[], ContractRun] | None
     run: ContractRun | None = None
 
+    def get(self) -> ContractRun:
+        """The run, made now if it was not yet."""
+        with _LOCK:
+            if self.run is None:
+                assert self.make is not None
+                self.run = self.make()
+            return self.run
 
-_FRAMES: list[_Frame] = []
+
+_FRAMES: list[SessionRun] = []
 """One per pytest session in progress, the innermost last (a session started inside another, as pytester's
 in-process runs are, has its own run; the outer one's comes back when it ends)."""
 _LOCK = threading.RLock()
 
 
-def begin(make: Callable[[], ContractRun]) -> None:
+def begin(make: Callable[[], ContractRun]) -> SessionRun:
     """A session begins: its run is made by `make` when first needed."""
     with _LOCK:
-        _FRAMES.append(_Frame(make))
+        _FRAMES.append(place := SessionRun(make))
+    return place
 
 
-def end() -> ContractRun | None:
-    """The innermost session ends: returns its run, if it was ever made; the session around it, if any, has its
-    own run again."""
+def end(place: SessionRun) -> ContractRun | None:
+    """A session ends: returns its run, if it was ever made; the session around it, if any, has its own run
+    again."""
     with _LOCK:
-        return _FRAMES.pop().run if _FRAMES else None
-
-
-def current_run() -> ContractRun | None:
-    """The run of the moment if it has been made, without making one."""
-    with _LOCK:
-        return _FRAMES[-1].run if _FRAMES else None
+        if place in _FRAMES:
+            _FRAMES.remove(place)
+        return place.run
 
 
 def active_run() -> ContractRun:
@@ -295,20 +307,16 @@ def active_run() -> ContractRun:
     with _LOCK:
         if not _FRAMES:
             standalone = ContractRun.from_env()
-            _FRAMES.append(_Frame(None, standalone))
+            _FRAMES.append(SessionRun(None, standalone))
             atexit.register(finish_outside_pytest, standalone)
-        frame = _FRAMES[-1]
-        if frame.run is None:
-            assert frame.make is not None
-            frame.run = frame.make()
-        return frame.run
+        return _FRAMES[-1].get()
 
 
 @contextlib.contextmanager
 def using(run: ContractRun) -> Iterator[ContractRun]:
     """`run` is the run of the moment inside the block (for tests of the engine's parts)."""
     with _LOCK:
-        _FRAMES.append(_Frame(None, run))
+        _FRAMES.append(SessionRun(None, run))
     try:
         yield run
     finally:

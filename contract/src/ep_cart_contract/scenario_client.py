@@ -7,9 +7,10 @@ expectations.py.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -36,7 +37,7 @@ from ep_cart_contract.availability import ANSWER_CHANGES_ON_REPEAT, AnswerLost, 
 from ep_cart_contract.judging import failed_for_good, observe, sending, unavailable
 from ep_cart_contract.live_safety import LiveSafetyError, is_runs_cart_id
 from ep_cart_contract.redaction import curl_command
-from ep_cart_contract.run import ContractRun, active_run
+from ep_cart_contract.run import ContractRun
 from ep_cart_contract.transport import (
     GAVE_UP,
     RETRIED_STATUSES,
@@ -51,11 +52,11 @@ ASSOCIATION = association()
 T = TypeVar("T")
 
 
-def record(response: httpx.Response) -> None:
+def record(run: ContractRun, response: httpx.Response) -> None:
+    """A scenario's answer: kept as the run's latest, recorded, and observed as every answer is (judging.py)."""
     response.read()
-    run = active_run()
-    run.last_request[:] = [response.request]
-    run.last_response[:] = [response]
+    run.last_request = response.request
+    run.last_response = response
     request = response.request
     path = request.url.raw_path.decode("ascii").partition("?")[0]
     story = story_of_httpx(response)
@@ -71,6 +72,7 @@ def record(response: httpx.Response) -> None:
         retries=story.retried,
     )
     observe(
+        run,
         request.method,
         path,
         response.status_code,
@@ -91,17 +93,16 @@ def elapsed(response: httpx.Response) -> float:
 
 def record_unanswered(run: ContractRun, failure: str) -> None:
     """A scenario's request that got no answer, in the run's recording."""
-    if run.last_request:
-        request = run.last_request[0]
+    request = run.last_request
+    if request is not None:
         run.exchanges.add(
             request.method, str(request.url), request.headers.multi_items(), request.content, 0, error=failure
         )
 
 
-def explain(response: Response[Any] | httpx.Response, request: httpx.Request | None = None) -> str:
+def explain(run: ContractRun, response: Response[Any] | httpx.Response, request: httpx.Request | None = None) -> str:
     """The request as curl and the answer, secrets masked, for a failure message."""
-    run = active_run()
-    shown_request = request or (run.last_request[0] if run.last_request else None)
+    shown_request = request or run.last_request
     body = response.content.decode("utf-8", errors="replace")[:2000]
     lines = [f"answer: {int(response.status_code)}", f"body: {body or '(empty)'}"]
     if shown_request is not None:
@@ -114,7 +115,7 @@ class ScenarioClient:
     """The calls the scenarios make, each through the generated package."""
 
     base_url: str
-    run: ContractRun = field(default_factory=active_run)
+    run: ContractRun
     """The run it belongs to (its operations that stopped answering are the schemathesis layer's too)."""
     transport: PoliteTransport | None = None
     """One for every client the scenarios make: one rate limit for all of them, one connection pool, and one
@@ -126,10 +127,13 @@ class ScenarioClient:
 
     def _httpx_args(self) -> dict[str, Any]:
         def remember(request: httpx.Request) -> None:
-            self.run.last_request[:] = [request]
-            sending(request.method, request.url.raw_path.decode("ascii").partition("?")[0], request.content)
+            self.run.last_request = request
+            sending(self.run, request.method, request.url.raw_path.decode("ascii").partition("?")[0], request.content)
 
-        return {"transport": self.transport, "event_hooks": {"request": [remember], "response": [record]}}
+        return {
+            "transport": self.transport,
+            "event_hooks": {"request": [remember], "response": [functools.partial(record, self.run)]},
+        }
 
     def anonymous(self) -> Client:
         return Client(
@@ -160,15 +164,16 @@ class ScenarioClient:
             unavailable(error)
         except TransportGaveUp as error:
             record_unanswered(self.run, f"{error.failure} {GAVE_UP}")
-            where = curl_command(self.run.last_request[0]) if self.run.last_request else self.base_url
+            where = curl_command(self.run.last_request) if self.run.last_request is not None else self.base_url
             failed_for_good(self.run, operation, f"{error.failure} {GAVE_UP}", where)
         except httpx.TimeoutException:
             record_unanswered(self.run, "read timeout")
-            where = curl_command(self.run.last_request[0]) if self.run.last_request else self.base_url
+            where = curl_command(self.run.last_request) if self.run.last_request is not None else self.base_url
             failure = self.run.timed_out(operation)
             failure.add_note(where)
             raise failure from None
-        response = self.run.last_response[0]
+        response = self.run.last_response
+        assert response is not None, "the generated client answered without an answer recorded"
         story = story_of_httpx(response)
         self.run.availability.answered(operation, story, status=response.status_code)
         if response.status_code in RETRIED_STATUSES:
@@ -298,9 +303,7 @@ class ScenarioClient:
             lambda: client.request(method, ASSOCIATION.path_of(cart_id), content=content, headers=headers),
         )
 
-
-def last_answer() -> httpx.Response:
-    """The latest answer (the scenarios send one request at a time)."""
-    run = active_run()
-    assert run.last_response, "no answer recorded yet"
-    return run.last_response[0]
+    def last_answer(self) -> httpx.Response:
+        """The latest answer (the scenarios send one request at a time)."""
+        assert self.run.last_response is not None, "no answer recorded yet"
+        return self.run.last_response

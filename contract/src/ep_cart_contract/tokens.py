@@ -152,7 +152,7 @@ def delete_as_administrator(run: ContractRun, base_url: str) -> Callable[[Associ
 
 def clean_up_outside_pytest(run: ContractRun) -> None:
     """A bare `st run`'s clean-up (run.STANDALONE_FINISHERS): what it associated is deleted as administrator."""
-    if run.ledger.open() and run.seen_base_url:
-        result = run.ledger.clean_up(delete_as_administrator(run, run.seen_base_url[0]))
+    if run.ledger.open() and run.seen_base_url is not None:
+        result = run.ledger.clean_up(delete_as_administrator(run, run.seen_base_url))
         for association, why in result.left:
             print(f"LEFT: cart {association.cart_id} {ASSOCIATION.member_type} {association.member_id}: {why}")

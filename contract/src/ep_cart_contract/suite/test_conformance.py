@@ -54,8 +54,8 @@ FlakyStrategyDefinition in the stateful phase, read as a broken claim). Each run
 @schema.parametrize()
 @NO_EXAMPLE_DATABASE
 def test_operation_conforms_to_the_spec(case: schemathesis.Case[Any]) -> None:
-    response = call_case(case, lambda: case.call(session=SESSION))
-    judge(case, response, lambda: case.validate_response(response, transport_kwargs={"session": SESSION}))
+    response = call_case(RUN, case, lambda: case.call(session=SESSION))
+    judge(RUN, case, response, lambda: case.validate_response(response, transport_kwargs={"session": SESSION}))
 
 
 SCENARIOS = itertools.count(1)
@@ -86,10 +86,10 @@ class LinkedOperations(schema.as_state_machine()):  # type: ignore[misc]
         return {"session": SESSION}
 
     def call(self, case: schemathesis.Case[Any], **kwargs: Any) -> Any:
-        return call_case(case, lambda: super(LinkedOperations, self).call(case, **kwargs))
+        return call_case(RUN, case, lambda: super(LinkedOperations, self).call(case, **kwargs))
 
     def validate_response(self, response: Any, case: schemathesis.Case[Any], **kwargs: Any) -> None:
-        judge(case, response, lambda: super(LinkedOperations, self).validate_response(response, case, **kwargs))
+        judge(RUN, case, response, lambda: super(LinkedOperations, self).validate_response(response, case, **kwargs))
 
 
 TestLinkedOperations = LinkedOperations.TestCase
