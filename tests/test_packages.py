@@ -42,7 +42,7 @@ def test_the_kit_keeps_its_import_rules() -> None:
 def test_a_broken_import_rule_is_named(tmp_path: Path) -> None:
     """The check can fail: the same rules over packages that break each (the engine importing the mock, the spec
     importing the engine, a module of the kit importing the tests, two engine modules importing each other) are
-    each named, with the import that breaks it; an import for type checking only is no circle."""
+    each named, with the import that breaks it; an import for type checking only makes a circle too."""
     rules = (ROOT / "pyproject.toml").read_text(encoding="utf-8").split("# The import rules of the kit's parts", 1)[1]
     (tmp_path / "pyproject.toml").write_text("#" + rules, encoding="utf-8")
     modules = {
@@ -71,9 +71,9 @@ def test_a_broken_import_rule_is_named(tmp_path: Path) -> None:
         "ep_cart_contract.target -> ep_cart_mock",
         "ep_cart_contract.target -> tests",
         ".run -> .preflight",
+        ".tokens -> .ledger",
     ):
         assert crossing in report, (crossing, result.stdout[-3000:])
-    assert "ledger" not in report, "an import for type checking only is no circle"
 
 
 @pytest.mark.parametrize("package", ["ep_cart_mock", "ep_cart_contract"])

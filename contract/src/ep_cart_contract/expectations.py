@@ -295,10 +295,6 @@ def contact_email_cart(api: ScenarioClient, token: str) -> str:
     run = api.run
     if run.contact_email_cart is not None:
         return run.contact_email_cart
-    override = run.preflight.contact_email_cart if run.preflight is not None else None
-    if override is not None:
-        run.contact_email_cart = override
-        return override
     cart_id = made_cart(api, token, "contact-email")
     email = contact_email_of(run.settings.run_prefix)
     source = vendor("S3")

@@ -28,7 +28,7 @@ from ep_cart_contract.expectations import Expectations, issued_token
 from ep_cart_contract.judging import profile_decides, unavailable
 from ep_cart_contract.ledger import Association, CleanupResult
 from ep_cart_contract.logins import TOKEN_VARIABLES, member_for
-from ep_cart_contract.preflight import preflight
+from ep_cart_contract.preflight import Preflight, preflight
 from ep_cart_contract.redaction import curl
 from ep_cart_contract.report import write_reports
 from ep_cart_contract.results import Cleanup, RunInfo, RunResults
@@ -66,6 +66,8 @@ def made_run(config: pytest.Config) -> ContractRun | None:
     return place.run if place is not None else None
 
 
+PREFLIGHT_KEY = pytest.StashKey[Preflight]()
+"""What the session's preflight found (shown in the report)."""
 INTERRUPTS_KEY = pytest.StashKey[bool]()
 """The session installed interrupts.py's handler (it runs the suite)."""
 
@@ -86,7 +88,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     seed = run.settings.seed if run.settings.seed is not None else session.config.getoption("hypothesis_seed", None)
     run.seed = None if seed is None else str(seed)
     run.exchanges.now_sending("preflight")
-    run.preflight = found = preflight(run, run.target_url())
+    session.config.stash[PREFLIGHT_KEY] = found = preflight(run, run.target_url())
+    run.contact_email_cart = found.contact_email_cart
     if found.problems:
         run.stopped_before_tests = exits.STORE_UNAVAILABLE if found.unavailable else exits.FIXTURE_BROKEN
         session.config.hook.pytest_deselected(items=list(session.items))
@@ -374,7 +377,7 @@ def run_results(run: ContractRun, session: pytest.Session, cleanup: CleanupResul
             "points": run.store_profile.rows() if run.store_profile else [],
         },
         unresponsive=run.unresponsive.labels(),
-        preflight=run.preflight.as_json() if run.preflight is not None else None,
+        preflight=found.as_json() if (found := session.config.stash.get(PREFLIGHT_KEY, None)) is not None else None,
         account_tokens={
             "logins": run.logins.count,
             "from_login": [name for name in TOKEN_VARIABLES if member_for(name, run.settings.values)],

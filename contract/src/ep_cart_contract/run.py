@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -53,9 +53,6 @@ from ep_cart_contract.transport import (
 )
 from ep_cart_contract.verdicts import Verdicts
 from ep_cart_spec import TOKEN_PATH, ApiSpec, default_profile, load
-
-if TYPE_CHECKING:
-    from ep_cart_contract.preflight import Preflight
 
 
 @dataclass
@@ -90,8 +87,6 @@ class ContractRun:
     """The `client_credentials` tokens the run got: the requests it sent as administrator."""
     logins: MemberLogins = field(default_factory=MemberLogins)
     """The account members' logins: the account tokens the run acts with, when credentials are given."""
-    preflight: Preflight | None = None
-    """What the preflight found, once it has run (before any test)."""
     read_carts: set[str] = field(default_factory=set)
     """The cart IDs the scenarios read before they associated (the carts exist, S3)."""
     contact_email_cart: str | None = None
