@@ -29,14 +29,16 @@ Its modules:
 - redaction: secrets masked everywhere;
 - target: the bundled mock as a process, and the check that EP_BASE_URL answers;
 - scenario_client: the generated client for the scenarios, polite and observed;
-- expectations: what the scenarios expect of an answer, each a claim with its source;
+- expectations: what the scenarios expect of an answer, each a claim with its source (the `expect` fixture);
 - store_profile: the alternatives a run holds the store to (EP_STORE_PROFILE) and those it saw, written to
   store-profile.yaml;
 - results: one run's results as a typed model, built once (contract.json, the page and the terminal read it);
-- report: contract.json and contract.html (the page from templates/contract.html, autoescaped).
+- report: contract.json and contract.html (the page from templates/contract.html, autoescaped);
 - exchanges: every request a run sent and its answer, with the check and the credentials' roles, written to
   exchanges.har (secrets masked);
-- twin: `ep-cart-twin-check`, a recording replayed against a fresh bundled mock and each answer compared;
+- twin: `ep-cart-twin-check`, the command and its reports (twin-check.md and .json);
+- recording: a run's recording read back, and each request mapped to the mock's fixtures to be sent again;
+- compare: each recorded exchange replayed against the mock and its answer compared with the store's;
 - wording: the store's wording of its errors, learned from a twin check into twin-profile.yaml.
 
 suite/ holds the test modules (test_conformance, test_scenarios, test_effect), and schemathesis.toml the
