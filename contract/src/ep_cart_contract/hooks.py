@@ -42,6 +42,7 @@ from ep_cart_spec import (
     CUSTOMER_TOKEN_HEADER,
     LOGIN_PATH,
     TOKEN_PATH,
+    association,
 )
 
 if clean_up_outside_pytest not in STANDALONE_FINISHERS:
@@ -55,6 +56,7 @@ def the_run() -> ContractRun:
     return active_run()
 
 
+ASSOCIATION = association()
 NO_TOKEN_YET = "Bearer (none yet: the token endpoint did not answer)"
 """What a case carries when its token could not be had as it was generated (schemathesis generates the examples
 phase's cases while pytest collects, before the preflight): before_call gets one, or the test is skipped as the
@@ -125,10 +127,10 @@ def mix_association(run: ContractRun, case: schemathesis.Case[Any]) -> None:
     if choice in (0, 1) and entry is not None and account_ids[choice] and token:
         # As the account itself: its ID in the body and its token in the header.
         entry["id"] = account_ids[choice]
-        case.headers[ACCOUNT_TOKEN_HEADER] = token
+        case.headers[ASSOCIATION.token_header] = token
     elif choice == 2:
         # As an administrator: no account token, so any account goes.
-        case.headers.pop(ACCOUNT_TOKEN_HEADER, None)
+        case.headers.pop(ASSOCIATION.token_header, None)
     # choice 3: exactly as generated.
 
 
