@@ -325,6 +325,9 @@ STARTUP = ("/yaml/", "ep_cart_spec/", "importlib", "builtins.compile", "re/_", "
 """What runs while the mock starts (reading the spec, compiling, importing), left out of the shares. Starlette
 too: after start-up it answers only what MockApp hands it, which no request of the mixes is."""
 
+RULE_MODULES = ("rules", "table", "answers", "requests", "access", "associations", "reads", "validation", "render")
+"""The modules of ep_cart_mock that apply the rules (everything between the HTTP layer and the store)."""
+
 PROFILE_GROUPS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     # (group, test on "file:function" of a pstats entry); the first that matches takes the entry.
     ("start-up", lambda where: any(part in where for part in STARTUP)),
@@ -333,7 +336,14 @@ PROFILE_GROUPS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("JSON encoding and decoding", lambda where: "/json/" in where),
     ("store", lambda where: "ep_cart_mock/store.py" in where or "dataclasses.py" in where),
     ("tokens", lambda where: "ep_cart_mock/tokens.py" in where),
-    ("rules", lambda where: "ep_cart_mock/rules.py" in where or "uuid.py" in where or "<string>:__hash__" in where),
+    (
+        "rules",
+        lambda where: (
+            any(f"ep_cart_mock/{name}.py" in where for name in RULE_MODULES)
+            or "uuid.py" in where
+            or "<string>:__hash__" in where
+        ),
+    ),
     ("HTTP layer (MockApp)", lambda where: "ep_cart_mock/app.py" in where),
     ("server (uvicorn, httptools)", lambda where: "/uvicorn/" in where or "httptools" in where),
     ("event loop and sockets (uvloop, in C)", lambda where: "asyncio/" in where or "uvloop" in where),

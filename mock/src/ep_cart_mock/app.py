@@ -28,23 +28,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
+from ep_cart_mock.answers import Answer, error_answer
 from ep_cart_mock.clock import Clock
 from ep_cart_mock.config import MAX_BODY_BYTES, Settings
 from ep_cart_mock.controls import control_routes
-from ep_cart_mock.rules import (
-    PAGE_LIMIT,
-    PAGE_OFFSET,
-    Answer,
-    AssociationRequest,
-    AssociationRules,
-    CartsRequest,
-    LoginRequest,
-    TokenRequest,
-    UpdateRequest,
-    error_answer,
-)
+from ep_cart_mock.requests import AssociationRequest, CartsRequest, LoginRequest, TokenRequest, UpdateRequest
+from ep_cart_mock.rules import AssociationRules
 from ep_cart_mock.store import CartStore, InMemoryCartStore
 from ep_cart_mock.tokens import AccountTokenIssuer, TokenIssuer
+from ep_cart_mock.validation import PAGE_LIMIT, PAGE_OFFSET
 from ep_cart_spec import (
     ACCOUNT_TOKEN_HEADER,
     CARTS_PATH,

@@ -15,7 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ep_cart_mock.rules import Answer, AssociationRules, describe, error_answer, timestamp
+from ep_cart_mock.answers import Answer, error_answer
+from ep_cart_mock.render import timestamp
+from ep_cart_mock.rules import AssociationRules
+from ep_cart_mock.validation import describe
 from ep_cart_spec import ApiSpec
 
 PREFIX = "/_mock"

@@ -19,7 +19,7 @@ import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ep_cart_mock.rules import error_answer
+from ep_cart_mock.answers import error_answer
 
 
 class CoalescingTransport:
