@@ -112,7 +112,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("association-absent", 204, "none", "delete-of-a-missing-association-answers-204", DELETE_ONLY,
           detail="There was no such association; nothing changed."),
     # GET /v2/carts/{cartID}: the association's effect on the cart.
-    Entry("cart-read", 200, "S3", None, READ_CART, detail="The cart, with its account in relationships.accounts."),
+    Entry("cart-read", 200, "S3", None, READ_CART, detail="The cart, with its account among its relationships."),
     Entry("cart-created-by-read", 200, "S3", None, READ_CART, detail="The cart ID was new: an empty cart named Cart."),
     # PUT /v2/carts/{cartID}: a contact email attached, which keeps accounts off the cart (checked in this order).
     Entry("cart-update-invalid", 400, "none", "cart-update-refused-with-400", UPDATE_CART,
