@@ -10,7 +10,6 @@ Starlette's `Response`. An unknown path answers `path-unknown` (404), a method t
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import sys
 import time
@@ -27,6 +26,7 @@ from ep_cart_mock.answers import Answer, error_answer
 from ep_cart_mock.clock import Clock
 from ep_cart_mock.config import MAX_BODY_BYTES, Settings
 from ep_cart_mock.controls import control_routes
+from ep_cart_mock.render import compact_json
 from ep_cart_mock.requests import AssociationRequest, CartsRequest, LoginRequest, TokenRequest, UpdateRequest
 from ep_cart_mock.rules import AssociationRules
 from ep_cart_mock.store import CartStore, InMemoryCartStore
@@ -341,20 +341,16 @@ async def send_answer(send: Send, answer: Answer) -> None:
         # As Starlette's Response: no length on a 204 (or 1xx, 304), a zero length on any other empty answer.
         headers = [] if answer.status < 200 or answer.status in (204, 304) else [(b"content-length", b"0")]
     else:
-        content = answer.body if isinstance(answer.body, bytes) else json_bytes(answer.body)
+        content = answer.body if isinstance(answer.body, bytes) else compact_json(answer.body)
         headers = [(b"content-length", str(len(content)).encode("latin-1")), JSON_TYPE]
     await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     await send({"type": "http.response.body", "body": content})
 
 
-def json_bytes(document: object) -> bytes:
-    return json.dumps(document, separators=(",", ":")).encode("utf-8")
-
-
 def to_response(answer: Answer, headers: Mapping[str, str] | None = None) -> Response:
     if answer.body is None:
         return Response(status_code=answer.status, headers=headers)
-    content = answer.body if isinstance(answer.body, bytes) else json_bytes(answer.body)  # bytes: already JSON
+    content = answer.body if isinstance(answer.body, bytes) else compact_json(answer.body)  # bytes: already JSON
     return Response(content, status_code=answer.status, headers=headers, media_type="application/json")
 
 
