@@ -1,19 +1,21 @@
 -- wrk script: a storefront's read-heavy mix, the association's effect next to associations.
 --   40%  GET /v2/carts/{cartID}           read a cart (a set of 200, associated or not)
 --   40%  GET /v2/carts?page[limit]=25     the account's carts (implicit token + the account's token)
---   15%  POST .../relationships/accounts  associate one of the 200 (200 the first time, then 204)
---    5%  DELETE .../relationships/accounts remove one (204)
+--   15%  POST the association           associate one of the 200 (200 the first time, then 204)
+--    5%  DELETE the association         remove one (204)
 -- The account holds at most the 200 carts, as a real account holds a bounded number.
 -- Usage: wrk -t1 -c32 -d10s -s bench/read_mix.lua URL -- <admin token> <account id> <shopper token> <account token>
+--        <relationship suffix> <members' type> <account token header>   (bench/run.py passes them from the spec)
 
 local counter = 0
-local admin, shopper, body
+local admin, shopper, body, suffix
 local run
 
 function init(args)
   admin = {["Authorization"] = "Bearer " .. args[1], ["Content-Type"] = "application/json"}
-  body = '{"data":[{"id":"' .. args[2] .. '","type":"account"}]}'
-  shopper = {["Authorization"] = "Bearer " .. args[3], ["EP-Account-Management-Authentication-Token"] = args[4]}
+  suffix = args[5]
+  body = '{"data":[{"id":"' .. args[2] .. '","type":"' .. args[6] .. '"}]}'
+  shopper = {["Authorization"] = "Bearer " .. args[3], [args[7]] = args[4]}
   run = string.format("%x", math.random(0, 0xffffff))
 end
 
@@ -26,9 +28,9 @@ function request()
   elseif kind < 16 then
     return wrk.format("GET", "/v2/carts?page[limit]=25", shopper)
   elseif kind < 19 then
-    return wrk.format("POST", cart .. "/relationships/accounts", admin, body)
+    return wrk.format("POST", cart .. suffix, admin, body)
   end
-  return wrk.format("DELETE", cart .. "/relationships/accounts", admin, body)
+  return wrk.format("DELETE", cart .. suffix, admin, body)
 end
 
 function done(summary, latency, requests)

@@ -34,9 +34,9 @@ import httpx
 import yaml
 from ep_cart_associations_client import AuthenticatedClient
 from ep_cart_associations_client.api.account_cart_associations import create_account_cart_association
-from ep_cart_associations_client.models import AccountCartAssociationRequest, AccountIdentifier
+from ep_cart_associations_client.models import AccountCartAssociationRequest
 
-from ep_cart_spec import DEFAULTS
+from ep_cart_spec import DEFAULTS, association
 from ep_cart_spec import load as load_spec
 from ep_cart_spec.profiles import choosable
 from tests.conftest import MockProcess, contract_suite, free_port, get_token, mock_env
@@ -49,6 +49,9 @@ READ_SCRIPT = ROOT / "bench" / "read_mix.lua"
 CONNECTIONS = 32
 ACCOUNT = DEFAULTS["EP_ACCOUNT_ID"]
 ACCOUNT_TOKEN = DEFAULTS["EP_ACCOUNT_TOKEN"]
+ASSOCIATION = association()
+"""The relationship the mixes associate, as the spec spells it: the scripts take its suffix, members' type and
+token header as arguments."""
 ST = Path(sys.executable).parent / "st"
 
 
@@ -115,6 +118,15 @@ def run_wrk(
         "p99_ms": raw["p99_us"] / 1000,
         "socket_errors": raw["socket_errors"],
     }
+
+
+def mix_arguments(mix: str, admin: str, shopper: str = "", account_token: str = "") -> list[str]:
+    """The arguments of a mix's wrk script (their order is the script's Usage line): the tokens and the account,
+    then the relationship's suffix, members' type (and, for the reads, the header of the account's token)."""
+    relationship = [ASSOCIATION.suffix, ASSOCIATION.member_type]
+    if mix == "associations":
+        return [admin, ACCOUNT, *relationship]
+    return [admin, ACCOUNT, shopper, account_token, *relationship, ASSOCIATION.token_header]
 
 
 def load_figures(
@@ -224,7 +236,7 @@ def mix_figures(
     for mix, script in (("associations", LOAD_SCRIPT), ("reads", READ_SCRIPT)):
         with serve() as base_url, httpx.Client(base_url=base_url) as http:
             admin, shopper = get_token(http, "client_credentials"), get_token(http, "implicit")
-            arguments = [admin, ACCOUNT] if mix == "associations" else [admin, ACCOUNT, shopper, ACCOUNT_TOKEN]
+            arguments = mix_arguments(mix, admin, shopper, ACCOUNT_TOKEN)
             log(f"load: {label}, {mix} mix, {repetitions} x {seconds} s at {CONNECTIONS} connections")
             figures[mix] = load_figures(wrk, base_url, arguments, seconds, repetitions, script)
             if "malformed_http_json" not in figures:
@@ -245,7 +257,7 @@ def paired_mix_figures(
                 base_url = stack.enter_context(serve())
                 with httpx.Client(base_url=base_url) as http:
                     admin, shopper = get_token(http, "client_credentials"), get_token(http, "implicit")
-                arguments = [admin, ACCOUNT] if mix == "associations" else [admin, ACCOUNT, shopper, ACCOUNT_TOKEN]
+                arguments = mix_arguments(mix, admin, shopper, ACCOUNT_TOKEN)
                 targets[name] = (base_url, arguments)
                 run_wrk(wrk, base_url, arguments, 2, script)  # warm-up
             log(f"load: {' and '.join(serves)} in turn, {mix} mix, {repetitions} x {seconds} s each")
@@ -306,11 +318,13 @@ def measure_load(directory: Path, seconds: int, repetitions: int, servers: bool)
     log("load: Prism (started with npx; the first run downloads it)")
     with prism(directory) as prism_url:
         results["prism"] = {
-            "associations": load_figures(wrk, prism_url, ["any-token", ACCOUNT], seconds, repetitions),
+            "associations": load_figures(
+                wrk, prism_url, mix_arguments("associations", "any-token"), seconds, repetitions
+            ),
             "reads": load_figures(
                 wrk,
                 prism_url,
-                ["any-token", ACCOUNT, "any-token", "any-account-token"],
+                mix_arguments("reads", "any-token", "any-token", "any-account-token"),
                 seconds,
                 repetitions,
                 READ_SCRIPT,
@@ -323,7 +337,10 @@ def measure_load(directory: Path, seconds: int, repetitions: int, servers: bool)
 
 STARTUP = ("/yaml/", "ep_cart_spec/", "importlib", "builtins.compile", "re/_", "/starlette/", "/typing.py")
 """What runs while the mock starts (reading the spec, compiling, importing), left out of the shares. Starlette
-too: after start-up it answers only what MockApp hands it, which no request of the mixes is."""
+too: the mixes' requests use only its `Request`, for a base URL worked out once per host."""
+
+RULE_MODULES = ("rules", "table", "answers", "requests", "access", "associations", "reads", "validation", "render")
+"""The modules of ep_cart_mock that apply the rules (everything between the HTTP layer and the store)."""
 
 PROFILE_GROUPS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     # (group, test on "file:function" of a pstats entry); the first that matches takes the entry.
@@ -333,7 +350,14 @@ PROFILE_GROUPS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("JSON encoding and decoding", lambda where: "/json/" in where),
     ("store", lambda where: "ep_cart_mock/store.py" in where or "dataclasses.py" in where),
     ("tokens", lambda where: "ep_cart_mock/tokens.py" in where),
-    ("rules", lambda where: "ep_cart_mock/rules.py" in where or "uuid.py" in where or "<string>:__hash__" in where),
+    (
+        "rules",
+        lambda where: (
+            any(f"ep_cart_mock/{name}.py" in where for name in RULE_MODULES)
+            or "uuid.py" in where
+            or "<string>:__hash__" in where
+        ),
+    ),
     ("HTTP layer (MockApp)", lambda where: "ep_cart_mock/app.py" in where),
     ("server (uvicorn, httptools)", lambda where: "/uvicorn/" in where or "httptools" in where),
     ("event loop and sockets (uvloop, in C)", lambda where: "asyncio/" in where or "uvloop" in where),
@@ -367,7 +391,7 @@ def measure_profile(directory: Path, seconds: int, keep: Path) -> dict[str, Any]
         command = [sys.executable, "-m", "bench.profiled_mock", str(stats_path), "--port", "{port}"]
         with served(f"profiled-{mix}", command, directory) as base_url, httpx.Client(base_url=base_url) as http:
             admin, shopper = get_token(http, "client_credentials"), get_token(http, "implicit")
-            arguments = [admin, ACCOUNT] if mix == "associations" else [admin, ACCOUNT, shopper, ACCOUNT_TOKEN]
+            arguments = mix_arguments(mix, admin, shopper, ACCOUNT_TOKEN)
             log(f"profile: the mock under cProfile, {mix} mix, {seconds} s")
             figures = run_wrk(wrk, base_url, arguments, seconds, script)
         kept = keep / f"bench-profile-{mix}.pstats"
@@ -453,13 +477,13 @@ def measure_client(directory: Path, calls: int, blocks: int) -> dict[str, Any]:
     with our_mock(directory) as server, httpx.Client(base_url=server.base_url) as http:
         token = get_token(http, "client_credentials")
         cart = f"client-bench-{uuid.uuid4().hex[:8]}"
-        path = f"/v2/carts/{cart}/relationships/accounts"
-        body = {"data": [{"id": ACCOUNT, "type": "account"}]}
+        path = ASSOCIATION.path_of(cart)
+        body = ASSOCIATION.body([ACCOUNT])
         headers = {"Authorization": f"Bearer {token}"}
         assert http.post(path, json=body, headers=headers).status_code == 200  # later calls all answer 204
 
         client = AuthenticatedClient(base_url=server.base_url, token=token)
-        typed_body = AccountCartAssociationRequest(data=[AccountIdentifier(id=uuid.UUID(ACCOUNT), type_="account")])
+        typed_body = AccountCartAssociationRequest.from_dict(body)
 
         def generated() -> int:
             return create_account_cart_association.sync_detailed(cart, client=client, body=typed_body).status_code

@@ -15,7 +15,7 @@ import pytest
 
 from ep_cart_mock.app import create_app
 from ep_cart_mock.config import Settings
-from ep_cart_mock.rules import RULES
+from ep_cart_mock.table import RULES
 from ep_cart_mock.tokens import AccountTokenIssuer
 from ep_cart_spec import ACCOUNT_TOKEN_HEADER, DEFAULTS, LOGIN_PATH, load
 from tests.conftest import token_form

@@ -13,7 +13,7 @@ import pytest
 
 from ep_cart_mock.app import create_app
 from ep_cart_mock.config import Settings
-from ep_cart_mock.rules import RULES
+from ep_cart_mock.table import RULES
 from ep_cart_mock.tokens import TokenIssuer
 from ep_cart_spec import DEFAULTS
 

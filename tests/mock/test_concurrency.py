@@ -102,7 +102,7 @@ def test_concurrent_operations_match_a_sequential_replay(served_store: tuple[str
         assert replayed == outcome, (operation, cart, account)
     # ...and the same final state.
     for cart in CARTS:
-        assert store.account_of(cart) == replay.account_of(cart)
+        assert store.member_of(cart) == replay.member_of(cart)
 
     # Exactly one 200 per association created, one 403 per attempt on a cart another account held.
     outcomes = [outcome for operation, _, _, outcome in store.history if operation == "associate"]

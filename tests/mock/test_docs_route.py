@@ -10,7 +10,7 @@ import httpx
 
 from ep_cart_mock.app import create_app
 from ep_cart_mock.config import Settings
-from ep_cart_mock.rules import RULES
+from ep_cart_mock.table import RULES
 
 
 def get(settings: Settings, path: str) -> httpx.Response:

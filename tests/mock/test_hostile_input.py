@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from ep_cart_mock.config import MAX_BODY_BYTES
-from ep_cart_mock.rules import RULES
+from ep_cart_mock.table import RULES
 from ep_cart_spec import DEFAULTS
 from tests.conftest import MockProcess, get_token, mock_env
 

@@ -15,7 +15,7 @@ from ep_cart_mock.config import Settings
 from ep_cart_mock.store import AssociateOutcome, InMemoryCartStore
 from ep_cart_mock.tokens import GrantType, TokenIssuer
 from ep_cart_spec import ACCOUNT_TOKEN_HEADER, DEFAULTS
-from tests.mock.test_fast_path import Client
+from tests.mock.asgi_client import Client
 
 ACCOUNT = DEFAULTS["EP_ACCOUNT_ID"]
 OTHER_ACCOUNT = DEFAULTS["EP_OTHER_ACCOUNT_ID"]

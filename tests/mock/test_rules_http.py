@@ -1,4 +1,4 @@
-"""One test per rule of the mock's table (src/ep_cart_mock/rules.py), through real HTTP.
+"""One test per rule of the mock's table (mock/src/ep_cart_mock/table.py), through real HTTP.
 
 Sources are those of docs/sources.md (S1..S6); "assumption" marks our decisions.
 """
@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from ep_cart_mock.config import MAX_BODY_BYTES
-from ep_cart_mock.rules import RULES
+from ep_cart_mock.table import RULES
 from ep_cart_spec import DEFAULTS
 from tests.conftest import SPEC_PATH, get_token
 

@@ -14,7 +14,7 @@ def test_first_association_is_created_then_exists() -> None:
     store = InMemoryCartStore()
     assert store.associate("cart-1", ACCOUNT) is AssociateOutcome.CREATED
     assert store.associate("cart-1", ACCOUNT) is AssociateOutcome.ALREADY_ASSOCIATED
-    assert store.account_of("cart-1") == ACCOUNT
+    assert store.member_of("cart-1") == ACCOUNT
     assert ids(store.carts_of(ACCOUNT)) == ["cart-1"]
 
 
@@ -22,7 +22,7 @@ def test_a_cart_holds_one_account() -> None:
     store = InMemoryCartStore()
     store.associate("cart-1", ACCOUNT)
     assert store.associate("cart-1", OTHER) is AssociateOutcome.ASSOCIATED_WITH_OTHER_ACCOUNT
-    assert store.account_of("cart-1") == ACCOUNT
+    assert store.member_of("cart-1") == ACCOUNT
     assert store.carts_of(OTHER) == []
 
 
@@ -51,7 +51,7 @@ def test_reading_a_new_cart_id_creates_an_empty_cart_named_cart() -> None:
     store = InMemoryCartStore(clock=FrozenClock())
     cart, created = store.read("cart-1")
     assert created
-    assert (cart.id, cart.name, cart.description, cart.account_id) == ("cart-1", "Cart", "", None)
+    assert (cart.id, cart.name, cart.description, cart.member_id) == ("cart-1", "Cart", "", None)
     assert cart.created_at == cart.updated_at
     assert cart.expires_at == cart.updated_at + 7 * 24 * 3600  # S3: purged after seven days
     again, created_again = store.read("cart-1")
@@ -63,14 +63,14 @@ def test_association_changes_move_updated_at_even_on_a_frozen_clock() -> None:
     created, _ = store.read("cart-1")
     store.associate("cart-1", ACCOUNT)
     associated, _ = store.read("cart-1")
-    assert associated.account_id == ACCOUNT
+    assert associated.member_id == ACCOUNT
     assert associated.updated_at > created.updated_at
     assert associated.created_at == created.created_at
     store.associate("cart-1", ACCOUNT)  # 204: nothing changes
     assert store.read("cart-1")[0].updated_at == associated.updated_at
     store.dissociate("cart-1", ACCOUNT)
     dissociated, _ = store.read("cart-1")
-    assert dissociated.account_id is None
+    assert dissociated.member_id is None
     assert dissociated.updated_at > associated.updated_at
 
 
@@ -90,9 +90,9 @@ def test_dissociate_removes_only_the_named_association() -> None:
     store = InMemoryCartStore()
     store.associate("cart-1", ACCOUNT)
     assert store.dissociate("cart-1", OTHER) is False
-    assert store.account_of("cart-1") == ACCOUNT
+    assert store.member_of("cart-1") == ACCOUNT
     assert store.dissociate("cart-1", ACCOUNT) is True
-    assert store.account_of("cart-1") is None
+    assert store.member_of("cart-1") is None
     assert store.dissociate("cart-1", ACCOUNT) is False
     assert store.associate("cart-1", OTHER) is AssociateOutcome.CREATED
 
@@ -113,7 +113,7 @@ def test_concurrent_competing_accounts_leave_one_winner() -> None:
     winners = {account for account, outcome in outcomes if outcome is AssociateOutcome.CREATED}
     assert len(winners) == 1
     (winner,) = winners
-    assert store.account_of("cart-1") == winner
+    assert store.member_of("cart-1") == winner
     for account, outcome in outcomes:
         if account != winner:
             assert outcome is AssociateOutcome.ASSOCIATED_WITH_OTHER_ACCOUNT
@@ -145,8 +145,8 @@ def test_a_cart_is_purged_seven_days_after_its_last_change_with_its_association(
     assert store.list_version(ACCOUNT) != version  # a cached page of the list is stale
     cart, created = store.read("old")
     assert created
-    assert cart.account_id is None
+    assert cart.member_id is None
     clock.advance(CART_LIFETIME_SECONDS)
     cart, created = store.read("renewed")  # a read finds it past its life even before expire() runs
     assert created
-    assert cart.account_id is None
+    assert cart.member_id is None

@@ -25,7 +25,7 @@ from ep_cart_mock.tokens import GrantType, TokenIssuer
 from ep_cart_spec import ACCOUNT_TOKEN_HEADER, CUSTOMER_TOKEN_HEADER, DEFAULTS, load
 from ep_cart_spec.profiles import choosable
 from tests.conftest import free_port, mock_env
-from tests.mock.test_fast_path import Client
+from tests.mock.asgi_client import Client
 
 ACCOUNT = DEFAULTS["EP_ACCOUNT_ID"]
 OTHER_ACCOUNT = DEFAULTS["EP_OTHER_ACCOUNT_ID"]

@@ -12,7 +12,7 @@ import httpx
 
 from ep_cart_mock.app import create_app
 from ep_cart_mock.config import Settings
-from ep_cart_mock.rules import RULES
+from ep_cart_mock.table import RULES
 from ep_cart_mock.tokens import GrantType, IssuedToken, TokenIssuer, TokenLookup
 from ep_cart_spec import DEFAULTS
 from tests.conftest import token_form

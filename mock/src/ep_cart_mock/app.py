@@ -1,17 +1,15 @@
-"""The HTTP layer: the endpoint's own routes answered straight from the ASGI scope, the rest by Starlette.
+"""The HTTP layer: one router, straight from the ASGI scope, for every path the mock serves.
 
-The requests a client's load is made of (a token, a member's login, an association, a cart, the account's
-carts) are dispatched by `MockApp` with no framework in between: path and headers read from the scope, the body
-from `receive`, the rules' answer sent as two ASGI messages. Everything else (the spec, /docs, the test
-controls, an unknown path, a method a path does not have, HEAD, any path Starlette's routing could read
-differently) goes to a thin Starlette app that answers it as it always has. `tests/mock/test_fast_path.py`
-sends the same requests to both layers and compares the answers byte for byte. BENCHMARKS.md has what this saves.
+The endpoint's requests (a token, a member's login, an association, a cart, the account's carts) are dispatched
+with no framework in between: path and headers read from the scope, the body from `receive`, the rules' answer
+sent as two ASGI messages. The spec, /docs and the test controls are routed the same way and answer with
+Starlette's `Response`. An unknown path answers `path-unknown` (404), a method the path lacks
+`method-not-allowed` (405, with `Allow`); HEAD is served wherever GET is. BENCHMARKS.md has what this saves.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import sys
 import time
@@ -20,67 +18,34 @@ from functools import lru_cache
 from typing import TextIO
 from urllib.parse import parse_qsl
 
-from starlette.applications import Starlette
-from starlette.convertors import Convertor, register_url_convertor
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
+from ep_cart_mock.answers import Answer, error_answer
 from ep_cart_mock.clock import Clock
 from ep_cart_mock.config import MAX_BODY_BYTES, Settings
 from ep_cart_mock.controls import control_routes
-from ep_cart_mock.rules import (
-    PAGE_LIMIT,
-    PAGE_OFFSET,
-    Answer,
-    AssociationRequest,
-    AssociationRules,
-    CartsRequest,
-    LoginRequest,
-    TokenRequest,
-    UpdateRequest,
-    error_answer,
-)
+from ep_cart_mock.render import compact_json
+from ep_cart_mock.requests import AssociationRequest, CartsRequest, LoginRequest, TokenRequest, UpdateRequest
+from ep_cart_mock.rules import AssociationRules
 from ep_cart_mock.store import CartStore, InMemoryCartStore
 from ep_cart_mock.tokens import AccountTokenIssuer, TokenIssuer
+from ep_cart_mock.validation import PAGE_LIMIT, PAGE_OFFSET
 from ep_cart_spec import (
     ACCOUNT_TOKEN_HEADER,
     CARTS_PATH,
     CUSTOMER_TOKEN_HEADER,
     LOGIN_PATH,
+    SPEC_PATH,
     TOKEN_PATH,
     ApiSpec,
+    association,
+    load,
     read_profile,
 )
 
 log = logging.getLogger("ep_cart_mock")
-
-
-class AnythingConvertor(Convertor[str]):
-    """Like Starlette's `path`, but also across newlines (`%0A` in a cart ID must reach the rules)."""
-
-    regex = r"[\s\S]*"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return value
-
-
-register_url_convertor("anything", AnythingConvertor())
-
-
-class CartIDConvertor(AnythingConvertor):
-    """`anything`, except a path that ends in the association's suffix: that one is the association's path,
-    and a method it does not have must answer 405 there, not be read as a cart ID."""
-
-    regex = r"(?:(?!/relationships/accounts$)[\s\S])*"
-
-
-register_url_convertor("cart_id", CartIDConvertor())
 
 
 def create_app(
@@ -97,7 +62,8 @@ def create_app(
     `ep_cart_mock` logger at INFO. The command passes a `LineLog`, which writes the same lines for less.
     """
     settings = settings or Settings.from_env()
-    spec = ApiSpec.load(settings.spec_path)
+    # The kit's spec is parsed once per process (the rule table read its words from it on import).
+    spec = load() if settings.spec_path == SPEC_PATH else ApiSpec.load(settings.spec_path)
     clock = Clock()  # one time for everything that expires: the test controls move it on
     rules = AssociationRules(
         spec=spec,
@@ -112,26 +78,26 @@ def create_app(
     return MockApp(rules, settings, spec, request_log or log_to_logger)
 
 
-CART_PREFIX = "/v2/carts/"
-ASSOCIATION_SUFFIX = "/relationships/accounts"
+CART_PREFIX = f"{CARTS_PATH}/"
+ASSOCIATION = association()
 AUTHORIZATION = b"authorization"
 CONTENT_TYPE = b"content-type"
 CONTENT_LENGTH = b"content-length"
 HOST = b"host"
 ACCOUNT_TOKEN = ACCOUNT_TOKEN_HEADER.lower().encode("latin-1")
+MEMBER_TOKEN = ASSOCIATION.token_header.lower().encode("latin-1")
 CUSTOMER_TOKEN = CUSTOMER_TOKEN_HEADER.lower().encode("latin-1")
-READ_HEADERS = frozenset({AUTHORIZATION, CONTENT_TYPE, CONTENT_LENGTH, HOST, ACCOUNT_TOKEN, CUSTOMER_TOKEN})
+READ_HEADERS = frozenset(
+    {AUTHORIZATION, CONTENT_TYPE, CONTENT_LENGTH, HOST, ACCOUNT_TOKEN, MEMBER_TOKEN, CUSTOMER_TOKEN}
+)
 Headers = dict[bytes, str]
-Handler = Callable[[Scope, Headers, Receive, str], Awaitable[Answer]]
+Handler = Callable[[Scope, Headers, Receive, str], Awaitable[Answer | Response]]
+Methods = dict[str, Handler]
+"""A path's handlers by method (HEAD is GET's wherever GET is)."""
 
 
 class MockApp:
-    """The mock's ASGI app: the endpoint's routes dispatched here, the rest handed to `framework`.
-
-    A request reaches a handler here only where Starlette's routing would reach the same endpoint with the same
-    path parameter; any other (a newline in the path, a root path, HEAD, a method the path lacks) goes to
-    `framework`, so both layers always give the same answer.
-    """
+    """The mock's ASGI app: the router, and the endpoint's handlers."""
 
     def __init__(
         self, rules: AssociationRules, settings: Settings, spec: ApiSpec, request_log: Callable[[str], None]
@@ -139,98 +105,75 @@ class MockApp:
         self.rules = rules
         self.request_log = request_log
         self._base_urls: dict[tuple[object, ...], str] = {}
-        self.framework = self.framework_app(settings, spec)
+        self.paths: dict[str, Methods] = {
+            TOKEN_PATH: {"POST": self.token},
+            LOGIN_PATH: {"POST": self.login},
+            CARTS_PATH: {"GET": self.carts},
+            **self.other_paths(settings, spec),
+        }
+        """The paths that are one path each; a cart's and its association's paths name a cart ID (`route`)."""
+        self.association_methods: Methods = {"POST": self.association, "DELETE": self.association}
+        self.cart_methods: Methods = {"GET": self.cart, "PUT": self.update}
 
-    def framework_app(self, settings: Settings, spec: ApiSpec) -> Starlette:
-        """Every route as Starlette routes it, the endpoint's answered by the same handlers as in `route`."""
+    def other_paths(self, settings: Settings, spec: ApiSpec) -> dict[str, Methods]:
+        """The spec, the docs page and, when asked for, the test controls (mock-controls.yaml)."""
         spec_bytes = spec.text.encode("utf-8")
         docs_bytes = settings.docs_path.read_bytes() if settings.docs_path.is_file() else None
 
-        async def openapi_document(request: Request) -> Response:
+        async def openapi_document(scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Response:
             return Response(spec_bytes, media_type="application/yaml")
 
-        async def docs_page(request: Request) -> Response:
+        async def docs_page(scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer | Response:
             if docs_bytes is None:
-                return to_response(self.rules.shaped(error_answer("docs-not-built")))
+                return self.rules.shaped(error_answer("docs-not-built"))
             return Response(docs_bytes, media_type="text/html; charset=utf-8")
 
-        async def http_error(request: Request, exc: Exception) -> Response:
-            assert isinstance(exc, HTTPException)
-            if exc.status_code == 405:
-                return to_response(self.rules.shaped(error_answer("method-not-allowed")), headers=exc.headers)
-            return to_response(self.rules.shaped(error_answer("path-unknown")))
-
-        app = Starlette(
-            routes=[
-                Route(TOKEN_PATH, Endpoint(self.token), methods=["POST"]),
-                Route(LOGIN_PATH, Endpoint(self.login), methods=["POST"]),
-                # `anything` matches encoded slashes, newlines and empty segments too, so the rules refuse them.
-                Route(
-                    "/v2/carts/{cart_id:anything}/relationships/accounts",
-                    Endpoint(self.association),
-                    methods=["POST", "DELETE"],
-                ),
-                Route("/v2/carts/{cart_id:cart_id}", Endpoint(self.cart_or_update), methods=["GET", "PUT"]),
-                Route(CARTS_PATH, Endpoint(self.carts), methods=["GET"]),
-                Route("/openapi.yaml", openapi_document, methods=["GET"]),
-                Route("/docs", docs_page, methods=["GET"]),
-                # The test controls (mock-controls.yaml) exist only when asked for: otherwise /_mock/ is unknown.
-                *(
-                    control_routes(ApiSpec.load(settings.controls_spec_path), self.rules, to_response)
-                    if settings.test_controls
-                    else []
-                ),
-            ],
-            exception_handlers={404: http_error, 405: http_error},
-        )
-        app.router.redirect_slashes = False
-        return app
+        paths: dict[str, Methods] = {"/openapi.yaml": {"GET": openapi_document}, "/docs": {"GET": docs_page}}
+        if settings.test_controls:  # otherwise /_mock/ is unknown
+            controls = control_routes(ApiSpec.load(settings.controls_spec_path), self.rules, to_response)
+            for path, (method, control) in controls.items():
+                paths[path] = {method: as_handler(control)}
+        return paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.framework(scope, receive, send)
+            await not_http(scope, receive, send)
             return
         started = time.perf_counter()
         status = 0
         try:
-            handler, cart_id = self.route(scope)
-            if handler is None:
-
-                async def send_and_note_status(message: Message) -> None:
-                    nonlocal status
-                    if message["type"] == "http.response.start":
-                        status = message["status"]
-                    await send(message)
-
-                await self.framework(scope, receive, send_and_note_status)
+            methods, cart_id = self.route(scope)
+            method = scope["method"]
+            handler = None if methods is None else methods.get("GET" if method == "HEAD" else method)
+            if handler is not None:
+                result = await handler(scope, read_headers(scope["headers"]), receive, cart_id)
+            elif methods is None:
+                result = to_response(self.rules.shaped(error_answer("path-unknown")))
             else:
-                answer = await handler(scope, read_headers(scope["headers"]), receive, cart_id)
-                status = answer.status
-                await send_answer(send, answer)
+                allow = ", ".join(allowed(methods))
+                result = to_response(self.rules.shaped(error_answer("method-not-allowed")), headers={"Allow": allow})
+            if isinstance(result, Answer):
+                status = result.status
+                await send_answer(send, result)
+            else:
+                status = result.status_code
+                await result(scope, receive, send)
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
             self.request_log(f"{scope['method']} {printable(scope['path'])} {status} {elapsed_ms:.1f}ms")
 
-    def route(self, scope: Scope) -> tuple[Handler | None, str]:
-        """The handler and cart ID Starlette's routing would reach, or None where it may differ or refuse."""
-        path: str = scope["path"]
-        method: str = scope["method"]
-        if scope.get("root_path") or "\n" in path:
-            return None, ""  # Starlette's `$` also matches before a final newline: let it decide those
-        if path == TOKEN_PATH:
-            return (self.token if method == "POST" else None), ""
-        if path == CARTS_PATH:
-            return (self.carts if method == "GET" else None), ""
-        if path == LOGIN_PATH:
-            return (self.login if method == "POST" else None), ""
+    def route(self, scope: Scope) -> tuple[Methods | None, str]:
+        """The handlers of the request's path and the cart ID it names; None for a path the mock does not have."""
+        path = route_path(scope)
+        methods = self.paths.get(path)
+        if methods is not None:
+            return methods, ""
         if not path.startswith(CART_PREFIX):
             return None, ""
-        if path.endswith(ASSOCIATION_SUFFIX):
-            if method in ("POST", "DELETE") and len(path) > len(CART_PREFIX) + len(ASSOCIATION_SUFFIX):
-                return self.association, path[len(CART_PREFIX) : -len(ASSOCIATION_SUFFIX)]
-            return None, ""
-        handler = self.cart if method == "GET" else self.update if method == "PUT" else None
-        return handler, path[len(CART_PREFIX) :]
+        rest = path[len(CART_PREFIX) :]  # any text, empty, with slashes or newlines: the rules judge the cart ID
+        if rest.endswith(ASSOCIATION.suffix):
+            return self.association_methods, rest[: -len(ASSOCIATION.suffix)]
+        return self.cart_methods, rest
 
     async def token(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
         body, too_large = await receive_body(headers, receive)
@@ -255,7 +198,7 @@ class MockApp:
                 method=scope["method"].lower(),
                 cart_id=cart_id,
                 authorization=headers.get(AUTHORIZATION),
-                account_token=headers.get(ACCOUNT_TOKEN),
+                account_token=headers.get(MEMBER_TOKEN),
                 content_type=headers.get(CONTENT_TYPE),
                 body=body,
                 body_too_large=too_large,
@@ -286,11 +229,6 @@ class MockApp:
             )
         )
 
-    async def cart_or_update(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
-        """The cart's path as Starlette routes it: PUT updates the cart, GET (and HEAD) reads it."""
-        handler = self.update if scope["method"] == "PUT" else self.cart
-        return await handler(scope, headers, receive, cart_id)
-
     async def carts(self, scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Answer:
         page_limit, page_offset = page_parameters(scope["query_string"])
         return self.rules.handle_carts(
@@ -315,15 +253,45 @@ class MockApp:
         return found
 
 
-class Endpoint:
-    """One of `MockApp`'s handlers as a Starlette route's ASGI app (the cart ID from the route's parameters)."""
+def route_path(scope: Scope) -> str:
+    """The path to route, the root path taken off (as Starlette's routing reads it)."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    if not root_path or not path.startswith(root_path):
+        return path
+    if path == root_path:
+        return ""
+    return path[len(root_path) :] if path[len(root_path)] == "/" else path
 
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        cart_id = scope.get("path_params", {}).get("cart_id", "")
-        await send_answer(send, await self.handler(scope, read_headers(scope["headers"]), receive, cart_id))
+def allowed(methods: Methods) -> list[str]:
+    """The `Allow` header's methods: the path's, HEAD next to GET."""
+    return [name for method in methods for name in ((method, "HEAD") if method == "GET" else (method,))]
+
+
+def as_handler(control: Callable[[Request], Awaitable[Response]]) -> Handler:
+    """A test control (a Starlette endpoint taking a `Request`) as a handler of the router."""
+
+    async def handler(scope: Scope, headers: Headers, receive: Receive, cart_id: str) -> Response:
+        return await control(Request(scope, receive))
+
+    return handler
+
+
+async def not_http(scope: Scope, receive: Receive, send: Send) -> None:
+    """The server's start and stop (`lifespan`: nothing to do), and a WebSocket (closed: the mock has none)."""
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1000, "reason": ""})
+        return
+    if scope["type"] != "lifespan":
+        return
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
 
 def read_headers(raw: list[tuple[bytes, bytes]]) -> Headers:
@@ -376,20 +344,16 @@ async def send_answer(send: Send, answer: Answer) -> None:
         # As Starlette's Response: no length on a 204 (or 1xx, 304), a zero length on any other empty answer.
         headers = [] if answer.status < 200 or answer.status in (204, 304) else [(b"content-length", b"0")]
     else:
-        content = answer.body if isinstance(answer.body, bytes) else json_bytes(answer.body)
+        content = answer.body if isinstance(answer.body, bytes) else compact_json(answer.body)
         headers = [(b"content-length", str(len(content)).encode("latin-1")), JSON_TYPE]
     await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     await send({"type": "http.response.body", "body": content})
 
 
-def json_bytes(document: object) -> bytes:
-    return json.dumps(document, separators=(",", ":")).encode("utf-8")
-
-
 def to_response(answer: Answer, headers: Mapping[str, str] | None = None) -> Response:
     if answer.body is None:
         return Response(status_code=answer.status, headers=headers)
-    content = answer.body if isinstance(answer.body, bytes) else json_bytes(answer.body)  # bytes: already JSON
+    content = answer.body if isinstance(answer.body, bytes) else compact_json(answer.body)  # bytes: already JSON
     return Response(content, status_code=answer.status, headers=headers, media_type="application/json")
 
 

@@ -13,16 +13,21 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from ep_cart_mock.rules import Answer, AssociationRules, describe, error_answer, timestamp
+from ep_cart_mock.answers import Answer, error_answer
+from ep_cart_mock.render import timestamp
+from ep_cart_mock.rules import AssociationRules
+from ep_cart_mock.validation import describe
 from ep_cart_spec import ApiSpec
 
 PREFIX = "/_mock"
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
-def control_routes(spec: ApiSpec, rules: AssociationRules, respond: Callable[[Answer], Response]) -> list[Route]:
+def control_routes(
+    spec: ApiSpec, rules: AssociationRules, respond: Callable[[Answer], Response]
+) -> dict[str, tuple[str, Handler]]:
+    """Each control's path, with its method and handler."""
     account_schema = spec.validator(spec.request_schema(f"{PREFIX}/accounts", "post", "application/json"))
     cart_schema = spec.validator(spec.request_schema(f"{PREFIX}/contact-email-carts", "post", "application/json"))
     clock_schema = spec.validator(spec.request_schema(f"{PREFIX}/clock", "post", "application/json"))
@@ -81,10 +86,10 @@ def control_routes(spec: ApiSpec, rules: AssociationRules, respond: Callable[[An
         }
         return respond(Answer(200, body))
 
-    return [
-        Route(f"{PREFIX}/reset", reset, methods=["POST"]),
-        Route(f"{PREFIX}/accounts", add_account, methods=["POST"]),
-        Route(f"{PREFIX}/contact-email-carts", mark_contact_email_cart, methods=["POST"]),
-        Route(f"{PREFIX}/clock", advance_clock, methods=["POST"]),
-        Route(f"{PREFIX}/state", state, methods=["GET"]),
-    ]
+    return {
+        f"{PREFIX}/reset": ("POST", reset),
+        f"{PREFIX}/accounts": ("POST", add_account),
+        f"{PREFIX}/contact-email-carts": ("POST", mark_contact_email_cart),
+        f"{PREFIX}/clock": ("POST", advance_clock),
+        f"{PREFIX}/state": ("GET", state),
+    }

@@ -12,14 +12,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ep_cart_mock.rules import error_answer
+from ep_cart_mock.answers import error_answer
+from ep_cart_mock.render import compact_json
 
 
 class CoalescingTransport:
@@ -63,7 +63,7 @@ class MockHttpProtocol(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         answer = error_answer("http-request-malformed", f"{msg.rstrip('.')}: send a valid HTTP/1.1 request.")
-        body = json.dumps(answer.body, separators=(",", ":")).encode("utf-8")
+        body = compact_json(answer.body)
         head = [b"HTTP/1.1 400 Bad Request\r\n"]
         head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
         head += [

@@ -2,10 +2,11 @@
 
 A cart exists once something names it: an association request (assumption `new-cart-id-is-a-new-cart`) or a
 read (S3: "If a cart ID does not exist, a new cart will be automatically created"). Each cart holds at most
-one account (assumption `cart-holds-one-account`) and its timestamps; `updated_at` moves whenever its
-association changes, and orders an account's list of carts, newest first (S3). A cart is purged seven days after
-its last change (S3), by the clock the store is given (clock.py): a read then makes a new, empty one, and
-`expire` purges every such cart at once (the test control that moves the clock on calls it).
+one member of its relationship, an account (assumption `cart-holds-one-account`), and its timestamps;
+`updated_at` moves whenever its association changes, and orders an account's list of carts, newest first (S3). A
+cart is purged seven days after its last change (S3), by the clock the store is given (clock.py): a read then
+makes a new, empty one, and `expire` purges every such cart at once (the test control that moves the clock on
+calls it). The contact emails attached to carts are kept apart (`ContactEmails`), by the rules.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class Cart:
     created_at: float
     updated_at: float
     """Unix time, strictly increasing across the store's changes, so the newest-first order is total."""
-    account_id: str | None = None
+    member_id: str | None = None
+    """The account associated with the cart (the relationship's one member), if any."""
     name: str = DEFAULT_CART_NAME
     description: str = ""
     encoded: dict[tuple[str, str | None], bytes] = field(
@@ -53,13 +55,13 @@ class Cart:
 
 
 class CartStore(Protocol):
-    """Carts and their one account. Each method is atomic: concurrent callers see one consistent order."""
+    """Carts and their one member (an account). Each method is atomic: concurrent callers see one consistent order."""
 
-    def associate(self, cart_id: str, account_id: str) -> AssociateOutcome:
-        """Associate the account with the cart, creating the cart when it is new."""
+    def associate(self, cart_id: str, member_id: str) -> AssociateOutcome:
+        """Associate the member (an account) with the cart, creating the cart when it is new."""
         ...
 
-    def dissociate(self, cart_id: str, account_id: str) -> bool:
+    def dissociate(self, cart_id: str, member_id: str) -> bool:
         """Remove the association; True when it existed."""
         ...
 
@@ -67,7 +69,7 @@ class CartStore(Protocol):
         """The cart, and whether this read created it."""
         ...
 
-    def account_of(self, cart_id: str) -> str | None: ...
+    def member_of(self, cart_id: str) -> str | None: ...
 
     def update(self, cart_id: str, *, shuts_out_accounts: bool) -> Cart | None:
         """A change to the cart other than its account (updateACart), creating the cart when it is new (assumption
@@ -79,15 +81,15 @@ class CartStore(Protocol):
         """Whether something has named the cart (a read, an association), without making it."""
         ...
 
-    def carts_of(self, account_id: str) -> list[Cart]:
+    def carts_of(self, member_id: str) -> list[Cart]:
         """The account's carts, newest `updated_at` first."""
         ...
 
-    def page_of(self, account_id: str, offset: int, limit: int | None) -> tuple[list[Cart], int]:
+    def page_of(self, member_id: str, offset: int, limit: int | None) -> tuple[list[Cart], int]:
         """One page of `carts_of` (`limit` None: to the end), and how many carts the account has."""
         ...
 
-    def list_version(self, account_id: str) -> int:
+    def list_version(self, member_id: str) -> int:
         """A number that changes whenever the account's list of carts does (which carts, their order, their
         content), and never returns to a value it had: what a cached page of the list is checked against."""
         ...
@@ -136,26 +138,26 @@ class InMemoryCartStore:
         cart = self._carts[cart_id] = Cart(id=cart_id, created_at=now, updated_at=now)
         return cart, True
 
-    def associate(self, cart_id: str, account_id: str) -> AssociateOutcome:
+    def associate(self, cart_id: str, member_id: str) -> AssociateOutcome:
         with self._lock:
             cart, _ = self._cart(cart_id)
-            if cart.account_id == account_id:
+            if cart.member_id == member_id:
                 return AssociateOutcome.ALREADY_ASSOCIATED
-            if cart.account_id is not None:
+            if cart.member_id is not None:
                 return AssociateOutcome.ASSOCIATED_WITH_OTHER_ACCOUNT
-            self._carts[cart_id] = replace(cart, account_id=account_id, updated_at=self._now())
-            self._by_account.setdefault(account_id, {})[cart_id] = None
-            self._list_versions[account_id] = next(self._changes)
+            self._carts[cart_id] = replace(cart, member_id=member_id, updated_at=self._now())
+            self._by_account.setdefault(member_id, {})[cart_id] = None
+            self._list_versions[member_id] = next(self._changes)
             return AssociateOutcome.CREATED
 
-    def dissociate(self, cart_id: str, account_id: str) -> bool:
+    def dissociate(self, cart_id: str, member_id: str) -> bool:
         with self._lock:
             cart, _ = self._cart(cart_id)
-            if cart.account_id != account_id:
+            if cart.member_id != member_id:
                 return False
-            self._carts[cart_id] = replace(cart, account_id=None, updated_at=self._now())
-            self._by_account[account_id].pop(cart_id, None)
-            self._list_versions[account_id] = next(self._changes)
+            self._carts[cart_id] = replace(cart, member_id=None, updated_at=self._now())
+            self._by_account[member_id].pop(cart_id, None)
+            self._list_versions[member_id] = next(self._changes)
             return True
 
     def read(self, cart_id: str) -> tuple[Cart, bool]:
@@ -165,43 +167,43 @@ class InMemoryCartStore:
     def update(self, cart_id: str, *, shuts_out_accounts: bool) -> Cart | None:
         with self._lock:
             cart, _ = self._cart(cart_id)
-            if shuts_out_accounts and cart.account_id is not None:
+            if shuts_out_accounts and cart.member_id is not None:
                 return None
             updated = self._carts[cart_id] = replace(cart, updated_at=self._now())
-            if cart.account_id is not None:  # the newest change leads its account's list (S3)
-                carts = self._by_account[cart.account_id]
+            if cart.member_id is not None:  # the newest change leads its account's list (S3)
+                carts = self._by_account[cart.member_id]
                 carts.pop(cart_id, None)
                 carts[cart_id] = None
-                self._list_versions[cart.account_id] = next(self._changes)
+                self._list_versions[cart.member_id] = next(self._changes)
             return updated
 
     def exists(self, cart_id: str) -> bool:
         with self._lock:
             return cart_id in self._carts
 
-    def account_of(self, cart_id: str) -> str | None:
+    def member_of(self, cart_id: str) -> str | None:
         with self._lock:
             cart = self._carts.get(cart_id)
-            return cart.account_id if cart else None
+            return cart.member_id if cart else None
 
-    def carts_of(self, account_id: str) -> list[Cart]:
-        return self.page_of(account_id, 0, None)[0]
+    def carts_of(self, member_id: str) -> list[Cart]:
+        return self.page_of(member_id, 0, None)[0]
 
-    def page_of(self, account_id: str, offset: int, limit: int | None) -> tuple[list[Cart], int]:
+    def page_of(self, member_id: str, offset: int, limit: int | None) -> tuple[list[Cart], int]:
         with self._lock:
-            cart_ids = self._by_account.get(account_id, {})
+            cart_ids = self._by_account.get(member_id, {})
             if offset >= len(cart_ids):
                 return [], len(cart_ids)
             newest_first = itertools.islice(reversed(cart_ids), offset, None if limit is None else offset + limit)
             return [self._carts[cart_id] for cart_id in newest_first], len(cart_ids)
 
-    def list_version(self, account_id: str) -> int:
+    def list_version(self, member_id: str) -> int:
         with self._lock:
-            return self._list_versions.get(account_id, self._cleared_at)
+            return self._list_versions.get(member_id, self._cleared_at)
 
     def associations(self) -> dict[str, str]:
         with self._lock:
-            return {cart.id: cart.account_id for cart in self._carts.values() if cart.account_id is not None}
+            return {cart.id: cart.member_id for cart in self._carts.values() if cart.member_id is not None}
 
     def clear(self) -> None:
         with self._lock:
@@ -221,6 +223,30 @@ class InMemoryCartStore:
     def _purge(self, cart: Cart) -> None:
         """The cart is gone, and with it its association (called under the lock)."""
         del self._carts[cart.id]
-        if cart.account_id is not None:
-            self._by_account[cart.account_id].pop(cart.id, None)
-            self._list_versions[cart.account_id] = next(self._changes)
+        if cart.member_id is not None:
+            self._by_account[cart.member_id].pop(cart.id, None)
+            self._list_versions[cart.member_id] = next(self._changes)
+
+
+class ContactEmails:
+    """Cart ID -> the contact email attached to it (the configured cart, any a test marks, and any an update
+    attached one to), with a version that moves on every change: a cached page of a list is checked against it."""
+
+    def __init__(self) -> None:
+        self.carts: dict[str, str] = {}
+        self.version = 0
+
+    def reset(self, carts: dict[str, str]) -> None:
+        self.carts = dict(carts)
+        self.version += 1
+
+    def attach(self, cart_id: str, email: str) -> None:
+        self.carts[cart_id] = email
+        self.version += 1
+
+    def purge(self, cart_ids: set[str]) -> None:
+        """The purged carts' emails go with them."""
+        if cart_ids & self.carts.keys():
+            for cart_id in cart_ids:
+                self.carts.pop(cart_id, None)
+            self.version += 1
