@@ -33,6 +33,7 @@ Its modules:
 - store_profile: the alternatives a run holds the store to (EP_STORE_PROFILE) and those it saw, written to
   store-profile.yaml;
 - results: one run's results as a typed model, built once (contract.json, the page and the terminal read it);
+- ending: the end of a run as the plugin shows it: the results built, the terminal's summary, the JUnit properties;
 - report: contract.json and contract.html (the page from templates/contract.html, autoescaped);
 - exchanges: every request a run sent and its answer, with the check and the credentials' roles, written to
   exchanges.har (secrets masked);
