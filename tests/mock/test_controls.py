@@ -138,6 +138,8 @@ def test_a_marked_cart_answers_422(http: httpx.Client) -> None:
         ("/_mock/contact-email-carts", b'{"cart_id": "cart/with/slashes"}'),
         ("/_mock/contact-email-carts", b'{"cart_id": "ok", "extra": 1}'),
         ("/_mock/contact-email-carts", b"[]"),
+        ("/_mock/accounts", b"[" * 5000 + b"]" * 5000),  # nested deeper than Python's recursion limit
+        ("/_mock/clock", b'{"seconds": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
     ],
 )
 def test_a_bad_control_request_gets_a_documented_400(http: httpx.Client, path: str, content: bytes) -> None:

@@ -38,6 +38,8 @@ def control_routes(
             document = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError):
             return error_answer("control-request-invalid", "The body is not JSON.")
+        except RecursionError:
+            return error_answer("control-request-invalid", "The body is nested too deeply to be a control request.")
         error = next(iter(validator.iter_errors(document)), None)
         if error is not None:
             return error_answer("control-request-invalid", describe(error))
