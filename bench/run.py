@@ -36,7 +36,7 @@ from ep_cart_associations_client import AuthenticatedClient
 from ep_cart_associations_client.api.account_cart_associations import create_account_cart_association
 from ep_cart_associations_client.models import AccountCartAssociationRequest
 
-from ep_cart_spec import DEFAULTS, association
+from ep_cart_spec import ACCOUNT_TOKEN_HEADER, DEFAULTS, association
 from ep_cart_spec import load as load_spec
 from ep_cart_spec.profiles import choosable
 from tests.conftest import MockProcess, contract_suite, free_port, get_token, mock_env
@@ -122,11 +122,12 @@ def run_wrk(
 
 def mix_arguments(mix: str, admin: str, shopper: str = "", account_token: str = "") -> list[str]:
     """The arguments of a mix's wrk script (their order is the script's Usage line): the tokens and the account,
-    then the relationship's suffix, members' type (and, for the reads, the header of the account's token)."""
+    then the relationship's suffix, members' type (and, for the reads, the header that carries the account's token on
+    the account's list of carts)."""
     relationship = [ASSOCIATION.suffix, ASSOCIATION.member_type]
     if mix == "associations":
         return [admin, ACCOUNT, *relationship]
-    return [admin, ACCOUNT, shopper, account_token, *relationship, ASSOCIATION.token_header]
+    return [admin, ACCOUNT, shopper, account_token, *relationship, ACCOUNT_TOKEN_HEADER]
 
 
 def load_figures(

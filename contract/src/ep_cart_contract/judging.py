@@ -304,7 +304,7 @@ ADMINISTRATOR = "account-token-scopes-administrator"
 
 def profile_decides(run: ContractRun, source: Source, case: schemathesis.Case[Any] | None = None) -> bool:
     """A failure resting on a mark the run's store profile decides otherwise is that alternative at work: the
-    store profile's own scenario holds the store to it (expectations.expect_alternative), not this check. So
+    store profile's own scenario holds the store to it (expectations.Expectations.alternative), not this check. So
     is a failure on the account token's own marks in a request sent as administrator, where the profile says an
     administrator stays one whatever account token comes with it: such a store does not read that header."""
     profile = run.store_profile

@@ -19,6 +19,7 @@ from ep_cart_contract.expectations import (
 )
 from ep_cart_contract.scenario_client import ScenarioClient
 from ep_cart_contract.suite.test_scenarios import (
+    ASSOCIATION,
     OLDER_401,
     S1,
     S5,
@@ -80,7 +81,7 @@ def test_after_200_the_cart_names_the_account(
         "after 200 the cart names the account in relationships.accounts",
         EFFECT,
         api.last_answer(),
-        f"relationships.accounts.data == [{{'id': '{account}', 'type': 'account'}}]",
+        f"relationships.{ASSOCIATION.name}.data == [{ASSOCIATION.identifier(account)}]",
     )
 
 

@@ -146,7 +146,8 @@ def test_first_association_returns_200_with_the_account(
     parsed = expect.status(response, 200, S1)
     assert isinstance(parsed, AccountCartAssociationResponse)  # the status held, so the body parsed
     echoed = [(str(item.id), item.type_) for item in parsed.data]
-    expect.check(echoed == [(account, "account")], "the answer echoes the associated account", S1, response, account)
+    expected = [(account, ASSOCIATION.member_type)]
+    expect.check(echoed == expected, "the answer echoes the associated account", S1, response, account)
 
 
 def test_second_association_returns_204(expect: Expectations, api: ScenarioClient, admin: str, account: str) -> None:
