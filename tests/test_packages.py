@@ -4,6 +4,7 @@ registered (not re-exported by a conftest), with one run per session."""
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -23,8 +24,8 @@ pytest_plugins = ["pytester"]
 
 IMPORT_RULES = 4
 """The contracts of pyproject.toml's [tool.importlinter]: the spec package a leaf, the mock and the suite never
-importing each other, no part importing the tests, no import circle in the engine (imports for type checking
-only aside: they never run)."""
+importing each other, no part importing the tests, no import circle in any package (imports for type checking
+included)."""
 
 
 def lint_imports(cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -78,6 +79,30 @@ def test_a_broken_import_rule_is_named(tmp_path: Path) -> None:
         "are allowed in ep_cart_mock",
     ):
         assert crossing in report, (crossing, result.stdout[-3000:])
+
+
+def askers_of_the_run_of_the_moment(package: Path) -> list[str]:
+    """The modules of the engine that name `active_run`, except the module that defines it."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.name == "run.py" and path.parent == package:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        names |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
+        if "active_run" in names:
+            found.append(path.relative_to(package).as_posix())
+    return found
+
+
+def test_only_the_hooks_ask_for_the_run_of_the_moment(tmp_path: Path) -> None:
+    """The run is handed to each part; the schemathesis hooks, which have no other way to reach it, ask for it in
+    one place (hooks.the_run). The check can fail: a module that asks too is named."""
+    package = ROOT / "contract" / "src" / "ep_cart_contract"
+    assert askers_of_the_run_of_the_moment(package) == ["hooks.py"]
+    (tmp_path / "run.py").write_text("def active_run(): ...\n", encoding="utf-8")
+    (tmp_path / "judging.py").write_text("from ep_cart_contract.run import active_run\n", encoding="utf-8")
+    assert askers_of_the_run_of_the_moment(tmp_path) == ["judging.py"]
 
 
 @pytest.mark.parametrize("package", ["ep_cart_mock", "ep_cart_contract"])

@@ -8,8 +8,8 @@ in one process share no verdicts, ledgers or tokens.
 Every part is handed the run it works for: the plugin keeps its session's run in the session's config (pytest's
 per-session state, `plugin.RUN_KEY`) and gives it to the scenarios as the `contract_run`, `api` and `expect`
 fixtures; the scenario client, the expectations, the judge and the clean-up take it as an argument. Schemathesis
-calls its hooks with no way to reach a pytest session, so they alone (`hooks.the_run`, and the schemathesis test
-module, which builds its schema at import) ask for the run of the moment: the one `active_run()` returns.
+calls its hooks with no way to reach a pytest session, so they alone, and the schemathesis test module, which builds
+its schema at import, ask for the run of the moment, in one place (`hooks.the_run`): the one `active_run()` returns.
 """
 
 from __future__ import annotations

@@ -20,12 +20,12 @@ from schemathesis.config import SchemathesisConfig
 from ep_cart_contract import hooks
 from ep_cart_contract.judging import call_case, judge
 from ep_cart_contract.live_safety import is_valid_cart_id, own_cart_id
-from ep_cart_contract.run import active_run
 from ep_cart_contract.transport import requests_session
 from ep_cart_spec import SPEC_PATH
 
-RUN = active_run()
-"""This session's run (the module is imported anew for each session)."""
+RUN = hooks.the_run()
+"""This session's run (the module is imported anew for each session), reached where the hooks reach it: schemathesis
+builds the schema below at import, before any fixture."""
 SETTINGS = RUN.settings
 config = SchemathesisConfig.from_path(Path(hooks.__file__).parent / "schemathesis.toml")
 schema = schemathesis.openapi.from_path(SPEC_PATH, config=config)
