@@ -95,7 +95,8 @@ def test_an_interrupted_run_still_removes_what_it_created(store: MockProcess, tm
     process = subprocess.Popen(
         [sys.executable, "-c", INTERRUPTIBLE, "-q"],
         cwd=ROOT,
-        env={**suite_env(store, tmp_path), "EP_RATE_LIMIT": "20/s"},
+        # PYTHONFAULTHANDLER: a run that does not end after the interrupt is sent SIGABRT, and shows where it hung.
+        env={**suite_env(store, tmp_path), "EP_RATE_LIMIT": "20/s", "PYTHONFAULTHANDLER": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -105,7 +106,12 @@ def test_an_interrupted_run_still_removes_what_it_created(store: MockProcess, tm
         time.sleep(0.05)
     assert process.poll() is None, "the run ended before it associated anything: nothing to interrupt"
     process.send_signal(signal.SIGINT)  # what Ctrl-C sends
-    output, _ = process.communicate(timeout=120)
+    try:
+        output, _ = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)  # every thread's stack, from the fault handler
+        output, _ = process.communicate(timeout=30)
+        pytest.fail(f"the interrupted run did not end within 120 s; where it was:\n{output[-6000:]}")
     # Its own status, not a pass: a Ctrl-C Python once dropped let the run go on and exit 0, "KeyboardInterrupt"
     # printed only as a warning (interrupts.py).
     assert process.returncode == exits.INTERRUPTED, output[-3000:]
